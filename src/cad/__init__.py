@@ -1,0 +1,1 @@
+"""CAD: Configuration Anomaly Detection for managed OpenShift clusters."""

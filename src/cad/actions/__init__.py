@@ -1,0 +1,63 @@
+"""The vocabulary of effects: one immutable type per effect, helpers and the NoteWriter.
+
+Investigations return these; only the executor carries them out.
+"""
+
+from cad.actions.backplane import BackplaneReport
+from cad.actions.base import Action, ActionTarget, Lane, TargetUnavailableError
+from cad.actions.codec import (
+    ACTION_CLASSES,
+    action_from_dict,
+    action_from_json,
+    action_to_dict,
+    action_to_json,
+    actions_from_json,
+    actions_to_json,
+)
+from cad.actions.helpers import (
+    TITLE_PREFIX,
+    escalate,
+    limited_support,
+    note,
+    note_and_report_from,
+    note_from,
+    service_log,
+    silence,
+    title_prefix,
+)
+from cad.actions.notes import Amendment, NoteWriter
+from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
+from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
+
+__all__ = [
+    "ACTION_CLASSES",
+    "SEVERITIES",
+    "TITLE_PREFIX",
+    "Action",
+    "ActionTarget",
+    "Amendment",
+    "BackplaneReport",
+    "EscalateIncident",
+    "Lane",
+    "LimitedSupport",
+    "NoteWriter",
+    "PagerDutyNote",
+    "ServiceLog",
+    "SilenceIncident",
+    "TargetUnavailableError",
+    "TitleUpdate",
+    "action_from_dict",
+    "action_from_json",
+    "action_to_dict",
+    "action_to_json",
+    "actions_from_json",
+    "actions_to_json",
+    "escalate",
+    "limited_support",
+    "note",
+    "note_and_report_from",
+    "note_from",
+    "service_log",
+    "silence",
+    "title_prefix",
+]

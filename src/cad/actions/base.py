@@ -1,0 +1,141 @@
+"""The action contract: what every effect knows about itself.
+
+An action is a frozen, keyword-only record of one effect on an external system. It knows
+its lane, validates itself, describes itself in one line, gives a dedupe key that is stable
+across processes, checks whether its effect already exists (``probe``) and applies itself
+(``apply``) against an :class:`ActionTarget`. The executor calls these methods and never
+switches on the action's type, so adding an action touches one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from cad.actions.notes import Amendment
+from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
+from cad.domain import ClusterRef, IncidentRef
+from cad.errors import CADError
+
+__all__ = ["Action", "ActionTarget", "Lane", "TargetUnavailableError"]
+
+
+class Lane(StrEnum):
+    """Where an action writes. ``ocm`` and ``backplane`` run first, concurrently;
+    ``pagerduty`` runs after them, in order."""
+
+    OCM = "ocm"
+    BACKPLANE = "backplane"
+    PAGERDUTY = "pagerduty"
+
+
+class TargetUnavailableError(CADError):
+    """The execution lacks what an action needs (a cluster, an incident, a client)."""
+
+
+@dataclass(frozen=True)
+class ActionTarget:
+    """What an action may touch when it is applied: handed to it by the executor."""
+
+    cluster: ClusterRef | None = None
+    incident: IncidentRef | None = None
+    ocm: OcmWriter | None = None
+    pagerduty: PagerDutyWriter | None = None
+    backplane: BackplaneWriter | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    service_log_window: timedelta = timedelta(days=7)
+    note_amendments: Callable[[], list[Amendment]] = field(default=list)
+
+    def require_cluster(self) -> ClusterRef:
+        """The cluster, or a clear error if the execution has none."""
+        if self.cluster is None:
+            raise TargetUnavailableError("this action needs a cluster and the execution has none")
+        return self.cluster
+
+    def require_incident(self) -> IncidentRef:
+        """The incident, or a clear error if the execution has none."""
+        if self.incident is None:
+            raise TargetUnavailableError("this action needs an incident and the execution has none")
+        return self.incident
+
+    def require_ocm(self) -> OcmWriter:
+        """The OCM write client, or a clear error."""
+        if self.ocm is None:
+            raise TargetUnavailableError("no OCM client was given to the executor")
+        return self.ocm
+
+    def require_pagerduty(self) -> PagerDutyWriter:
+        """The PagerDuty write client, or a clear error."""
+        if self.pagerduty is None:
+            raise TargetUnavailableError("no PagerDuty client was given to the executor")
+        return self.pagerduty
+
+    def require_backplane(self) -> BackplaneWriter:
+        """The backplane write client, or a clear error."""
+        if self.backplane is None:
+            raise TargetUnavailableError("no backplane client was given to the executor")
+        return self.backplane
+
+
+class Action(BaseModel):
+    """Base of every action. Subclasses set ``type`` (a Literal field), ``lane``, ``label``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lane: ClassVar[Lane]
+    label: ClassVar[str]
+    """How notes name this kind of action ("Limited Support", "ServiceLog", "Silence")."""
+    restricted: ClassVar[bool] = False
+    """Withheld in the informing stage and on infrastructure clusters."""
+    closes_incident: ClassVar[bool] = False
+    """Takes the incident away from humans (silence): never done after a failed remediation."""
+    hands_to_human: ClassVar[bool] = False
+    """Hands the incident to a human (escalation)."""
+    carries_note: ClassVar[bool] = False
+    """Writes a note on the incident (the executor appends its own lines to the first one)."""
+
+    @property
+    def action_type(self) -> str:
+        """The stable type string (``service_log``, ``limited_support``, ...)."""
+        return str(getattr(self, "type"))  # noqa: B009  # each subclass declares ``type``
+
+    def problems(self) -> list[str]:
+        """What is wrong with this action; empty when it is valid."""
+        return []
+
+    def describe(self) -> str:
+        """One line for dry-run output, reports and notes."""
+        raise NotImplementedError  # abstract
+
+    def preview(self, target: ActionTarget) -> str:
+        """The full content this action would write (dry-run output)."""
+        return self.describe()
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that make two actions the same effect (for the dedupe key)."""
+        return self.model_dump(mode="json")
+
+    def dedupe_key(self) -> str:
+        """A key naming this effect, stable across processes and releases."""
+        canonical = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+        return f"{self.action_type}:{digest}"
+
+    def reason_line(self) -> Amendment | None:
+        """The line that carries this action's reason into the note, if it has one."""
+        return None
+
+    def probe(self, target: ActionTarget) -> str | None:
+        """Return why the effect already exists (so applying is skipped), or ``None``."""
+        return None
+
+    def apply(self, target: ActionTarget) -> str | None:
+        """Perform the effect; return the automation line for the note, if any."""
+        raise NotImplementedError  # abstract

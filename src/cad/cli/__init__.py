@@ -1,0 +1,1 @@
+"""``cadctl``: the command line."""

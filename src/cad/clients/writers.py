@@ -1,0 +1,125 @@
+"""Write protocols: what the executor (and only the executor) may call.
+
+Investigations are handed read-only protocols; these write halves reach nothing but the
+executor. Real clients implement them over HTTP; tests use in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "BackplaneWriter",
+    "IncidentState",
+    "LimitedSupportReasonEntry",
+    "OcmWriter",
+    "PagerDutyWriter",
+    "ServiceLogEntry",
+]
+
+
+class ServiceLogEntry(BaseModel):
+    """A service log as OCM lists it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: str
+    description: str = ""
+    severity: str = ""
+    service_name: str = ""
+    log_type: str = ""
+    internal_only: bool = False
+    timestamp: datetime | None = None
+
+
+class LimitedSupportReasonEntry(BaseModel):
+    """A limited-support reason as OCM lists it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    summary: str
+    details: str = ""
+
+
+class IncidentState(BaseModel):
+    """What the executor needs to know of an incident before changing it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    status: str  # triggered | acknowledged | resolved
+    escalation_policy_id: str
+    escalation_level: int | None = None
+
+
+class OcmWriter(Protocol):
+    """OCM calls the executor makes: service logs and limited support, read and post."""
+
+    def list_service_logs(
+        self, cluster_external_id: str, *, search: str | None = None
+    ) -> list[ServiceLogEntry]:
+        """Every service log of the cluster (all pages), optionally filtered by ``search``."""
+        ...
+
+    def post_service_log(
+        self,
+        cluster_id: str,
+        *,
+        severity: str,
+        service_name: str,
+        summary: str,
+        description: str,
+        internal_only: bool,
+    ) -> None:
+        """Send a service log to the cluster's owners."""
+        ...
+
+    def list_limited_support_reasons(self, cluster_id: str) -> list[LimitedSupportReasonEntry]:
+        """The limited-support reasons active on the cluster."""
+        ...
+
+    def post_limited_support_reason(self, cluster_id: str, *, summary: str, details: str) -> None:
+        """Put the cluster in limited support with this reason."""
+        ...
+
+
+class PagerDutyWriter(Protocol):
+    """PagerDuty calls the executor makes on the incident it works for."""
+
+    @property
+    def silent_policy_id(self) -> str:
+        """The escalation policy an incident is moved to when CAD silences it."""
+        ...
+
+    def get_incident(self, incident_id: str) -> IncidentState:
+        """The incident's current status, title and escalation policy."""
+        ...
+
+    def add_note(self, incident_id: str, content: str) -> None:
+        """Add a note to the incident."""
+        ...
+
+    def silence(self, incident_id: str) -> None:
+        """Move the incident to the silent escalation policy."""
+        ...
+
+    def escalate(self, incident_id: str) -> None:
+        """Escalate the incident to the configured escalation level."""
+        ...
+
+    def update_title(self, incident_id: str, title: str) -> None:
+        """Replace the incident's title."""
+        ...
+
+
+class BackplaneWriter(Protocol):
+    """Backplane calls the executor makes."""
+
+    def create_report(self, cluster_id: str, *, summary: str, data: str) -> str:
+        """Store a cluster report; returns its id."""
+        ...

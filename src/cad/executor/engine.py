@@ -1,0 +1,272 @@
+"""The executor: validate, plan, phase 1 (OCM and backplane, concurrent), phase 2
+(PagerDuty, in order), each action with the ledger, a probe and bounded retries."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import structlog
+
+from cad.actions.base import Action, ActionTarget, Lane
+from cad.errors import ActionValidationError
+from cad.executor.context import ExecutionContext, ExecutionOptions
+from cad.executor.hooks import ExecutorHooks, HookChain
+from cad.executor.ledger import IdempotencyLedger, LedgerHook
+from cad.executor.logs import LoggingHook
+from cad.executor.metrics import ExecutorMetrics, MetricsHook
+from cad.executor.plan import Amendments, Step, after_phase_one, plan
+from cad.executor.report import ActionRecord, ExecutionReport, Outcome
+from cad.executor.retry import Deadline, GaveUpError, call_with_retries
+
+__all__ = ["Executor", "validate_actions"]
+
+
+def validate_actions(actions: Sequence[object]) -> list[Action]:
+    """Check every action; raise :class:`ActionValidationError` for the first invalid one."""
+    checked: list[Action] = []
+    for index, action in enumerate(actions):
+        if not isinstance(action, Action):
+            raise ActionValidationError(index, type(action).__name__, "not an action")
+        problems = action.problems()
+        if problems:
+            raise ActionValidationError(index, action.action_type, "; ".join(problems))
+        checked.append(action)
+    return checked
+
+
+class _Run:
+    """The state of one execution: steps, amendments, keys claimed, deadline."""
+
+    def __init__(
+        self, ctx: ExecutionContext, options: ExecutionOptions, deadline: Deadline
+    ) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.deadline = deadline
+        self.amend = Amendments()
+        self._keys: dict[str, int | None] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, step: Step) -> str | None:
+        """Register the step's key; return a reason if an earlier step holds it."""
+        with self._lock:
+            if step.key in self._keys:
+                first = self._keys[step.key]
+                where = f"action {first}" if first is not None else "an earlier action"
+                return f"duplicate of {where} in this batch"
+            self._keys[step.key] = step.index
+            return None
+
+
+class Executor:
+    """Carries out investigations' actions safely. Reusable and thread-safe; one per process.
+
+    ``hooks`` observe and steer every execution (ledger, metrics, logs). ``clock`` and
+    ``sleep`` are injectable so tests can run retries and deadlines on a virtual clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        hooks: Sequence[ExecutorHooks] = (),
+        max_workers: int = 32,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.hooks = HookChain(hooks)
+        self._max_workers = max_workers
+        self._clock = clock
+        self._sleep = sleep
+        self._now = now
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @classmethod
+    def standard(
+        cls,
+        *,
+        ledger: IdempotencyLedger | None = None,
+        metrics: ExecutorMetrics | None = None,
+        **kwargs: object,
+    ) -> Executor:
+        """An executor with logging, and the ledger and metrics hooks when given."""
+        hooks: list[ExecutorHooks] = [LoggingHook()]
+        if ledger is not None:
+            hooks.insert(0, LedgerHook(ledger))
+        if metrics is not None:
+            hooks.append(MetricsHook(metrics))
+        return cls(hooks=hooks, **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Stop the worker threads."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def execute(
+        self,
+        actions: Sequence[Action],
+        ctx: ExecutionContext,
+        options: ExecutionOptions | None = None,
+    ) -> ExecutionReport:
+        """Validate, then execute ``actions`` for ``ctx``; return what happened to each.
+
+        Raises :class:`ActionValidationError` (and executes nothing) if any action is
+        invalid. Every other failure is reported in the returned report, never raised.
+        """
+        options = options or ExecutionOptions()
+        checked = validate_actions(actions)
+        started = self._clock()
+        run = _Run(ctx, options, Deadline(options.retry.deadline_s, self._clock))
+        steps = plan(checked, ctx, options, run.amend)
+        self.hooks.execution_started(ctx, options, checked)
+        target = ActionTarget(
+            cluster=ctx.cluster,
+            incident=ctx.incident,
+            ocm=ctx.clients.ocm,
+            pagerduty=ctx.clients.pagerduty,
+            backplane=ctx.clients.backplane,
+            now=self._now,
+            service_log_window=options.service_log_window,
+        )
+        with structlog.contextvars.bound_contextvars(
+            investigation=ctx.investigation,
+            incident=ctx.incident.id if ctx.incident else None,
+            cluster=ctx.cluster.id if ctx.cluster else None,
+        ):
+            self._phase_one(
+                [s for s in steps if s.pending and s.lane is not Lane.PAGERDUTY], run, target
+            )
+            after_phase_one(steps, ctx, options, run.amend)
+            for step in steps:
+                if step.pending and step.lane is Lane.PAGERDUTY:
+                    self._run_step(step, run, target)
+        report = self._report(steps, run, self._clock() - started)
+        self.hooks.execution_finished(ctx, options, report)
+        return report
+
+    def _phase_one(self, steps: list[Step], run: _Run, target: ActionTarget) -> None:
+        if len(steps) <= 1:
+            for step in steps:
+                self._run_step(step, run, target)
+            return
+        pool = self._get_pool()
+        futures = [
+            pool.submit(contextvars.copy_context().run, self._run_step, step, run, target)
+            for step in steps
+        ]
+        for future in futures:
+            future.result()
+
+    def _get_pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix="cad-exec")
+            return self._pool
+
+    def _run_step(self, step: Step, run: _Run, target: ActionTarget) -> None:
+        if step.carries_amendments:
+            target = replace(target, note_amendments=run.amend.snapshot)
+        action = step.action
+        if run.options.dry_run:
+            step.preview = action.preview(target)
+            step.settle(Outcome.DRY_RUN)
+            self._finish(step, run)
+            return
+        if action.carries_note:
+            step.preview = action.preview(target)
+        step.key = action.dedupe_key()
+        skip = run.claim(step) or self.hooks.skip_reason(run.ctx, action, step.key)
+        if skip:
+            self._skipped(step, run, skip)
+            return
+        self._apply(step, run, target)
+        self._finish(step, run)
+
+    def _apply(self, step: Step, run: _Run, target: ActionTarget) -> None:
+        action = step.action
+
+        def attempt() -> tuple[bool, str | None]:
+            reason = action.probe(target)
+            if reason:
+                return False, reason
+            return True, action.apply(target)
+
+        started = self._clock()
+        try:
+            (applied, detail), step.attempts = call_with_retries(
+                attempt,
+                policy=run.options.retry,
+                deadline=run.deadline,
+                sleep=self._sleep,
+                on_attempt=lambda n: self.hooks.attempt_started(run.ctx, action, n),
+            )
+        except GaveUpError as failure:
+            step.duration_s = self._clock() - started
+            step.attempts = failure.attempts
+            step.outcome, step.error, step.reason = Outcome.FAILED, str(failure.error), failure.why
+            run.amend.add(
+                "warning", f"Failed: {action.describe()}: {failure.error} ({failure.why})"
+            )
+            return
+        step.duration_s = self._clock() - started
+        if not applied:
+            step.outcome, step.reason = Outcome.SKIPPED, detail
+            run.amend.add("automation", f"Skipped {action.describe()}: {detail}")
+            return
+        step.outcome = Outcome.SUCCEEDED
+        if detail:
+            run.amend.add("automation", detail, essential=False)
+
+    def _skipped(self, step: Step, run: _Run, reason: str) -> None:
+        step.settle(Outcome.SKIPPED, reason)
+        run.amend.add("automation", f"Skipped {step.action.describe()}: {reason}")
+        self._finish(step, run)
+
+    def _finish(self, step: Step, run: _Run) -> None:
+        step.record = _record(step)
+        self.hooks.action_finished(run.ctx, run.options, step.action, step.key, step.record)
+
+    def _report(self, steps: list[Step], run: _Run, duration: float) -> ExecutionReport:
+        records = [step.record or _record(step) for step in steps]
+        failed = any(r.outcome is Outcome.FAILED for r in records)
+        return ExecutionReport(
+            investigation=run.ctx.investigation,
+            scope=run.ctx.ledger_scope(),
+            modes=run.options.modes(),
+            status="failed" if failed else "succeeded",
+            duration_s=duration,
+            records=records,
+        )
+
+
+def _record(step: Step) -> ActionRecord:
+    outcome = step.outcome if step.outcome is not None else Outcome.SKIPPED
+    return ActionRecord(
+        index=step.index,
+        origin="executor" if step.origin == "executor" else "investigation",
+        type=step.action.action_type,
+        lane=step.lane.value,
+        description=step.action.describe(),
+        outcome=outcome,
+        attempts=step.attempts,
+        duration_s=step.duration_s,
+        error=step.error,
+        reason=step.reason,
+        content=step.action.model_dump(mode="json"),
+        preview=step.preview,
+    )

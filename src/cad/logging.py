@@ -1,0 +1,92 @@
+"""Structured logging: structlog with CAD's context keys bound, and secrets redacted.
+
+Call :func:`configure_logging` once at start. Bind context with
+``structlog.contextvars.bound_contextvars(incident=..., cluster=..., investigation=...)``;
+the executor binds ``action`` per action.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+
+import structlog
+
+__all__ = ["REDACTED", "SecretRedactor", "configure_logging", "get_logger"]
+
+REDACTED = "[redacted]"
+_SECRET_KEY = re.compile(r"(token|secret|password|authorization|signature|credential)", re.I)
+
+
+class SecretRedactor:
+    """A structlog processor that hides secret values.
+
+    Values of keys that name a secret (token, secret, password, authorization, ...) are
+    replaced whatever they hold; known secret strings are cut out of every other value.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def add(self, secret: str) -> None:
+        """Recognise one more secret value from now on."""
+        if len(secret) >= 4 and secret not in self._secrets:
+            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """Return ``text`` with every known secret replaced."""
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def __call__(
+        self, _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        for key, value in list(event_dict.items()):
+            if _SECRET_KEY.search(key) and key != "event":
+                event_dict[key] = REDACTED
+            elif isinstance(value, str):
+                event_dict[key] = self.scrub(value)
+            elif value is not None and not isinstance(value, int | float | bool):
+                event_dict[key] = self.scrub(str(value))
+        return event_dict
+
+
+_redactor = SecretRedactor()
+
+
+def configure_logging(
+    level: str = "info", *, fmt: str = "console", secrets: Iterable[str] = ()
+) -> SecretRedactor:
+    """Configure structlog for the process; returns the redactor so callers can add secrets."""
+    for secret in secrets:
+        _redactor.add(secret)
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redactor,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    return _redactor
+
+
+def get_logger(name: str) -> Any:
+    """A structlog logger named after the calling module."""
+    return structlog.get_logger(name)

@@ -1,0 +1,153 @@
+"""Each effect at most once: the ledger, probes against the target system, batch duplicates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cad.actions import (
+    escalate,
+    limited_support,
+    note,
+    service_log,
+    silence,
+    title_prefix,
+)
+from cad.clients.writers import LimitedSupportReasonEntry, ServiceLogEntry
+from cad.executor import Executor, InMemoryLedger, Outcome
+from cad.testing import FakeOcm, FakePagerDuty, Journal
+
+from .conftest import INCIDENT, ContextFactory
+
+
+def test_a_second_execution_for_the_same_incident_applies_nothing_again(
+    executor: Executor, context: ContextFactory, journal: Journal, ledger: InMemoryLedger
+) -> None:
+    actions = [limited_support("LS", "d"), note("Findings."), silence("handled")]
+    executor.execute(actions, context())
+    writes_after_first = len(journal.writes())
+    second = executor.execute(actions, context())
+    assert len(journal.writes()) == writes_after_first
+    assert {r.outcome for r in second.records} == {Outcome.SKIPPED}
+    assert all("already applied in this incident" in (r.reason or "") for r in second.records)
+
+
+def test_the_ledger_scope_of_manual_runs_is_the_cluster_and_investigation(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    first = executor.execute([limited_support("LS", "d")], context(incident=None))
+    assert first.scope == "manual:c1:chgm"
+    ocm.limited_support.clear()  # someone removed it by hand; the ledger still remembers
+    second = executor.execute([limited_support("LS", "d")], context(incident=None))
+    assert second.records[0].outcome is Outcome.SKIPPED
+    other = executor.execute(
+        [limited_support("LS", "d")], context(incident=None, investigation="ccam")
+    )
+    assert other.records[0].outcome is Outcome.SUCCEEDED
+
+
+def test_a_service_log_with_the_same_summary_and_description_within_the_window_is_skipped(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    ocm.service_logs["c1"].append(
+        ServiceLogEntry(
+            summary="S", description="D", timestamp=datetime.now(UTC) - timedelta(days=2)
+        )
+    )
+    report = executor.execute([service_log("Major", "S", "D")], context())
+    assert report.records[0].outcome is Outcome.SKIPPED
+    assert "an identical service log was already sent" in (report.records[0].reason or "")
+    assert len(ocm.service_logs["c1"]) == 1
+
+
+def test_a_service_log_sharing_only_its_summary_is_still_sent(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    ocm.service_logs["c1"].append(
+        ServiceLogEntry(summary="S", description="other variant", timestamp=datetime.now(UTC))
+    )
+    report = executor.execute([service_log("Major", "S", "D")], context())
+    assert report.records[0].outcome is Outcome.SUCCEEDED
+    assert len(ocm.service_logs["c1"]) == 2
+
+
+def test_a_service_log_older_than_the_window_is_sent_again(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    ocm.service_logs["c1"].append(
+        ServiceLogEntry(
+            summary="S", description="D", timestamp=datetime.now(UTC) - timedelta(days=8)
+        )
+    )
+    report = executor.execute([service_log("Major", "S", "D")], context())
+    assert report.records[0].outcome is Outcome.SUCCEEDED
+
+
+def test_an_identical_active_limited_support_reason_is_not_stacked(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    ocm.limited_support["c1"].append(
+        LimitedSupportReasonEntry(id="lsr-9", summary="S", details="D")
+    )
+    same = executor.execute([limited_support("S", "D")], context())
+    assert same.records[0].outcome is Outcome.SKIPPED
+    assert "(lsr-9)" in (same.records[0].reason or "")
+    different = executor.execute([limited_support("S", "other details")], context())
+    assert different.records[0].outcome is Outcome.SUCCEEDED
+
+
+def test_silence_is_a_no_op_on_the_silent_policy_or_a_resolved_incident(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty
+) -> None:
+    pagerduty.incidents[INCIDENT.id].escalation_policy_id = "PSILENT"
+    report = executor.execute([note("n"), silence("s")], context())
+    assert report.records[1].outcome is Outcome.SKIPPED
+    assert report.records[1].reason == "the incident already sits on the silent policy"
+    pagerduty.add_incident("Q2", "t", status="resolved")
+    resolved = executor.execute(
+        [note("n"), silence("s2")], context(incident=INCIDENT.model_copy(update={"id": "Q2"}))
+    )
+    assert resolved.records[1].reason == "the incident is already resolved"
+    assert pagerduty.incidents["Q2"].escalation_policy_id == "PORIGINAL"
+
+
+def test_escalation_is_a_no_op_on_a_resolved_incident(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty
+) -> None:
+    pagerduty.incidents[INCIDENT.id].status = "resolved"
+    report = executor.execute([note("n"), escalate("e")], context())
+    assert report.records[1].outcome is Outcome.SKIPPED
+    assert pagerduty.incidents[INCIDENT.id].escalation_level == 1
+
+
+def test_the_title_prefix_is_applied_once(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty, ledger: InMemoryLedger
+) -> None:
+    executor.execute([title_prefix()], context())
+    assert pagerduty.incidents[INCIDENT.id].title == "[CAD Investigated] " + INCIDENT.title
+    with Executor() as no_ledger:
+        report = no_ledger.execute([title_prefix()], context())
+    assert report.records[0].outcome is Outcome.SKIPPED
+    assert pagerduty.incidents[INCIDENT.id].title == "[CAD Investigated] " + INCIDENT.title
+
+
+def test_a_duplicate_inside_one_batch_is_skipped(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm
+) -> None:
+    report = executor.execute([limited_support("S", "D"), limited_support("S", "D")], context())
+    assert [r.outcome for r in report.records[:2]] == [Outcome.SUCCEEDED, Outcome.SKIPPED]
+    assert report.records[1].reason == "duplicate of action 0 in this batch"
+    assert len(ocm.limited_support["c1"]) == 1
+
+
+def test_every_skip_is_reported_with_its_reason_in_the_note(
+    executor: Executor, context: ContextFactory, ocm: FakeOcm, pagerduty: FakePagerDuty
+) -> None:
+    ocm.limited_support["c1"].append(
+        LimitedSupportReasonEntry(id="lsr-1", summary="S", details="D")
+    )
+    executor.execute([limited_support("S", "D"), note("Findings.")], context())
+    [content] = pagerduty.incidents[INCIDENT.id].notes
+    assert (
+        "Skipped limited support 'S': an identical limited-support reason is already active"
+        in content
+    )
