@@ -57,7 +57,7 @@ def prepare(latency: float, n: int) -> ExecutionContext:
     incident = IncidentRef(id=f"Q{n}", title="bench")
     pagerduty = FakePagerDuty(journal, latency_s=latency)
     pagerduty.add_incident(incident.id, incident.title)
-    ctx = ExecutionContext(
+    return ExecutionContext(
         investigation="bench",
         cluster=ClusterRef(id="c1", external_id="e1", product="rosa"),
         incident=incident,
@@ -67,7 +67,6 @@ def prepare(latency: float, n: int) -> ExecutionContext:
             backplane=FakeBackplane(journal, latency_s=latency),
         ),
     )
-    return ctx
 
 
 def run_once(executor: Executor, actions: list[Action], ctx: ExecutionContext) -> float:
