@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks import executor
+from benchmarks import executor, sandbox
 
 
 def main() -> None:
     executor.main()
+    sandbox.main()
 
 
 if __name__ == "__main__":

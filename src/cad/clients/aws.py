@@ -1,0 +1,294 @@
+"""AWS through boto3: customer-account credentials via backplane's role sequence, EC2
+instances of a cluster, CloudTrail stop and terminate events. Read-only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+from pydantic import BaseModel, ConfigDict
+
+from cad.clients.backplane import BackplaneAccess
+from cad.errors import (
+    MalformedResponseError,
+    NetworkError,
+    RateLimitedError,
+    error_for_status,
+)
+
+__all__ = [
+    "NON_RUNNING_STATES",
+    "RUNNING_STATES",
+    "AwsClient",
+    "AwsCredentials",
+    "CloudTrailEvent",
+    "CustomerCredentialChain",
+    "Instance",
+    "parse_stop_time",
+]
+
+RUNNING_STATES = ("running", "pending")
+NON_RUNNING_STATES = ("stopped", "stopping", "terminated", "shutting-down")
+# botocore's "max_attempts" counts retries; "total_max_attempts" counts attempts: 1 = none.
+_BOTO_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30
+)
+_THROTTLING = frozenset(
+    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
+)
+_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ?([A-Za-z]{1,5})?\)")
+_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "IST": 5.5, "JST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+
+
+def parse_stop_time(reason: str) -> datetime | None:
+    """The time in a ``StateTransitionReason`` such as ``User initiated (2026-11-29 09:42:07
+    GMT)``; AWS writes GMT, moto UTC, some regions other abbreviations. ``None`` if absent;
+    an unknown abbreviation is read as UTC."""
+    match = _STOP_TIME.search(reason or "")
+    if not match:
+        return None
+    hours = _ZONES.get((match.group(2) or "UTC").upper(), 0)
+    zone = timezone(timedelta(hours=hours))
+    return (
+        datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).astimezone(UTC)
+    )
+
+
+class AwsCredentials(BaseModel):
+    """Temporary credentials for the customer's account."""
+
+    model_config = ConfigDict(frozen=True)
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    region: str
+
+    def __repr__(self) -> str:
+        return f"AwsCredentials(access_key_id={self.access_key_id[:4]}..., region={self.region!r})"
+
+
+class Instance(BaseModel):
+    """An EC2 instance of the cluster."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    state: str
+    name: str = ""
+    state_transition_reason: str = ""
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        """When it was stopped or terminated, from its state-transition reason."""
+        return parse_stop_time(self.state_transition_reason)
+
+
+class CloudTrailEvent(BaseModel):
+    """A CloudTrail management event (LookupEvents)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    event_name: str
+    event_time: datetime
+    username: str = ""
+    resource_names: list[str] = []
+    cloudtrail_event: str = ""
+
+
+@contextmanager
+def _translated(endpoint: str) -> Iterator[None]:
+    try:
+        yield
+    except botocore.exceptions.ClientError as exc:
+        error = exc.response.get("Error", {})
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", code))
+        if code in _THROTTLING:
+            raise RateLimitedError(
+                message, system="aws", endpoint=endpoint, status=status, code=code
+            ) from exc
+        raise error_for_status(status, message, system="aws", endpoint=endpoint, code=code) from exc
+    except (
+        botocore.exceptions.EndpointConnectionError,
+        botocore.exceptions.ConnectTimeoutError,
+        botocore.exceptions.ReadTimeoutError,
+        botocore.exceptions.ConnectionClosedError,
+    ) as exc:
+        raise NetworkError(
+            f"connection failed ({type(exc).__name__})", system="aws", endpoint=endpoint
+        ) from exc
+
+
+class CustomerCredentialChain:
+    """Backplane's assume-role sequence: web identity into the initial role with the OCM
+    token, then each role of the sequence in turn."""
+
+    def __init__(
+        self,
+        *,
+        backplane: BackplaneAccess,
+        initial_role_arn: str,
+        ocm_token: Callable[[], str],
+        region: str = "us-east-1",
+        endpoint_url: str | None = None,
+        session_name: str = "cad",
+    ) -> None:
+        self.backplane = backplane
+        self.initial_role_arn = initial_role_arn
+        self.ocm_token = ocm_token
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.session_name = session_name
+
+    def _sts(self, creds: Any) -> Any:
+        # AssumeRoleWithWebIdentity is unsigned, but boto3 still wants a key pair to exist.
+        key, secret, token = "anonymous", "anonymous", None
+        if creds is not None:
+            key, secret = creds["AccessKeyId"], creds["SecretAccessKey"]
+            token = creds["SessionToken"]
+        return boto3.client(
+            "sts",
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            config=_BOTO_CONFIG,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+        )
+
+    def credentials(self, cluster_id: str, region: str | None = None) -> AwsCredentials:
+        """Credentials for the cluster's account."""
+        with _translated("STS AssumeRoleWithWebIdentity"):
+            sts = self._sts(None)
+            try:
+                creds = sts.assume_role_with_web_identity(
+                    RoleArn=self.initial_role_arn,
+                    RoleSessionName=self.session_name,
+                    WebIdentityToken=self.ocm_token(),
+                )["Credentials"]
+            finally:
+                sts.close()
+        sequence = self.backplane.assume_role_sequence(cluster_id)
+        for hop in sequence.roles:
+            customer_hop = hop.name in ("Target-Role-Arn", "Org-Role-Arn")
+            params: dict[str, Any] = {
+                "RoleArn": hop.arn,
+                "RoleSessionName": (sequence.customer_role_session_name if customer_hop else "")
+                or self.session_name,
+            }
+            if customer_hop and sequence.external_id:
+                params["ExternalId"] = sequence.external_id
+            with _translated(f"STS AssumeRole {hop.name}"):
+                sts = self._sts(creds)
+                try:
+                    creds = sts.assume_role(**params)["Credentials"]
+                finally:
+                    sts.close()
+        return AwsCredentials(
+            access_key_id=creds["AccessKeyId"],
+            secret_access_key=creds["SecretAccessKey"],
+            session_token=creds["SessionToken"],
+            region=region or self.region,
+        )
+
+
+class AwsClient:
+    """Read-only EC2 and CloudTrail calls in the customer's account."""
+
+    def __init__(self, credentials: AwsCredentials, *, endpoint_url: str | None = None) -> None:
+        session = boto3.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+            region_name=credentials.region,
+        )
+        self.ec2: Any = session.client("ec2", endpoint_url=endpoint_url, config=_BOTO_CONFIG)
+        self.cloudtrail: Any = session.client(
+            "cloudtrail", endpoint_url=endpoint_url, config=_BOTO_CONFIG
+        )
+
+    def close(self) -> None:
+        """Close the connection pools."""
+        self.ec2.close()
+        self.cloudtrail.close()
+
+    def _instances(self, infra_id: str, states: tuple[str, ...]) -> list[Instance]:
+        filters = [
+            {"Name": f"tag:kubernetes.io/cluster/{infra_id}", "Values": ["owned"]},
+            {"Name": "instance-state-name", "Values": list(states)},
+        ]
+        found: list[Instance] = []
+        with _translated("EC2 DescribeInstances"):
+            for page in self.ec2.get_paginator("describe_instances").paginate(Filters=filters):
+                for reservation in page.get("Reservations", []):
+                    for item in reservation.get("Instances", []):
+                        found.append(_instance(item))
+        return found
+
+    def list_running_instances(self, infra_id: str) -> list[Instance]:
+        """Running and pending instances of the cluster."""
+        return self._instances(infra_id, RUNNING_STATES)
+
+    def list_non_running_instances(self, infra_id: str) -> list[Instance]:
+        """Stopped, stopping, terminated and shutting-down instances of the cluster."""
+        return self._instances(infra_id, NON_RUNNING_STATES)
+
+    def lookup_stop_events(self, start: datetime, end: datetime) -> list[CloudTrailEvent]:
+        """StopInstances and TerminateInstances events between ``start`` and ``end``, all pages."""
+        events: list[CloudTrailEvent] = []
+        for name in ("StopInstances", "TerminateInstances"):
+            with _translated("CloudTrail LookupEvents"):
+                pages: Any = self.cloudtrail.get_paginator("lookup_events").paginate(
+                    LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
+                    StartTime=start,
+                    EndTime=end,
+                )
+                for page in pages:
+                    events.extend(_event(item) for item in page.get("Events", []))
+        return events
+
+
+def _instance(item: dict[str, Any]) -> Instance:
+    try:
+        tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+        return Instance(
+            id=item["InstanceId"],
+            state=item["State"]["Name"],
+            name=tags.get("Name", ""),
+            state_transition_reason=item.get("StateTransitionReason", "") or "",
+        )
+    except (KeyError, TypeError) as exc:
+        raise MalformedResponseError(
+            "an instance lacks InstanceId or State", system="aws", endpoint="EC2 DescribeInstances"
+        ) from exc
+
+
+def _event(item: dict[str, Any]) -> CloudTrailEvent:
+    try:
+        return CloudTrailEvent(
+            event_id=item.get("EventId", ""),
+            event_name=item["EventName"],
+            event_time=item["EventTime"],
+            username=item.get("Username", "") or "",
+            resource_names=[r.get("ResourceName", "") for r in item.get("Resources", [])],
+            cloudtrail_event=item.get("CloudTrailEvent", "") or "",
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedResponseError(
+            "an event lacks EventName or EventTime",
+            system="aws",
+            endpoint="CloudTrail LookupEvents",
+        ) from exc

@@ -1,0 +1,147 @@
+"""Read-only Kubernetes access through a backplane rest config (lightkube)."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx2
+from lightkube import Client
+from lightkube.config.kubeconfig import KubeConfig
+from lightkube.core.exceptions import ApiError
+from lightkube.generic_resource import create_global_resource, create_namespaced_resource
+from pydantic import BaseModel, ConfigDict
+
+from cad.clients.backplane import RestConfig
+from cad.errors import MalformedResponseError, NetworkError, error_for_status
+
+__all__ = ["KINDS", "Kind", "KubeReader"]
+
+
+class Kind(BaseModel):
+    """A resource kind: its API group, version, kind, plural, and whether it is namespaced."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+    def resource(self) -> Any:
+        """The lightkube resource class for this kind."""
+        return _resource_class(self)
+
+
+_BUILT_IN_GROUPS = {"": "core", "policy": "policy", "apps": "apps", "batch": "batch"}
+
+
+@functools.cache
+def _resource_class(kind: Kind) -> Any:
+    # lightkube ships typed models for the built-in groups and refuses a second class for
+    # them; custom resources (OpenShift's) get generic classes.
+    if kind.group in _BUILT_IN_GROUPS:
+        module = importlib.import_module(
+            f"lightkube.resources.{_BUILT_IN_GROUPS[kind.group]}_{kind.version}"
+        )
+        return getattr(module, kind.kind)
+    create = create_namespaced_resource if kind.namespaced else create_global_resource
+    return create(kind.group, kind.version, kind.kind, kind.plural)
+
+
+def _kind(group: str, version: str, kind: str, plural: str, namespaced: bool) -> Kind:
+    return Kind(group=group, version=version, kind=kind, plural=plural, namespaced=namespaced)
+
+
+_KIND_TABLE = [
+    ("config.openshift.io", "v1", "ClusterOperator", "clusteroperators", False),
+    ("config.openshift.io", "v1", "ClusterVersion", "clusterversions", False),
+    ("", "v1", "Node", "nodes", False),
+    ("", "v1", "Pod", "pods", True),
+    ("", "v1", "Event", "events", True),
+    ("", "v1", "Secret", "secrets", True),
+    ("", "v1", "Namespace", "namespaces", False),
+    ("machine.openshift.io", "v1beta1", "Machine", "machines", True),
+    ("machine.openshift.io", "v1beta1", "MachineHealthCheck", "machinehealthchecks", True),
+    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True),
+    ("hypershift.openshift.io", "v1beta1", "HostedCluster", "hostedclusters", True),
+]
+KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
+
+
+@contextmanager
+def _translated(endpoint: str) -> Iterator[None]:
+    try:
+        yield
+    except ApiError as exc:
+        status = exc.status
+        code = int(getattr(status, "code", 0) or 500)
+        raise error_for_status(
+            code,
+            str(getattr(status, "message", "") or "error"),
+            system="kubernetes",
+            endpoint=endpoint,
+            code=str(getattr(status, "reason", "") or "") or None,
+        ) from exc
+    except httpx2.TransportError as exc:
+        raise NetworkError(
+            f"connection failed ({type(exc).__name__})", system="kubernetes", endpoint=endpoint
+        ) from exc
+    except httpx2.HTTPStatusError as exc:
+        raise error_for_status(
+            exc.response.status_code, "error", system="kubernetes", endpoint=endpoint
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MalformedResponseError(
+            f"unexpected answer ({type(exc).__name__})", system="kubernetes", endpoint=endpoint
+        ) from exc
+
+
+class KubeReader:
+    """Get and list any kind, with label and field selectors. No write methods."""
+
+    def __init__(self, config: RestConfig, *, timeout_s: float = 30.0) -> None:
+        kubeconfig = KubeConfig.from_dict(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": config.host}}],
+                "users": [{"name": "u", "user": {"token": config.token}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "x",
+            }
+        )
+        self._client = Client(config=kubeconfig, timeout=httpx2.Timeout(timeout_s), trust_env=False)
+
+    def list(
+        self,
+        kind: Kind,
+        *,
+        namespace: str | None = None,
+        labels: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Objects of ``kind`` (all namespaces when ``namespace`` is None for namespaced
+        kinds); ``labels`` maps key to value, or to None for "key exists"."""
+        ns: Any = namespace if namespace is not None else ("*" if kind.namespaced else None)
+        with _translated(f"LIST {kind.plural}"):
+            return [
+                obj.to_dict()
+                for obj in self._client.list(
+                    kind.resource(), namespace=ns, labels=labels, fields=fields
+                )
+            ]
+
+    def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]:
+        """One object by name."""
+        with _translated(f"GET {kind.plural}/{name}"):
+            obj = self._client.get(kind.resource(), name=name, namespace=namespace)
+            return obj.to_dict()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client._client.close()  # type: ignore[no-untyped-call]  # no public close

@@ -1,0 +1,34 @@
+"""OCM client (httpx; Red Hat ships no maintained Python SDK)."""
+
+from cad.clients.ocm.auth import BearerAuth, TokenSource
+from cad.clients.ocm.client import (
+    AmbiguousClusterError,
+    ClusterNotFoundError,
+    OcmConnection,
+    OcmReader,
+    OcmWriteClient,
+)
+from cad.clients.ocm.models import (
+    Account,
+    Cluster,
+    ClusterDeployment,
+    HypershiftInfo,
+    MachinePool,
+    Subscription,
+)
+
+__all__ = [
+    "Account",
+    "AmbiguousClusterError",
+    "BearerAuth",
+    "Cluster",
+    "ClusterDeployment",
+    "ClusterNotFoundError",
+    "HypershiftInfo",
+    "MachinePool",
+    "OcmConnection",
+    "OcmReader",
+    "OcmWriteClient",
+    "Subscription",
+    "TokenSource",
+]

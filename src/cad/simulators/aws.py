@@ -1,0 +1,297 @@
+"""The AWS simulator: moto's server for EC2 and STS (per-account state models the
+customer's account), with our own CloudTrail ``LookupEvents`` (moto lacks it) in front,
+on one port. Faults match ``/<Action>`` paths (``/DescribeInstances``, ``/LookupEvents``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+import boto3
+from moto.backends import get_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from cad.simulators.clock import SimClock
+from cad.simulators.faults import FaultBook
+from cad.simulators.world import CloudTrailEventSpec, ClusterSpec, resolve_time
+
+__all__ = ["AwsSimulator"]
+
+_STATE_CODES = {
+    "pending": 0,
+    "running": 16,
+    "shutting-down": 32,
+    "terminated": 48,
+    "stopping": 64,
+    "stopped": 80,
+}
+_ERROR_CODES = {429: "Throttling", 500: "InternalError", 503: "ServiceUnavailable"}
+_AMI = "ami-12c6146b"  # one of moto's default images
+
+
+class _QuietHandler(MotoRequestHandler):
+    def log_request(self, *_args: Any, **_kwargs: Any) -> None:
+        """Requests are not logged: tests and the demo would drown in them."""
+
+
+class AwsSimulator:
+    """moto (EC2, STS) plus CloudTrail events, in one WSGI server on a thread."""
+
+    def __init__(self, clock: SimClock) -> None:
+        self.clock = clock
+        self.faults = FaultBook()
+        self.events: list[dict[str, Any]] = []
+        self.instance_ids: dict[tuple[str, str], str] = {}
+        self.lookups = 0
+        self._lock = threading.Lock()
+        self._seeded: set[tuple[str, str]] = set()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> AwsSimulator:
+        """Serve on 127.0.0.1 and a free port."""
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            "127.0.0.1", 0, self._middleware(app), threaded=True, request_handler=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sim-aws", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def reset(self) -> None:
+        """Forget every instance, event and fault."""
+        with self._lock:
+            seeded, self._seeded = set(self._seeded), set()
+            self.events.clear()
+            self.instance_ids.clear()
+        ec2 = get_backend("ec2")
+        for account, region in seeded:
+            ec2[account][region].reset()
+        self.faults.clear()
+
+    # --- seeding ---------------------------------------------------------------------------
+
+    def _ec2_in(self, account: str, region: str) -> Any:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id="seed",
+            aws_secret_access_key="seed",
+        )
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed"
+        )["Credentials"]
+        return boto3.client(
+            "ec2",
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    def add_cluster(self, spec: ClusterSpec) -> None:
+        """Create the cluster's instances in its account and its CloudTrail events."""
+        if spec.cloud_provider != "aws":
+            return
+        now = self.clock.now()
+        account, region = spec.account_id(), spec.aws.region
+        if spec.aws.instances:
+            with self._lock:
+                self._seeded.add((account, region))
+            ec2 = self._ec2_in(account, region)
+            backend = get_backend("ec2")[account][region]
+            for wanted in spec.aws.instances:
+                tags = [
+                    {"Key": f"kubernetes.io/cluster/{spec.resolved_infra_id()}", "Value": "owned"},
+                    {
+                        "Key": "Name",
+                        "Value": wanted.name or f"{spec.resolved_infra_id()}-worker-{wanted.id}",
+                    },
+                ]
+                made = ec2.run_instances(
+                    ImageId=_AMI,
+                    MinCount=1,
+                    MaxCount=1,
+                    InstanceType=wanted.instance_type,
+                    TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+                )["Instances"][0]["InstanceId"]
+                with self._lock:
+                    self.instance_ids[(spec.id, wanted.id)] = made
+                if wanted.state in ("stopped", "stopping"):
+                    ec2.stop_instances(InstanceIds=[made])
+                elif wanted.state in ("terminated", "shutting-down"):
+                    ec2.terminate_instances(InstanceIds=[made])
+                instance = backend.get_instance(made)
+                instance._state.name = wanted.state
+                instance._state.code = _STATE_CODES[wanted.state]
+                if wanted.state not in ("running", "pending"):
+                    when = resolve_time(wanted.stopped_at or "-1m", now)
+                    instance._reason = f"User initiated ({when.strftime('%Y-%m-%d %H:%M:%S')} GMT)"
+        for event in spec.aws.cloudtrail:
+            self.add_event(spec, event)
+
+    def add_event(self, spec: ClusterSpec, event: CloudTrailEventSpec) -> None:
+        """Record one CloudTrail event for the cluster's account."""
+        when = resolve_time(event.time, self.clock.now())
+        instance = self.instance_ids.get((spec.id, event.instance_id), event.instance_id)
+        record = (
+            event.raw
+            if event.raw is not None
+            else json.dumps(_record(spec, event, instance, when.isoformat()))
+        )
+        with self._lock:
+            self.events.append(
+                {
+                    "EventId": str(uuid.uuid4()),
+                    "EventName": event.event_name,
+                    "ReadOnly": "false",
+                    "AccessKeyId": "ASIASIMULATED",
+                    "EventTime": when.timestamp(),
+                    "EventSource": "ec2.amazonaws.com",
+                    "Username": event.username,
+                    "Resources": [{"ResourceType": "AWS::EC2::Instance", "ResourceName": instance}],
+                    "CloudTrailEvent": record,
+                }
+            )
+
+    # --- serving ---------------------------------------------------------------------------
+
+    def _middleware(self, app: Any) -> Any:
+        def serve(environ: dict[str, Any], start_response: Any) -> Any:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            target = environ.get("HTTP_X_AMZ_TARGET", "")
+            action = (
+                target.rsplit(".", 1)[-1]
+                if target
+                else parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
+            )
+            fault = self.faults.take(environ["REQUEST_METHOD"], "/" + action)
+            if fault is not None:
+                if fault.latency_ms:
+                    time.sleep(fault.latency_ms / 1000)
+                if fault.hang:
+                    time.sleep(60)
+                if fault.drop:
+                    raise ConnectionAbortedError("injected dropped connection")
+                if fault.body is not None:
+                    raw = fault.body.encode()
+                    start_response(f"{fault.status or 200} OK", [("Content-Length", str(len(raw)))])
+                    return [raw]
+                if fault.status:
+                    return _error(start_response, fault.status, bool(target), fault.retry_after)
+            if action == "LookupEvents":
+                return self._lookup(body, start_response)
+            return app(environ, start_response)
+
+        return serve
+
+    def _lookup(self, body: bytes, start_response: Any) -> list[bytes]:
+        self.lookups += 1
+        request = json.loads(body or b"{}")
+        attributes = request.get("LookupAttributes") or []
+        start = float(request.get("StartTime", 0))
+        end = float(request.get("EndTime", 1e12))
+        size = int(request.get("MaxResults", 50))
+        offset = int(request.get("NextToken") or 0)
+        key = {"EventName": "EventName", "Username": "Username", "EventId": "EventId"}
+        with self._lock:
+            found = [e for e in self.events if start <= e["EventTime"] <= end]
+        for attribute in attributes:
+            name, value = attribute.get("AttributeKey"), attribute.get("AttributeValue")
+            if name == "ResourceName":
+                found = [
+                    e for e in found if any(r["ResourceName"] == value for r in e["Resources"])
+                ]
+            elif name in key:
+                found = [e for e in found if e[key[name]] == value]
+        found.sort(key=lambda e: e["EventTime"], reverse=True)
+        page = found[offset : offset + size]
+        answer: dict[str, Any] = {"Events": page}
+        if offset + size < len(found):
+            answer["NextToken"] = str(offset + size)
+        payload = json.dumps(answer).encode()
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+
+def _error(
+    start_response: Any, status: int, json_protocol: bool, retry_after: float | None
+) -> list[bytes]:
+    code = _ERROR_CODES.get(status, "InvalidRequest" if status < 500 else "InternalError")
+    if json_protocol:
+        payload = json.dumps({"__type": code, "message": "injected fault"}).encode()
+        content_type = "application/x-amz-json-1.1"
+    else:
+        payload = (
+            f"<Response><Errors><Error><Code>{code}</Code>"
+            "<Message>injected fault</Message></Error></Errors>"
+            f"<RequestID>{uuid.uuid4()}</RequestID></Response>"
+        ).encode()
+        content_type = "text/xml"
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
+    if retry_after is not None:
+        headers.append(("Retry-After", str(retry_after)))
+    start_response(f"{status} Error", headers)
+    return [payload]
+
+
+def _record(
+    spec: ClusterSpec, event: CloudTrailEventSpec, instance: str, when: str
+) -> dict[str, Any]:
+    account = spec.account_id()
+    identity: dict[str, Any] = {"type": event.identity_type, "accountId": account}
+    if event.identity_type == "IAMUser":
+        identity["userName"] = event.username
+        identity["arn"] = f"arn:aws:iam::{account}:user/{event.username}"
+    elif event.issuer_username is not None:
+        identity["arn"] = (
+            f"arn:aws:sts::{account}:assumed-role/{event.issuer_username}/{event.username}"
+        )
+        identity["sessionContext"] = {
+            "sessionIssuer": {
+                "type": "Role",
+                "arn": f"arn:aws:iam::{account}:role/{event.issuer_username}",
+                "accountId": account,
+                "userName": event.issuer_username,
+            }
+        }
+    return {
+        "eventVersion": event.event_version,
+        "userIdentity": identity,
+        "eventTime": when,
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": event.event_name,
+        "awsRegion": spec.aws.region,
+        "requestParameters": {"instancesSet": {"items": [{"instanceId": instance}]}},
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account,
+    }

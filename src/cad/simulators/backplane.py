@@ -1,0 +1,224 @@
+"""The backplane simulator: cluster reports, remediations whose proxy paths lead to the
+Kubernetes simulator, and the AWS assume-role sequence."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cad.simulators.clock import SimClock
+from cad.simulators.common import WriteJournal
+from cad.simulators.faults import FaultBook, FaultMiddleware
+from cad.simulators.kube import KubeWorld, status
+from cad.simulators.world import ClusterSpec
+
+__all__ = ["INITIAL_ROLE_ARN", "BackplaneSimulator"]
+
+INITIAL_ROLE_ARN = "arn:aws:iam::922711891673:role/SRE-Support-Role"
+
+
+def bp_error(code: int, message: str) -> dict[str, Any]:
+    """A backplane error body."""
+    return {"statusCode": code, "message": message}
+
+
+def _error(code: int, message: str) -> JSONResponse:
+    return JSONResponse(bp_error(code, message), status_code=code)
+
+
+class BackplaneSimulator:
+    """State and app. ``token_ok`` checks bearer tokens (the OCM simulator's);
+    ``cluster`` looks up a cluster's spec."""
+
+    def __init__(
+        self,
+        clock: SimClock,
+        *,
+        token_ok: Callable[[str | None], bool],
+        cluster: Callable[[str], ClusterSpec | None],
+    ) -> None:
+        self.clock = clock
+        self.token_ok = token_ok
+        self.cluster = cluster
+        self.faults = FaultBook()
+        self.kube_faults = FaultBook()
+        self.writes = WriteJournal()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self.reset()
+        self.app = FaultMiddleware(
+            self._build(), self.faults, lambda code, msg: (bp_error(code, msg), {})
+        )
+
+    def reset(self) -> None:
+        """Forget reports, remediations, cluster APIs and faults."""
+        with self._lock:
+            self.reports: dict[str, list[dict[str, Any]]] = {}
+            self.remediations: dict[str, dict[str, str]] = {}
+            self.kube: dict[str, KubeWorld] = {}
+        self.writes.clear()
+        self.faults.clear()
+        self.kube_faults.clear()
+
+    def add_cluster_api(self, cluster_id: str, world: KubeWorld) -> None:
+        """Serve ``world`` as the cluster's Kubernetes API."""
+        with self._lock:
+            self.kube[cluster_id] = world
+
+    def open_remediations(self) -> list[dict[str, str]]:
+        """Remediations created and not yet deleted."""
+        with self._lock:
+            return list(self.remediations.values())
+
+    def _build(self) -> FastAPI:
+        app = FastAPI(openapi_url=None)
+        sim = self
+
+        @app.middleware("http")
+        async def bearer(request: Request, call_next: Any) -> Any:
+            if not sim.token_ok(request.headers.get("authorization")):
+                if "/remediate/" in request.url.path:
+                    return JSONResponse(
+                        status(401, "Unauthorized", "Unauthorized"), status_code=401
+                    )
+                return _error(401, "invalid or expired token")
+            return await call_next(request)
+
+        @app.post("/backplane/cluster/{cluster_id}/reports")
+        async def create_report(cluster_id: str, request: Request) -> JSONResponse:
+            if sim.cluster(cluster_id) is None:
+                return _error(404, f"cluster {cluster_id} not found")
+            try:
+                body = await request.json()
+                summary, data = body["summary"], body["data"]
+                base64.b64decode(data, validate=True)
+                if not summary or not data:
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                return _error(400, "summary and base64 data are required")
+            report = {
+                "report_id": f"rpt-{next(sim._ids)}",
+                "summary": summary,
+                "created_at": sim.clock.now().isoformat(),
+                "data": data,
+            }
+            with sim._lock:
+                sim.reports.setdefault(cluster_id, []).append(report)
+            sim.writes.add("POST", request.url.path, {"summary": summary}, sim.clock.now())
+            return JSONResponse(report, status_code=201)
+
+        @app.get("/backplane/cluster/{cluster_id}/reports")
+        async def list_reports(cluster_id: str, request: Request) -> JSONResponse:
+            last = int(request.query_params.get("last", "10"))
+            with sim._lock:
+                found = list(reversed(sim.reports.get(cluster_id, [])))[:last]
+            return JSONResponse(
+                {
+                    "cluster_id": cluster_id,
+                    "reports": [
+                        {k: r[k] for k in ("report_id", "summary", "created_at")} for r in found
+                    ],
+                }
+            )
+
+        @app.get("/backplane/cluster/{cluster_id}/reports/{report_id}")
+        async def get_report(cluster_id: str, report_id: str) -> JSONResponse:
+            with sim._lock:
+                for report in sim.reports.get(cluster_id, []):
+                    if report["report_id"] == report_id:
+                        return JSONResponse(report)
+            return _error(404, f"report {report_id} not found")
+
+        @app.post("/backplane/remediation/{cluster_id}")
+        async def create_remediation(cluster_id: str, request: Request) -> JSONResponse:
+            name = request.query_params.get("remediationName", "")
+            if not name:
+                return _error(400, "remediationName is required")
+            if sim.cluster(cluster_id) is None:
+                return _error(404, f"cluster {cluster_id} not found")
+            managing = request.query_params.get("managingCluster", "")
+            instance = f"rem-{next(sim._ids)}"
+            target = f"{cluster_id}-{managing}" if managing else cluster_id
+            with sim._lock:
+                sim.remediations[instance] = {
+                    "cluster_id": cluster_id,
+                    "name": name,
+                    "managing": managing,
+                }
+            sim.writes.add("POST", request.url.path, {"remediationName": name}, sim.clock.now())
+            return JSONResponse(
+                {
+                    "proxy_uri": f"/backplane/remediate/{target}/{name}",
+                    "statusCode": 200,
+                    "message": "",
+                    "remediationInstanceId": instance,
+                }
+            )
+
+        @app.delete("/backplane/remediation/{cluster_id}")
+        async def delete_remediation(cluster_id: str, request: Request) -> JSONResponse:
+            instance = request.query_params.get("remediationInstanceId", "")
+            with sim._lock:
+                found = sim.remediations.pop(instance, None)
+            if found is None:
+                return _error(404, f"remediation {instance} not found")
+            sim.writes.add(
+                "DELETE", request.url.path, {"remediationInstanceId": instance}, sim.clock.now()
+            )
+            return JSONResponse({"statusCode": 200, "message": "deleted"})
+
+        @app.get("/backplane/cloud/credentials/assume-role-sequence/{cluster_id}")
+        async def role_sequence(cluster_id: str) -> JSONResponse:
+            spec = sim.cluster(cluster_id)
+            if spec is None:
+                return _error(404, f"cluster {cluster_id} not found")
+            if spec.aws_access_error:
+                return _error(403, spec.aws_access_error)
+            account = spec.account_id()
+            role = f"ManagedOpenShift-Support-{spec.id[:8]}"
+            return JSONResponse(
+                {
+                    "assumptionSequence": [
+                        {
+                            "name": "SRE-Jump-Role",
+                            "arn": "arn:aws:iam::111111111111:role/SRE-Jump-Role",
+                        },
+                        {
+                            "name": "Target-Role-Arn",
+                            "arn": f"arn:aws:iam::{account}:role/{role}",
+                        },
+                    ],
+                    "customerRoleSessionName": "cad-investigation",
+                    "externalId": f"ext-{spec.id[:8]}",
+                }
+            )
+
+        @app.api_route(
+            "/backplane/remediate/{target}/{name}/{path:path}",
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        )
+        async def kube_api(target: str, name: str, path: str, request: Request) -> JSONResponse:
+            fault = sim.kube_faults.take(request.method, "/" + path)
+            if fault is not None and fault.status:
+                return JSONResponse(
+                    status(fault.status, "InternalError", "injected fault"),
+                    status_code=fault.status,
+                )
+            with sim._lock:
+                world = sim.kube.get(
+                    target.split("-management")[0] if target.endswith("-management") else target
+                )
+            if world is None:
+                return JSONResponse(
+                    status(404, "NotFound", f"no API for {target}"), status_code=404
+                )
+            code, body = world.handle(request.method, path, dict(request.query_params))
+            return JSONResponse(body, status_code=code)
+
+        return app

@@ -1,0 +1,143 @@
+"""Fault injection for every simulator: latency, error statuses, 429 with Retry-After,
+hangs and dropped connections, per method and path pattern, set at run time."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Fault", "FaultBook", "FaultMiddleware"]
+
+
+class Fault(BaseModel):
+    """One rule. ``path`` is a glob (``*`` matches across ``/``); ``times`` limits how many
+    requests it hits (``None``: every one); ``probability`` hits only a share of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = "*"
+    path: str = "*"
+    status: int | None = None
+    times: int | None = Field(default=None, ge=0)
+    retry_after: float | None = None
+    latency_ms: int = Field(default=0, ge=0)
+    hang: bool = False
+    drop: bool = False
+    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    body: str | None = None
+    """A raw body to answer with (status 200 unless ``status`` is set): malformed answers."""
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the rule applies to this request."""
+        return (
+            self.method == "*" or self.method.upper() == method.upper()
+        ) and fnmatch.fnmatchcase(path, self.path)
+
+
+class FaultBook:
+    """The faults of one simulator. Thread-safe; counts the requests each fault hit."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+        self.hits = 0
+
+    def add(self, fault: Fault | None = None, **fields: Any) -> Fault:
+        """Add a fault (a :class:`Fault` or its fields)."""
+        rule = fault or Fault(**fields)
+        with self._lock:
+            self._faults.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The fault to apply to this request, if any (consuming one of its ``times``)."""
+        with self._lock:
+            for rule in self._faults:
+                if rule.times == 0 or not rule.matches(method, path):
+                    continue
+                if rule.probability < 1.0 and self._random.random() >= rule.probability:
+                    continue
+                if rule.times is not None:
+                    rule.times -= 1
+                self.hits += 1
+                return rule
+        return None
+
+
+ErrorBody = Callable[[int, str], tuple[dict[str, Any], dict[str, str]]]
+
+
+class FaultMiddleware:
+    """ASGI middleware applying a :class:`FaultBook`; ``error_body`` shapes error answers as
+    the simulated API would (and may add headers such as PagerDuty's ``ratelimit-*``)."""
+
+    def __init__(
+        self, app: Any, book: FaultBook, error_body: ErrorBody, *, hang_s: float = 60.0
+    ) -> None:
+        self.app = app
+        self.book = book
+        self.error_body = error_body
+        self.hang_s = hang_s
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fault = self.book.take(scope["method"], scope["path"])
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.latency_ms:
+            await asyncio.sleep(fault.latency_ms / 1000)
+        if fault.hang:
+            await asyncio.sleep(self.hang_s)
+            return
+        if fault.drop:
+            # Promise a body, send none, and fail: the server closes the connection mid-answer.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"100")],
+                }
+            )
+            raise ConnectionAbortedError("injected dropped connection")
+        if fault.body is not None:
+            raw = fault.body.encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": fault.status or 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(raw)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": raw})
+            return
+        if fault.status is None:
+            await self.app(scope, receive, send)
+            return
+        body, extra = self.error_body(fault.status, "injected fault")
+        headers = [(b"content-type", b"application/json")]
+        headers += [(k.encode(), v.encode()) for k, v in extra.items()]
+        if fault.retry_after is not None:
+            headers.append((b"retry-after", str(fault.retry_after).encode()))
+        payload = json.dumps(body).encode()
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})

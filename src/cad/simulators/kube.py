@@ -1,0 +1,191 @@
+"""An in-memory Kubernetes API: objects of any group and kind, list and get with label and
+field selectors, Status error bodies. Served by backplane under remediation proxy paths."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+__all__ = ["KubeWorld", "LabelSelectorError", "match_fields", "match_labels", "plural_of"]
+
+
+class LabelSelectorError(ValueError):
+    """A selector that cannot be parsed."""
+
+
+def plural_of(kind: str) -> str:
+    """The resource plural for a kind, as the API server names it."""
+    lowered = kind.lower()
+    if lowered.endswith("s"):
+        return lowered + "es"
+    if lowered.endswith("y") and lowered[-2:-1] not in "aeiou":
+        return lowered[:-1] + "ies"
+    return lowered + "s"
+
+
+def _split(selector: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in selector:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+_SET = re.compile(r"^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$")
+_EQ = re.compile(r"^([\w./-]+)\s*(==|!=|=)\s*([\w./-]*)$")
+_EXISTS = re.compile(r"^(!?)([\w./-]+)$")
+
+
+def match_labels(labels: dict[str, str], selector: str) -> bool:
+    """Whether ``labels`` satisfy a label selector (``k=v``, ``k!=v``, ``k in (a,b)``,
+    ``k notin (a,b)``, ``k``, ``!k``, comma meaning AND)."""
+    for part in _split(selector):
+        if match := _SET.match(part):
+            key, op, values = match.groups()
+            allowed = {v.strip() for v in values.split(",") if v.strip()}
+            ok = labels.get(key) in allowed
+            if (op == "in") != ok:
+                return False
+        elif match := _EQ.match(part):
+            key, op, value = match.groups()
+            if (labels.get(key) == value) != (op in ("=", "==")):
+                return False
+        elif match := _EXISTS.match(part):
+            negate, key = match.groups()
+            if (key in labels) == bool(negate):
+                return False
+        else:
+            raise LabelSelectorError(f"unable to parse requirement: {part!r}")
+    return True
+
+
+def _path(obj: dict[str, Any], dotted: str) -> Any:
+    value: Any = obj
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def match_fields(obj: dict[str, Any], selector: str) -> bool:
+    """Whether the object satisfies a field selector (``a.b=v``, ``a.b!=v``, AND)."""
+    for part in _split(selector):
+        match = _EQ.match(part)
+        if not match:
+            raise LabelSelectorError(f"unable to parse field requirement: {part!r}")
+        key, op, value = match.groups()
+        actual = _path(obj, key)
+        actual_text = (
+            ""
+            if actual is None
+            else str(actual).lower()
+            if isinstance(actual, bool)
+            else str(actual)
+        )
+        if (actual_text == value) != (op in ("=", "==")):
+            return False
+    return True
+
+
+def status(code: int, reason: str, message: str, name: str = "", kind: str = "") -> dict[str, Any]:
+    """A Kubernetes Status error body."""
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "details": {"name": name, "kind": kind},
+        "code": code,
+    }
+
+
+_API = re.compile(
+    r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))"
+    r"(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?/?$"
+)
+
+
+class KubeWorld:
+    """One cluster's objects."""
+
+    def __init__(
+        self, objects: list[dict[str, Any]] | None = None, *, unreachable: bool = False
+    ) -> None:
+        self.unreachable = unreachable
+        self._objects: list[dict[str, Any]] = list(objects or [])
+        self._lock = threading.Lock()
+        self.requests = 0
+
+    def add(self, obj: dict[str, Any]) -> None:
+        """Add an object (``apiVersion``, ``kind``, ``metadata.name`` required)."""
+        with self._lock:
+            self._objects.append(obj)
+
+    def handle(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """Answer one API request: ``(status, body)``."""
+        self.requests += 1
+        if self.unreachable:
+            return 503, status(
+                503, "ServiceUnavailable", "the server is currently unable to handle the request"
+            )
+        clean = "/" + path.strip("/")
+        if clean in ("/healthz", "/livez", "/readyz"):
+            return 200, {"status": "ok"}
+        if clean == "/version":
+            return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0"}
+        match = _API.match(clean)
+        if not match or method != "GET":
+            return 404 if method == "GET" else 405, status(
+                404,
+                "NotFound",
+                f"the server could not find the requested resource ({method} {clean})",
+            )
+        group = match.group("group") or ""
+        version = match.group("version") or match.group("core")
+        api_version = f"{group}/{version}" if group else version
+        namespace, plural, name = match.group("ns"), match.group("plural"), match.group("name")
+        with self._lock:
+            candidates = [
+                o
+                for o in self._objects
+                if o.get("apiVersion") == api_version
+                and plural_of(str(o.get("kind", ""))) == plural
+                and (namespace is None or (o.get("metadata") or {}).get("namespace") == namespace)
+            ]
+        if name is not None:
+            for obj in candidates:
+                if (obj.get("metadata") or {}).get("name") == name:
+                    return 200, obj
+            return 404, status(404, "NotFound", f'{plural} "{name}" not found', name, plural)
+        try:
+            labels = params.get("labelSelector", "")
+            fields = params.get("fieldSelector", "")
+            items = [
+                o
+                for o in candidates
+                if (
+                    not labels
+                    or match_labels((o.get("metadata") or {}).get("labels") or {}, labels)
+                )
+                and (not fields or match_fields(o, fields))
+            ]
+        except LabelSelectorError as exc:
+            return 400, status(400, "BadRequest", str(exc))
+        kind = candidates[0]["kind"] if candidates else plural.capitalize()
+        return 200, {
+            "apiVersion": api_version,
+            "kind": f"{kind}List",
+            "metadata": {"resourceVersion": "1"},
+            "items": items,
+        }

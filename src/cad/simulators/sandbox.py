@@ -1,0 +1,187 @@
+"""The sandbox: every simulator on 127.0.0.1 with free ports in one process, settings that
+point the real clients at them, a seeding API, and what was written.
+
+    with Sandbox() as sandbox:
+        sandbox.seed(WorldSpec(clusters=[ClusterSpec(id="c1", ...)]))
+        sandbox.create_incident("Q1", "ClusterHasGoneMissing", alerts=[{"cluster_id": "c1"}])
+        settings = sandbox.settings()      # cad.config.settings.Settings for the real clients
+        ...
+        sandbox.pagerduty.incident("Q1").notes
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cad.config.settings import Settings
+from cad.simulators.aws import AwsSimulator
+from cad.simulators.backplane import INITIAL_ROLE_ARN, BackplaneSimulator
+from cad.simulators.certs import make_self_signed
+from cad.simulators.clock import SimClock
+from cad.simulators.faults import Fault, FaultBook
+from cad.simulators.kube import KubeWorld
+from cad.simulators.ocm import TOKEN_PATH, OcmSimulator
+from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
+from cad.simulators.server import ServerThread
+from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_time
+
+__all__ = ["SYSTEMS", "Sandbox"]
+
+SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes")
+
+
+class Sandbox:
+    """All simulators, started together. Use as a context manager or call start/close."""
+
+    def __init__(self) -> None:
+        self.clock = SimClock()
+        self.ocm = OcmSimulator(self.clock)
+        self.pagerduty = PagerDutySimulator(self.clock)
+        self.backplane = BackplaneSimulator(
+            self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.spec
+        )
+        self.aws = AwsSimulator(self.clock)
+        self.egress: dict[str, EgressSpec] = {}
+        self._dir = Path(tempfile.mkdtemp(prefix="cad-sandbox-"))
+        self.cert_path, key_path = make_self_signed(self._dir)
+        self._servers = [
+            ServerThread(self.ocm.app),
+            ServerThread(self.pagerduty.app, certfile=str(self.cert_path), keyfile=str(key_path)),
+            ServerThread(self.backplane.app),
+        ]
+        self.started = False
+
+    def start(self) -> Sandbox:
+        """Start every simulator."""
+        for server in self._servers:
+            server.start()
+        self.aws.start()
+        self.pagerduty.base_url = self.pagerduty_url
+        self.started = True
+        return self
+
+    def close(self) -> None:
+        """Stop every simulator and remove temporary files."""
+        if self.started:
+            for server in self._servers:
+                server.stop()
+            self.aws.stop()
+            self.started = False
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def ocm_url(self) -> str:
+        """OCM's (and SSO's) base URL."""
+        return self._servers[0].url
+
+    @property
+    def pagerduty_url(self) -> str:
+        """PagerDuty's base URL (https)."""
+        return self._servers[1].url
+
+    @property
+    def backplane_url(self) -> str:
+        """Backplane's base URL."""
+        return self._servers[2].url
+
+    def environment(self) -> dict[str, str]:
+        """Environment variables that point CAD at the simulators."""
+        return {
+            "CAD_OCM_URL": self.ocm_url,
+            "CAD_OCM_TOKEN_URL": self.ocm_url + TOKEN_PATH,
+            "CAD_OCM_CLIENT_ID": self.ocm.client_id,
+            "CAD_OCM_CLIENT_SECRET": self.ocm.client_secret,
+            "CAD_PD_URL": self.pagerduty_url,
+            "CAD_PD_TOKEN": self.pagerduty.token,
+            "CAD_PD_CA_BUNDLE": str(self.cert_path),
+            "CAD_SILENT_POLICY": self.pagerduty.silent_policy_id,
+            "CAD_BACKPLANE_URL": self.backplane_url,
+            "CAD_BACKPLANE_INITIAL_ARN": INITIAL_ROLE_ARN,
+            "CAD_AWS_ENDPOINT_URL": self.aws.url,
+        }
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings for the real clients, pointing at the simulators."""
+        values: dict[str, Any] = {
+            key.removeprefix("CAD_").lower(): value for key, value in self.environment().items()
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    # --- seeding and inspection --------------------------------------------------------
+
+    def seed(self, world: WorldSpec | dict[str, Any]) -> None:
+        """Load a world: clusters in OCM, their AWS accounts and Kubernetes APIs."""
+        spec = world if isinstance(world, WorldSpec) else WorldSpec.model_validate(world)
+        self.clock.set(resolve_time(spec.now, self.clock.now()) if spec.now else None)
+        for cluster in spec.clusters:
+            self.add_cluster(cluster)
+
+    def add_cluster(self, cluster: ClusterSpec) -> None:
+        """Add one cluster to every simulator."""
+        self.ocm.add_cluster(cluster)
+        self.aws.add_cluster(cluster)
+        world = KubeWorld(cluster.kubernetes.objects, unreachable=cluster.kubernetes.unreachable)
+        self.backplane.add_cluster_api(cluster.id, world)
+        self.egress[cluster.id] = cluster.egress
+
+    def create_incident(
+        self,
+        incident_id: str,
+        title: str,
+        *,
+        alerts: list[dict[str, Any]] | None = None,
+        service_id: str = "PSVC001",
+        service_summary: str = "osd-deadmanssnitch",
+    ) -> SimIncident:
+        """An incident in the PagerDuty simulator; ``alerts`` are each alert's details."""
+        return self.pagerduty.add_incident(
+            incident_id,
+            title,
+            alerts=alerts,
+            service_id=service_id,
+            service_summary=service_summary,
+        )
+
+    def faults(self, system: str) -> FaultBook:
+        """The fault book of ``ocm``, ``pagerduty``, ``backplane``, ``aws`` or ``kubernetes``."""
+        books = {
+            "ocm": self.ocm.faults,
+            "pagerduty": self.pagerduty.faults,
+            "backplane": self.backplane.faults,
+            "aws": self.aws.faults,
+            "kubernetes": self.backplane.kube_faults,
+        }
+        if system not in books:
+            raise ValueError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
+        return books[system]
+
+    def inject(self, system: str, **fault: Any) -> Fault:
+        """Add a fault to a system (fields of :class:`Fault`)."""
+        return self.faults(system).add(**fault)
+
+    def writes(self) -> dict[str, int]:
+        """How many writes each simulator accepted."""
+        return {
+            "ocm": len(self.ocm.writes),
+            "pagerduty": len(self.pagerduty.writes),
+            "backplane": len(self.backplane.writes),
+        }
+
+    def reset(self) -> None:
+        """Empty every simulator (between scenarios) without restarting it."""
+        self.ocm.reset()
+        self.pagerduty.reset()
+        self.backplane.reset()
+        self.aws.reset()
+        self.egress.clear()
+        self.clock.set(None)

@@ -1,0 +1,228 @@
+"""The simulated world a sandbox is seeded with: clusters and what OCM, AWS and the cluster
+API know about them. The scenario files' ``world:`` section loads into these models.
+
+Times are absolute (ISO 8601) or relative to the world's ``now``: ``-40m``, ``-3h``, ``-2d``,
+``-30s``, ``+5m``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "AwsSpec",
+    "CloudTrailEventSpec",
+    "ClusterSpec",
+    "EgressSpec",
+    "InstanceSpec",
+    "KubernetesSpec",
+    "LimitedSupportSpec",
+    "MachinePoolSpec",
+    "OwnerSpec",
+    "ServiceLogSpec",
+    "WorldSpec",
+    "resolve_time",
+]
+
+_RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def resolve_time(value: str | datetime, now: datetime) -> datetime:
+    """An absolute time from ``-40m``-style offsets or ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    match = _RELATIVE.match(value.strip())
+    if match:
+        sign, amount, unit = match.groups()
+        delta = timedelta(**{_UNITS[unit]: float(amount)})
+        return now - delta if sign == "-" else now + delta
+    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _check_time(value: Any) -> Any:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a time: ISO 8601 or an offset such as -40m")
+    resolve_time(value, datetime.now(UTC))  # raises ValueError when malformed
+    return value
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceLogSpec(_Spec):
+    """A service log the cluster already has."""
+
+    summary: str
+    description: str = ""
+    severity: str = "Info"
+    service_name: str = "SREManualAction"
+    log_type: str = "cluster-state-updates"
+    timestamp: str | datetime = "-1d"
+
+    _time = field_validator("timestamp")(_check_time)
+
+
+class LimitedSupportSpec(_Spec):
+    """A limited-support reason already active."""
+
+    summary: str
+    details: str = ""
+
+
+class MachinePoolSpec(_Spec):
+    """A machine pool: ``replicas`` or ``autoscaling: {min, max}``."""
+
+    id: str
+    replicas: int | None = None
+    autoscaling: dict[Literal["min", "max"], int] | None = None
+
+
+class InstanceSpec(_Spec):
+    """An EC2 instance of the cluster in the customer's account."""
+
+    id: str
+    name: str = ""
+    state: Literal["running", "pending", "stopped", "stopping", "terminated", "shutting-down"] = (
+        "running"
+    )
+    stopped_at: str | datetime | None = None
+    instance_type: str = "m5.xlarge"
+
+    _time = field_validator("stopped_at")(_check_time)
+
+
+class CloudTrailEventSpec(_Spec):
+    """A StopInstances or TerminateInstances event. Either the identity fields, from which
+    a realistic CloudTrailEvent record is built, or ``raw``: the record text, verbatim."""
+
+    event_name: Literal["StopInstances", "TerminateInstances"] = "StopInstances"
+    instance_id: str
+    time: str | datetime = "-1m"
+    username: str = ""
+    issuer_username: str | None = None
+    identity_type: str = "AssumedRole"
+    event_version: str = "1.08"
+    raw: str | None = None
+
+    _time = field_validator("time")(_check_time)
+
+
+class AwsSpec(_Spec):
+    """The cluster's AWS account as CAD sees it."""
+
+    account_id: str | None = None
+    region: str = "us-east-1"
+    instances: list[InstanceSpec] = []
+    cloudtrail: list[CloudTrailEventSpec] = []
+
+
+class KubernetesSpec(_Spec):
+    """The cluster's Kubernetes API."""
+
+    unreachable: bool = False
+    objects: list[dict[str, Any]] = []
+
+    @field_validator("objects")
+    @classmethod
+    def _objects_have_identity(cls, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for i, obj in enumerate(objects):
+            name = (obj.get("metadata") or {}).get("name") if isinstance(obj, dict) else None
+            if not (isinstance(obj, dict) and obj.get("apiVersion") and obj.get("kind") and name):
+                raise ValueError(f"object {i} needs apiVersion, kind and metadata.name")
+        return objects
+
+
+class EgressSpec(_Spec):
+    """What the egress (network) verification finds."""
+
+    result: Literal["success", "failure", "error"] = "success"
+    unreachable: list[str] = []
+    error: str = ""
+
+
+class OwnerSpec(_Spec):
+    """The cluster's owner account."""
+
+    id: str = "owner-1"
+    email: str = "owner@example.com"
+    banned: bool = False
+    ban_code: str = ""
+    ban_description: str = ""
+
+
+class ClusterSpec(_Spec):
+    """One cluster and everything the simulators know about it."""
+
+    id: str = Field(min_length=1)
+    external_id: str = ""
+    name: str = ""
+    state: str = "ready"
+    product: Literal["rosa", "osd"] = "rosa"
+    cloud_provider: str = "aws"
+    region: str = "us-east-1"
+    ccs: bool = False
+    hcp: bool = False
+    infra_id: str = ""
+    nodes: dict[str, int] = {"master": 3, "infra": 2}
+    machine_pools: list[MachinePoolSpec] = [MachinePoolSpec(id="worker", replicas=2)]
+    infra_cluster: bool | Literal["unknown"] = False
+    access_protection: bool | Literal["error"] = False
+    aws_access_error: str | None = None
+    service_logs: list[ServiceLogSpec] = []
+    limited_support_reasons: list[LimitedSupportSpec] = []
+    aws: AwsSpec = AwsSpec()
+    kubernetes: KubernetesSpec = KubernetesSpec()
+    egress: EgressSpec = EgressSpec()
+    organization_id: str = "org-1"
+    owner: OwnerSpec = OwnerSpec()
+    hcp_namespace: str = ""
+    management_cluster: str = ""
+
+    def resolved_external_id(self) -> str:
+        """The external id, derived from the internal id when not given."""
+        if self.external_id:
+            return self.external_id
+        digits = "".join(f"{ord(c):02x}" for c in self.id)[:32].ljust(32, "0")
+        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:32]}"
+
+    def resolved_name(self) -> str:
+        """The cluster's name (defaults to ``cluster-<first 8 of id>``)."""
+        return self.name or f"cluster-{self.id[:8]}"
+
+    def resolved_infra_id(self) -> str:
+        """The infra id (defaults to ``<name>-x7k2p``)."""
+        return self.infra_id or f"{self.resolved_name()}-x7k2p"
+
+    def account_id(self) -> str:
+        """The customer's AWS account id (12 digits, derived from the cluster id if unset)."""
+        if self.aws.account_id:
+            return self.aws.account_id
+        return str(int.from_bytes(self.id.encode()[:12].ljust(12, b"0"), "big") % 10**12).zfill(12)
+
+
+class WorldSpec(_Spec):
+    """Everything a sandbox is seeded with."""
+
+    now: str | datetime | None = None
+    clusters: list[ClusterSpec] = []
+
+    _time = field_validator("now")(_check_time)
+
+    @field_validator("clusters")
+    @classmethod
+    def _unique_ids(cls, clusters: list[ClusterSpec]) -> list[ClusterSpec]:
+        seen: set[str] = set()
+        for cluster in clusters:
+            if cluster.id in seen:
+                raise ValueError(f"cluster id {cluster.id!r} appears twice")
+            seen.add(cluster.id)
+        return clusters
