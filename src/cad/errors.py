@@ -38,6 +38,8 @@ inside a deadline. ``retry_after`` (seconds) is set when the server said how lon
 
 from __future__ import annotations
 
+import httpx
+
 __all__ = [
     "ActionValidationError",
     "AuthenticationError",
@@ -54,6 +56,7 @@ __all__ = [
     "ServerError",
     "TransientError",
     "error_for_status",
+    "is_transient",
 ]
 
 
@@ -215,3 +218,12 @@ def error_for_status(
         code=code,
         operation_id=operation_id,
     )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying may help, from the exception's type and HTTP status only."""
+    if isinstance(exc, TransientError):
+        return True
+    if isinstance(exc, ClientError):
+        return exc.status is not None and (exc.status == 429 or exc.status >= 500)
+    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)

@@ -59,6 +59,20 @@ class SecretRedactor:
 _redactor = SecretRedactor()
 
 
+class _StderrLogger:
+    """Writes each line to whatever ``sys.stderr`` is now (loggers are cached; streams are
+    replaced by test runners and daemons)."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure_logging(
     level: str = "info", *, fmt: str = "console", secrets: Iterable[str] = ()
 ) -> SecretRedactor:
@@ -81,7 +95,7 @@ def configure_logging(
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,
     )
     return _redactor

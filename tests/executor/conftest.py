@@ -79,11 +79,12 @@ def context(ocm: FakeOcm, pagerduty: FakePagerDuty, backplane: FakeBackplane) ->
         *,
         infra: InfraStatus = InfraStatus.NO,
         incident: IncidentRef | None = INCIDENT,
+        cluster: ClusterRef = CLUSTER,
         **kw: object,
     ) -> ExecutionContext:
         return ExecutionContext(
             investigation=str(kw.pop("investigation", "chgm")),
-            cluster=CLUSTER,
+            cluster=cluster,
             incident=incident,
             clients=WriteClients(ocm=ocm, pagerduty=pagerduty, backplane=backplane),
             infra=infra,

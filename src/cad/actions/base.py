@@ -128,6 +128,11 @@ class Action(BaseModel):
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
         return f"{self.action_type}:{digest}"
 
+    def customer_message(self) -> tuple[str, str, str] | None:
+        """``(kind, summary, text)`` when this action sends a customer a message (checked
+        for documentation links of the wrong product), else ``None``."""
+        return None
+
     def reason_line(self) -> Amendment | None:
         """The line that carries this action's reason into the note, if it has one."""
         return None

@@ -50,6 +50,9 @@ class ServiceLog(Action):
     def preview(self, target: ActionTarget) -> str:
         return f"{self.describe()}\n{self.description}".rstrip()
 
+    def customer_message(self) -> tuple[str, str, str] | None:
+        return ("service log", self.summary, self.description)
+
     def probe(self, target: ActionTarget) -> str | None:
         cluster = target.require_cluster()
         existing = target.require_ocm().list_service_logs(
@@ -109,6 +112,9 @@ class LimitedSupport(Action):
 
     def preview(self, target: ActionTarget) -> str:
         return f"{self.describe()}\n{self.details}"
+
+    def customer_message(self) -> tuple[str, str, str] | None:
+        return ("limited support reason", self.summary, self.details)
 
     def probe(self, target: ActionTarget) -> str | None:
         cluster = target.require_cluster()

@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from cad.clients.http import HttpCaller
+from cad.clients.models import RestConfig
 
 __all__ = [
     "BackplaneAccess",
@@ -19,19 +20,6 @@ __all__ = [
     "RoleHop",
     "RoleSequence",
 ]
-
-
-class RestConfig(BaseModel):
-    """Where and how to reach a cluster's Kubernetes API through backplane."""
-
-    model_config = ConfigDict(frozen=True)
-
-    host: str
-    token: str
-    remediation_id: str = ""
-
-    def __repr__(self) -> str:  # never show the token
-        return f"RestConfig(host={self.host!r}, remediation_id={self.remediation_id!r})"
 
 
 class RoleHop(BaseModel):

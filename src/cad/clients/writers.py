@@ -6,10 +6,9 @@ executor. Real clients implement them over HTTP; tests use in-memory fakes.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from cad.clients.models import IncidentState, LimitedSupportReasonEntry, ServiceLogEntry
 
 __all__ = [
     "BackplaneWriter",
@@ -19,42 +18,6 @@ __all__ = [
     "PagerDutyWriter",
     "ServiceLogEntry",
 ]
-
-
-class ServiceLogEntry(BaseModel):
-    """A service log as OCM lists it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    summary: str
-    description: str = ""
-    severity: str = ""
-    service_name: str = ""
-    log_type: str = ""
-    internal_only: bool = False
-    timestamp: datetime | None = None
-
-
-class LimitedSupportReasonEntry(BaseModel):
-    """A limited-support reason as OCM lists it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    summary: str
-    details: str = ""
-
-
-class IncidentState(BaseModel):
-    """What the executor needs to know of an incident before changing it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    title: str
-    status: str  # triggered | acknowledged | resolved
-    escalation_policy_id: str
-    escalation_level: int | None = None
 
 
 class OcmWriter(Protocol):

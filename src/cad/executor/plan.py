@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from cad.actions.base import Action, Lane
 from cad.actions.notes import Amendment
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote
+from cad.documentation import find_documentation_mismatch
 from cad.domain import InfraStatus, Stage
 from cad.executor.context import ExecutionContext, ExecutionOptions
 from cad.executor.report import ActionRecord, Outcome
@@ -113,6 +114,7 @@ def plan(
     """Steps for the actions after the infrastructure guard, the informing stage and the
     manual mode have had their say."""
     steps = [Step(action, index) for index, action in enumerate(actions)]
+    _guard_documentation(steps, ctx, amend)
     _guard_infrastructure(steps, ctx, amend)
     _withhold_for_informing(steps, options, amend)
     if options.manual:
@@ -133,6 +135,26 @@ def after_phase_one(
     if options.manual:
         _drop_pagerduty(steps)
     _designate_note(steps, ctx, options, amend)
+
+
+def _guard_documentation(steps: list[Step], ctx: ExecutionContext, amend: Amendments) -> None:
+    product = ctx.cluster.product if ctx.cluster is not None else ""
+    mismatched = False
+    for step in steps:
+        message = step.action.customer_message() if step.pending else None
+        if message is None:
+            continue
+        mismatch = find_documentation_mismatch(product, *message)
+        if mismatch is not None:
+            step.settle(Outcome.REPLACED, f"links to {mismatch.linked_product} documentation")
+            amend.add("warning", mismatch.escalation_message())
+            mismatched = True
+    if mismatched:
+        # A human must send the message: the incident stays with them, never silenced.
+        for step in steps:
+            if step.pending and step.action.closes_incident:
+                step.settle(Outcome.REPLACED, "a customer message was withheld for an SRE to send")
+        _ensure_escalation(steps, "Documentation link mismatch: an SRE must send the message")
 
 
 def _guard_infrastructure(steps: list[Step], ctx: ExecutionContext, amend: Amendments) -> None:

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
 import tenacity
 
-from cad.errors import ClientError, TransientError
+from cad.errors import TransientError, is_transient
 
 __all__ = ["Deadline", "GaveUpError", "RetryPolicy", "call_with_retries", "is_transient"]
 
@@ -38,15 +37,6 @@ class Deadline:
     def remaining(self) -> float:
         """Seconds left; negative once passed."""
         return self.expires_at - self._clock()
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Whether retrying may help, from the exception's type and HTTP status only."""
-    if isinstance(exc, TransientError):
-        return True
-    if isinstance(exc, ClientError):
-        return exc.status is not None and (exc.status == 429 or exc.status >= 500)
-    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
 
 
 def _server_wait(exc: BaseException | None) -> float:

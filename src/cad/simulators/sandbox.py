@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cad.config.settings import Settings
+from cad.egress import EgressResult
 from cad.simulators.aws import AwsSimulator
 from cad.simulators.backplane import INITIAL_ROLE_ARN, BackplaneSimulator
 from cad.simulators.certs import make_self_signed
@@ -28,7 +29,7 @@ from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
 from cad.simulators.server import ServerThread
 from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_time
 
-__all__ = ["SYSTEMS", "Sandbox"]
+__all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
 
 SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes")
 
@@ -185,3 +186,18 @@ class Sandbox:
         self.aws.reset()
         self.egress.clear()
         self.clock.set(None)
+
+
+class SandboxEgressVerifier:
+    """Egress verification answered from the sandbox's world (``egress:`` of each cluster)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def verify(self, cluster_id: str, infra_id: str, region: str) -> EgressResult:
+        spec = self.sandbox.egress.get(cluster_id)
+        if spec is None:
+            return EgressResult(outcome="error", message=f"the sandbox has no cluster {cluster_id}")
+        return EgressResult(
+            outcome=spec.result, unreachable=list(spec.unreachable), message=spec.error
+        )

@@ -1,0 +1,1 @@
+"""Investigations: the framework and one package per investigation."""

@@ -1,0 +1,5 @@
+"""chgm: Cluster Has Gone Missing."""
+
+from cad.investigations.chgm.investigation import Chgm
+
+__all__ = ["Chgm"]

@@ -1,0 +1,1 @@
+"""The investigation framework: base class, resources, errors, registry and runner."""

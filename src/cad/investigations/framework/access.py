@@ -1,0 +1,40 @@
+"""The production access broker: AWS through backplane's role chain, Kubernetes through
+backplane remediations."""
+
+from __future__ import annotations
+
+from cad.clients.aws import AwsClient, CustomerCredentialChain
+from cad.clients.backplane import BackplaneAccess, RestConfig
+from cad.clients.kube import KubeReader
+
+__all__ = ["BackplaneAccessBroker"]
+
+
+class BackplaneAccessBroker:
+    """Implements ``AccessBroker`` with the real clients."""
+
+    def __init__(
+        self,
+        backplane: BackplaneAccess,
+        credentials: CustomerCredentialChain,
+        *,
+        aws_endpoint_url: str | None = None,
+    ) -> None:
+        self.backplane = backplane
+        self.credentials = credentials
+        self.aws_endpoint_url = aws_endpoint_url
+
+    def aws_client(self, cluster_id: str, region: str) -> AwsClient:
+        return AwsClient(
+            self.credentials.credentials(cluster_id, region), endpoint_url=self.aws_endpoint_url
+        )
+
+    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
+        return self.backplane.create_remediation(cluster_id, investigation)
+
+    def kube_client(self, config: RestConfig) -> KubeReader:
+        return KubeReader(config)
+
+    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+        if config.remediation_id:
+            self.backplane.delete_remediation(cluster_id, config.remediation_id)

@@ -1,0 +1,80 @@
+"""The read-only protocols investigations see. They have no write methods."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from cad.clients.aws import CloudTrailEvent, Instance
+from cad.clients.kube import Kind
+from cad.clients.models import LimitedSupportReasonEntry, RestConfig, ServiceLogEntry
+from cad.clients.ocm.models import (
+    Account,
+    Cluster,
+    ClusterDeployment,
+    HypershiftInfo,
+    MachinePool,
+    Subscription,
+)
+
+__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead"]
+
+
+class OcmRead(Protocol):
+    """Read-only OCM."""
+
+    def find_cluster(self, identifier: str) -> Cluster: ...
+    def get_cluster(self, cluster_id: str) -> Cluster: ...
+    def get_cluster_deployment(self, cluster_id: str) -> ClusterDeployment: ...
+    def list_machine_pools(self, cluster_id: str) -> list[MachinePool]: ...
+    def list_service_logs(
+        self, cluster_external_id: str, *, search: str | None = None
+    ) -> list[ServiceLogEntry]: ...
+    def list_limited_support_reasons(self, cluster_id: str) -> list[LimitedSupportReasonEntry]: ...
+    def is_infrastructure_cluster(self, cluster_id: str) -> bool: ...
+    def is_access_protected(self, cluster_id: str) -> bool: ...
+    def get_hypershift(self, cluster_id: str) -> HypershiftInfo: ...
+    def get_subscription(self, subscription_id: str) -> Subscription: ...
+    def get_account(self, account_id: str) -> Account: ...
+
+
+class AwsRead(Protocol):
+    """Read-only AWS in the customer's account."""
+
+    def list_running_instances(self, infra_id: str) -> list[Instance]: ...
+    def list_non_running_instances(self, infra_id: str) -> list[Instance]: ...
+    def lookup_stop_events(self, start: datetime, end: datetime) -> list[CloudTrailEvent]: ...
+
+
+class KubeRead(Protocol):
+    """Read-only Kubernetes API of a cluster."""
+
+    def list(
+        self,
+        kind: Kind,
+        *,
+        namespace: str | None = None,
+        labels: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]: ...
+
+
+class AccessBroker(Protocol):
+    """What the framework (never an investigation) uses to reach AWS and the cluster API."""
+
+    def aws_client(self, cluster_id: str, region: str) -> AwsRead:
+        """Read-only AWS in the cluster's account."""
+        ...
+
+    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
+        """Open Kubernetes API access (a backplane remediation) for the investigation."""
+        ...
+
+    def kube_client(self, config: RestConfig) -> KubeRead:
+        """A read-only client for an opened access."""
+        ...
+
+    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+        """Close an access opened with :meth:`open_kube`."""
+        ...

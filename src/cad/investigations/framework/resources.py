@@ -1,0 +1,184 @@
+"""Resources: what an investigation may look at, built lazily and only on request.
+
+Dependencies: cluster → cluster deployment, AWS client; cluster → rest config → Kubernetes
+client. A resource is cached once built; a failure is raised as its own error type and not
+cached, so the next attempt builds again. :meth:`Resources.cleanup` closes whatever was
+opened (backplane remediations), whatever happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from cad.actions import NoteWriter
+from cad.clients.models import RestConfig
+from cad.clients.ocm.models import Cluster, ClusterDeployment
+from cad.domain import InfraStatus
+from cad.egress import EgressResult, EgressVerifier, SkippedEgressVerification
+from cad.investigations.framework.errors import (
+    AwsClientError,
+    ClusterDeploymentNotFoundError,
+    ClusterNotFoundError,
+    KubeClientError,
+    RestConfigError,
+)
+from cad.investigations.framework.readers import AccessBroker, AwsRead, KubeRead, OcmRead
+
+__all__ = ["IncidentInfo", "Resources"]
+
+log = structlog.get_logger("cad.resources")
+
+
+class IncidentInfo:
+    """What investigations may know of the incident (read-only)."""
+
+    def __init__(self, incident_id: str = "", title: str = "", service: str = "") -> None:
+        self.incident_id = incident_id
+        self.title = title
+        self.service = service
+
+
+class Resources:
+    """Lazy, read-only access to one cluster for one investigation run."""
+
+    def __init__(
+        self,
+        *,
+        cluster_id: str,
+        investigation: str,
+        ocm: OcmRead,
+        access: AccessBroker,
+        egress: EgressVerifier | None = None,
+        params: dict[str, str] | None = None,
+        incident: IncidentInfo | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cloudtrail_lookback: timedelta = timedelta(hours=2),
+    ) -> None:
+        self.cluster_id = cluster_id
+        self.investigation = investigation
+        self.ocm = ocm
+        self._access = access
+        self._egress = egress or SkippedEgressVerification("no egress verifier configured")
+        self.params = dict(params or {})
+        self.incident = incident or IncidentInfo()
+        self.now = now
+        self.cloudtrail_lookback = cloudtrail_lookback
+        self._cache: dict[str, Any] = {}
+        self._opened: list[RestConfig] = []
+
+    # --- cluster ------------------------------------------------------------------------
+
+    @property
+    def cluster(self) -> Cluster:
+        """The OCM cluster (:class:`ClusterNotFoundError` if it cannot be read)."""
+        if "cluster" not in self._cache:
+            try:
+                cluster = self.ocm.find_cluster(self.cluster_id)
+            except Exception as exc:
+                raise ClusterNotFoundError(self.cluster_id, exc) from exc
+            self._cache["cluster"] = cluster
+            self._cache["infra"] = self._detect_infrastructure(cluster)
+        return self._cache["cluster"]  # type: ignore[no-any-return]
+
+    def _detect_infrastructure(self, cluster: Cluster) -> InfraStatus:
+        if cluster.hcp:  # OCM errors on these labels for HCP; HCP is never infrastructure
+            return InfraStatus.NO
+        try:
+            infra = self.ocm.is_infrastructure_cluster(cluster.id)
+        except Exception as exc:  # fail closed: unknown means "treat as infrastructure"
+            log.warning("infrastructure lookup failed", cluster=cluster.id, error=str(exc))
+            return InfraStatus.UNKNOWN
+        return InfraStatus.YES if infra else InfraStatus.NO
+
+    @property
+    def infra_status(self) -> InfraStatus:
+        """Whether the cluster is an infrastructure cluster (unknown when the lookup failed)."""
+        _ = self.cluster
+        return self._cache["infra"]  # type: ignore[no-any-return]
+
+    @property
+    def cluster_deployment(self) -> ClusterDeployment:
+        """The Hive ClusterDeployment (:class:`ClusterDeploymentNotFoundError`)."""
+        if "deployment" not in self._cache:
+            cluster = self.cluster
+            try:
+                self._cache["deployment"] = self.ocm.get_cluster_deployment(cluster.id)
+            except Exception as exc:
+                raise ClusterDeploymentNotFoundError(cluster.id, exc) from exc
+        return self._cache["deployment"]  # type: ignore[no-any-return]
+
+    # --- AWS and Kubernetes -------------------------------------------------------------
+
+    @property
+    def aws(self) -> AwsRead:
+        """Read-only AWS in the customer's account (:class:`AwsClientError`)."""
+        if "aws" not in self._cache:
+            cluster = self.cluster
+            try:
+                self._cache["aws"] = self._access.aws_client(
+                    cluster.id, cluster.region or "us-east-1"
+                )
+            except Exception as exc:
+                raise AwsClientError(cluster.id, exc) from exc
+        return self._cache["aws"]  # type: ignore[no-any-return]
+
+    @property
+    def rest_config(self) -> RestConfig:
+        """Kubernetes API access through backplane (:class:`RestConfigError`)."""
+        if "rest_config" not in self._cache:
+            cluster = self.cluster
+            try:
+                config = self._access.open_kube(cluster.id, self.investigation)
+            except Exception as exc:
+                raise RestConfigError(cluster.id, exc) from exc
+            self._opened.append(config)
+            self._cache["rest_config"] = config
+        return self._cache["rest_config"]  # type: ignore[no-any-return]
+
+    @property
+    def kube(self) -> KubeRead:
+        """A read-only Kubernetes client (:class:`RestConfigError`, :class:`KubeClientError`)."""
+        if "kube" not in self._cache:
+            config = self.rest_config
+            try:
+                self._cache["kube"] = self._access.kube_client(config)
+            except Exception as exc:
+                raise KubeClientError(self.cluster.id, exc) from exc
+        return self._cache["kube"]  # type: ignore[no-any-return]
+
+    # --- the rest ---------------------------------------------------------------------------
+
+    def verify_egress(self) -> EgressResult:
+        """Run the configured egress verification for the cluster."""
+        cluster = self.cluster
+        infra_id = self.cluster_deployment.infra_id
+        return self._egress.verify(cluster.id, infra_id, cluster.region or "us-east-1")
+
+    def notes(self, name: str | None = None) -> NoteWriter:
+        """A new note writer named after the investigation (or ``name``)."""
+        return NoteWriter(name or self.investigation)
+
+    def cleanup(self) -> None:
+        """Close what was opened (remediations). Never raises: failures are logged."""
+        while self._opened:
+            config = self._opened.pop()
+            try:
+                self._access.close_kube(
+                    self.cluster_id if "cluster" not in self._cache else self.cluster.id, config
+                )
+            except Exception as exc:
+                log.warning(
+                    "could not close cluster access",
+                    remediation=config.remediation_id,
+                    error=str(exc),
+                )
+        for key in ("kube", "aws"):
+            client = self._cache.pop(key, None)
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
+        self._cache.pop("rest_config", None)

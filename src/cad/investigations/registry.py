@@ -1,0 +1,13 @@
+"""Every investigation CAD knows, in the original's registry order. Adding one: append it."""
+
+from __future__ import annotations
+
+from cad.investigations.ccam import Ccam
+from cad.investigations.chgm import Chgm
+from cad.investigations.clustermonitoringerrorbudgetburn import ClusterMonitoringErrorBudgetBurn
+from cad.investigations.framework.registry import Registry
+from cad.investigations.precheck import Precheck
+
+__all__ = ["REGISTRY"]
+
+REGISTRY = Registry([Precheck, Ccam, Chgm, ClusterMonitoringErrorBudgetBurn])

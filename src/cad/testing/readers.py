@@ -1,0 +1,215 @@
+"""In-memory fakes of the read protocols investigations see, for fast decision tests.
+
+``FakeWorld`` holds one cluster's OCM, AWS and Kubernetes state; ``world.resources(name)``
+gives the :class:`Resources` an investigation receives. Set ``world.fail[...]`` to make a
+call raise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cad.clients.aws import CloudTrailEvent, Instance
+from cad.clients.kube import Kind
+from cad.clients.models import LimitedSupportReasonEntry, RestConfig, ServiceLogEntry
+from cad.clients.ocm.models import (
+    Account,
+    Cluster,
+    ClusterDeployment,
+    HypershiftInfo,
+    MachinePool,
+    Subscription,
+)
+from cad.egress import EgressResult
+from cad.errors import NotFoundError
+from cad.investigations.framework.resources import Resources
+
+__all__ = ["FakeEgress", "FakeWorld", "cluster"]
+
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+
+
+def cluster(**fields: Any) -> Cluster:
+    """A ready ROSA classic cluster on AWS; override any field."""
+    base: dict[str, Any] = {
+        "id": "c1",
+        "external_id": "ext-c1",
+        "name": "my-cluster",
+        "state": "ready",
+        "product": "rosa",
+        "cloud_provider": "aws",
+        "region": "us-east-1",
+        "aws": True,
+        "nodes_master": 3,
+        "nodes_infra": 2,
+        "subscription_id": "sub-c1",
+    }
+    base.update(fields)
+    return Cluster(**base)
+
+
+class FakeEgress:
+    """An egress verifier answering a fixed result."""
+
+    def __init__(self, result: EgressResult | None = None) -> None:
+        self.result = result or EgressResult(outcome="success")
+        self.calls = 0
+
+    def verify(self, cluster_id: str, infra_id: str, region: str) -> EgressResult:
+        self.calls += 1
+        return self.result
+
+
+@dataclass
+class FakeWorld:
+    """One cluster as OCM, AWS and its API see it; implements the read protocols and the
+    access broker."""
+
+    cluster: Cluster | None = field(default_factory=cluster)
+    infra_id: str = "my-cluster-x7k2p"
+    pools: list[MachinePool] = field(default_factory=lambda: [MachinePool(id="worker", replicas=2)])
+    infrastructure: bool = False
+    access_protected: bool = False
+    service_logs: list[ServiceLogEntry] = field(default_factory=list)
+    running: list[Instance] = field(default_factory=list)
+    non_running: list[Instance] = field(default_factory=list)
+    events: list[CloudTrailEvent] = field(default_factory=list)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    egress: FakeEgress = field(default_factory=FakeEgress)
+    fail: dict[str, BaseException] = field(default_factory=dict)
+    now: datetime = NOW
+    opened: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if name in self.fail:
+            raise self.fail[name]
+
+    # --- OcmRead -----------------------------------------------------------------------
+    def find_cluster(self, identifier: str) -> Cluster:
+        self._call("find_cluster")
+        if self.cluster is None:
+            raise NotFoundError(
+                "no such cluster", system="ocm", endpoint="GET /clusters", status=404
+            )
+        return self.cluster
+
+    def get_cluster(self, cluster_id: str) -> Cluster:
+        return self.find_cluster(cluster_id)
+
+    def get_cluster_deployment(self, cluster_id: str) -> ClusterDeployment:
+        self._call("get_cluster_deployment")
+        return ClusterDeployment(infra_id=self.infra_id, raw={})
+
+    def list_machine_pools(self, cluster_id: str) -> list[MachinePool]:
+        self._call("list_machine_pools")
+        return list(self.pools)
+
+    def list_service_logs(
+        self, cluster_external_id: str, *, search: str | None = None
+    ) -> list[ServiceLogEntry]:
+        self._call("list_service_logs")
+        return list(self.service_logs)
+
+    def list_limited_support_reasons(self, cluster_id: str) -> list[LimitedSupportReasonEntry]:
+        self._call("list_limited_support_reasons")
+        return []
+
+    def is_infrastructure_cluster(self, cluster_id: str) -> bool:
+        self._call("is_infrastructure_cluster")
+        return self.infrastructure
+
+    def is_access_protected(self, cluster_id: str) -> bool:
+        self._call("is_access_protected")
+        return self.access_protected
+
+    def get_hypershift(self, cluster_id: str) -> HypershiftInfo:
+        self._call("get_hypershift")
+        return HypershiftInfo()
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        self._call("get_subscription")
+        return Subscription(
+            id=subscription_id, organization_id="org-1", status="Active", creator_id="a1"
+        )
+
+    def get_account(self, account_id: str) -> Account:
+        self._call("get_account")
+        return Account(id=account_id, email="owner@example.com")
+
+    # --- AwsRead -----------------------------------------------------------------------
+    def list_running_instances(self, infra_id: str) -> list[Instance]:
+        self._call("list_running_instances")
+        return list(self.running)
+
+    def list_non_running_instances(self, infra_id: str) -> list[Instance]:
+        self._call("list_non_running_instances")
+        return list(self.non_running)
+
+    def lookup_stop_events(self, start: datetime, end: datetime) -> list[CloudTrailEvent]:
+        self._call("lookup_stop_events")
+        return [e for e in self.events if start <= e.event_time <= end]
+
+    # --- KubeRead ------------------------------------------------------------------------
+    def list(
+        self,
+        kind: Kind,
+        *,
+        namespace: str | None = None,
+        labels: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        self._call("kube_list")
+        found = [o for o in self.objects if o.get("kind") == kind.kind]
+        for key, value in (fields or {}).items():
+            if key == "metadata.name":
+                found = [o for o in found if o["metadata"]["name"] == value]
+        return found
+
+    def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]:
+        for obj in self.list(kind, fields={"metadata.name": name}):
+            return obj
+        raise NotFoundError(
+            f'{kind.plural} "{name}" not found', system="kubernetes", endpoint="GET", status=404
+        )
+
+    # --- AccessBroker --------------------------------------------------------------------
+    def aws_client(self, cluster_id: str, region: str) -> FakeWorld:
+        self._call("aws_client")
+        return self
+
+    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
+        self._call("open_kube")
+        remediation = f"rem-{next(self._ids)}"
+        self.opened.append(remediation)
+        return RestConfig(host="https://fake", token="t", remediation_id=remediation)
+
+    def kube_client(self, config: RestConfig) -> FakeWorld:
+        self._call("kube_client")
+        return self
+
+    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+        self.closed.append(config.remediation_id)
+
+    # --- helpers -------------------------------------------------------------------------
+    def resources(self, investigation: str, **kwargs: Any) -> Resources:
+        """The resources an investigation gets for this world."""
+        return Resources(
+            cluster_id=self.cluster.id if self.cluster else "missing",
+            investigation=investigation,
+            ocm=self,
+            access=self,
+            egress=self.egress,
+            now=lambda: self.now,
+            **kwargs,
+        )
+
+    def ago(self, minutes: float) -> datetime:
+        """``now`` minus some minutes."""
+        return self.now - timedelta(minutes=minutes)
