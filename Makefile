@@ -27,5 +27,8 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+new-investigation: $(STAMP)
+	$(BIN)/python -m cad.investigations.scaffold "$(NAME)"
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
