@@ -1,42 +1,272 @@
-"""Entry point of ``cadctl``. Imports stay lazy so that ``--help`` answers fast."""
+"""Entry point of ``cadctl``. Imports stay inside commands so that ``--help`` answers fast."""
 
 from __future__ import annotations
 
-from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from cad.config.investigation_config import InvestigationConfig
+    from cad.config.settings import Settings
+    from cad.controller.outcome import RunOutcome
 
 app = typer.Typer(
     name="cadctl",
     help="Configuration Anomaly Detection: investigate alerts of managed OpenShift clusters.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
+config_app = typer.Typer(help="Work with investigation config files.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+LogLevel = Annotated[
+    str,
+    typer.Option(
+        "--log-level",
+        help="debug, info, warning or error (env: CAD_LOG_LEVEL).",
+        envvar="CAD_LOG_LEVEL",
+    ),
+]
+Json = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON (schema: docs/cli.md).")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", "-d", help="Write nothing anywhere; show what would happen.")
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Investigation config file (default: CAD_INVESTIGATION_CONFIG_PATH, then shipped).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import version
+
         typer.echo(f"cadctl {version('cad')}")
         raise typer.Exit()
 
 
+Version = Annotated[
+    bool,
+    typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+]
+
+
 @app.callback()
-def root(
-    show_version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
+def root(show_version: Version = False) -> None:
     """Configuration Anomaly Detection."""
 
 
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _settings(log_level: str) -> Settings:
+    from pydantic import ValidationError
+
+    from cad.config.settings import Settings
+    from cad.logging import configure_logging
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"CAD_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise _fail(f"invalid settings: {problems}") from None
+    configure_logging(
+        log_level or settings.log_level, fmt=settings.log_format, secrets=settings.secret_values()
+    )
+    return settings
+
+
+def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
+    from cad.config.investigation_config import load_config, load_default_config
+    from cad.investigations.registry import REGISTRY
+
+    chosen = path or (
+        Path(settings.investigation_config_path) if settings.investigation_config_path else None
+    )
+    if chosen is None:
+        return load_default_config(known=REGISTRY.names())
+    return load_config(chosen, known=REGISTRY.names())
+
+
+def _require(settings: Settings, *, pagerduty: bool) -> None:
+    from cad.clients.factory import missing_settings
+
+    missing = missing_settings(settings, pagerduty=pagerduty)
+    if missing:
+        raise _fail("missing required settings: " + ", ".join(missing))
+
+
+def _finish(outcome: RunOutcome, as_json: bool, settings: Settings, registry: object) -> None:
+    from rich.console import Console
+
+    from cad.cli.render import render_outcome
+
+    if as_json:
+        typer.echo(outcome.model_dump_json(indent=2))
+    else:
+        render_outcome(outcome, Console())
+    if settings.prometheus_pushgateway:
+        from cad.controller.metrics import push_metrics
+        from cad.logging import get_logger
+
+        try:
+            push_metrics(settings.prometheus_pushgateway, registry)  # type: ignore[arg-type]
+        except OSError as error:
+            get_logger("cad.cli").warning("could not push metrics", error=str(error))
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def investigate(
+    payload_path: Annotated[
+        Path,
+        typer.Option(
+            "--payload-path", "-p", help="The PagerDuty webhook payload (JSON or base64)."
+        ),
+    ] = Path("payload.json"),
+    config: ConfigFile = None,
+    dry_run: DryRun = False,
+    as_json: Json = False,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Investigate the incident a PagerDuty webhook payload is about."""
+    from cad.config.investigation_config import InvestigationConfig, InvestigationConfigError
+    from cad.controller.build import build_controller
+
+    settings = _settings(log_level)
+    try:
+        payload = payload_path.read_bytes()
+    except OSError as error:
+        raise _fail(f"cannot read the payload {payload_path}: {error.strerror}") from None
+    _require(settings, pagerduty=True)
+    config_error = None
+    try:
+        investigation_config = _config(config, settings)
+    except InvestigationConfigError as error:
+        investigation_config, config_error = InvestigationConfig(), error
+    built = build_controller(settings, investigation_config, pagerduty=True, dry_run=dry_run)
+    try:
+        if config_error is not None:
+            outcome = built.controller.escalate_early_failure(
+                payload, str(config_error), dry_run=dry_run
+            )
+        else:
+            outcome = built.controller.investigate(payload, dry_run=dry_run)
+    finally:
+        built.close()
+    _finish(outcome, as_json, settings, built.registry)
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise _fail(f"invalid parameter {value!r}: expected KEY=VALUE with a non-empty key")
+        params[key] = rest
+    return params
+
+
+@app.command()
+def run(
+    cluster: Annotated[
+        str, typer.Option("--cluster-id", "-c", help="Cluster id, external id or name.")
+    ],
+    investigation: Annotated[
+        str, typer.Option("--investigation", "-i", help="Investigation name or alias.")
+    ],
+    params: Annotated[
+        list[str] | None,
+        typer.Option("--params", "-p", help="KEY=VALUE for the investigation (repeatable)."),
+    ] = None,
+    dry_run: DryRun = False,
+    as_json: Json = False,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Run precheck, ccam and an investigation on one cluster (no incident)."""
+    from cad.config.investigation_config import InvestigationConfig
+    from cad.controller.build import build_controller
+
+    settings = _settings(log_level)
+    parsed = _params(params or [])
+    _require(settings, pagerduty=False)
+    built = build_controller(settings, InvestigationConfig(), pagerduty=False, dry_run=dry_run)
+    try:
+        outcome = built.controller.run_manual(
+            cluster, investigation, dry_run=dry_run, params=parsed
+        )
+    finally:
+        built.close()
+    _finish(outcome, as_json, settings, built.registry)
+
+
+@app.command("investigations")
+def list_investigations(
+    config: ConfigFile = None, log_level: LogLevel = "", show_version: Version = False
+) -> None:
+    """List investigations: name, aliases, default stage, alerts routed to each."""
+    from cad.config.investigation_config import InvestigationConfigError
+    from cad.investigations.registry import REGISTRY
+
+    settings = _settings(log_level)
+    try:
+        loaded = _config(config, settings)
+    except InvestigationConfigError as error:
+        raise _fail(str(error)) from None
+    for cls in REGISTRY.classes():
+        details = [f"stage: {cls.default_stage.value}"]
+        if cls.aliases:
+            details.insert(0, f"aliases: {', '.join(cls.aliases)}")
+        typer.echo(f"{cls.name}  ({'; '.join(details)})")
+        typer.echo(f"  {cls.description}")
+        alerts = loaded.alerts_for(cls.name)
+        typer.echo(f"  alerts: {', '.join(alerts) if alerts else '(none in the config)'}")
+
+
+@config_app.command("validate")
+def validate_config(
+    file: Annotated[Path, typer.Argument(help="The config file to check.")],
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Check a config file: schema, filters, investigation names, shadowed alerts."""
+    from cad.config.investigation_config import InvestigationConfigError, load_config
+    from cad.investigations.registry import REGISTRY
+
+    _settings(log_level)
+    try:
+        loaded = load_config(file, known=REGISTRY.names())
+    except InvestigationConfigError as error:
+        for problem in error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2) from None
+    for warning in loaded.shadowed():
+        typer.echo(f"warning: {file}: {warning}", err=True)
+    typer.echo(f"{file}: valid ({len(loaded.alerts)} alert(s))")
+
+
 @app.command("actions")
-def list_actions() -> None:
+def list_actions(log_level: LogLevel = "", show_version: Version = False) -> None:
     """List the action types the executor knows, with their lanes."""
     from cad.actions import ACTION_CLASSES
 
     for cls in ACTION_CLASSES:
-        field = cls.model_fields["type"]
-        typer.echo(f"{field.default:<24} lane={cls.lane.value}")
+        typer.echo(f"{cls.model_fields['type'].default:<24} lane={cls.lane.value}")
 
 
 def main() -> None:

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0)
 
+    # Controller
+    investigation_config_path: str | None = None
+    experimental_enabled: bool = False
+    prometheus_pushgateway: str | None = None
+    investigation_retry_deadline_seconds: float = Field(default=300.0, gt=0)
+
     def secret_values(self) -> list[str]:
         """Every secret value set, so that log redaction can recognise them anywhere."""
         secrets = [self.ocm_client_secret, self.pd_token]

@@ -159,6 +159,37 @@ class PagerDutySimulator:
             self.incidents[incident_id] = incident
         return incident
 
+    def webhook_payload(
+        self,
+        incident_id: str,
+        *,
+        payload_format: str = "webhook_v3",
+        event_type: str = "incident.triggered",
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The payload PagerDuty would post for the incident: WebhookV3 (one event) or the
+        minimal Event Orchestration form."""
+        incident = self.incident(incident_id)
+        if payload_format == "event_orchestration":
+            return {"__pd_metadata": {"incident": {"id": incident.id}}}
+        return {
+            "event": {
+                "id": event_id or f"evt-{incident.id}",
+                "event_type": event_type,
+                "resource_type": "incident",
+                "occurred_at": self.clock.now().isoformat(),
+                "agent": None,
+                "client": None,
+                "data": {
+                    **incident.to_api(self.base_url),
+                    "number": incident.number,
+                    "assignees": [],
+                    "teams": [],
+                    "priority": None,
+                },
+            }
+        }
+
     def incident(self, incident_id: str) -> SimIncident:
         """An incident by id (KeyError if unknown)."""
         with self._lock:

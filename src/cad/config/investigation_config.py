@@ -1,0 +1,245 @@
+"""The investigation config: which alert runs which chain of investigations.
+
+Parsed strictly: unknown keys, wrong types, bad regular expressions and unknown
+investigations are errors naming the file, the line and the key. The schema is the
+original's (``alerts`` with ``alert_title``, ``name``, ``experimental``, ``when``,
+``investigations``), plus an optional ``stage`` per investigation entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+from cad.config.filters import FilterNode
+from cad.domain import Stage
+from cad.errors import ConfigurationError
+
+__all__ = [
+    "AlertConfig",
+    "ChainEntry",
+    "InvestigationConfig",
+    "InvestigationConfigError",
+    "load_config",
+    "load_default_config",
+    "parse_config",
+]
+
+UNHANDLED_NOTE = "🤖 No automation implemented for this alert; escalated to SRE. 🤖"
+
+
+class InvestigationConfigError(ConfigurationError):
+    """The config file is invalid; ``problems`` lists ``file:line: key: message`` lines."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"invalid investigation config {source}:\n  " + "\n  ".join(problems))
+
+
+class ChainEntry(BaseModel):
+    """One investigation of a chain: its name, an optional filter, an optional stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: StrictStr = Field(min_length=1)
+    when: FilterNode | None = None
+    stage: Stage | None = None
+
+
+class AlertConfig(BaseModel):
+    """One alert: its title (matched as a case-insensitive substring) and its chain."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alert_title: StrictStr
+    name: StrictStr | None = None
+    experimental: StrictBool = False
+    when: FilterNode | None = None
+    investigations: list[ChainEntry] = Field(min_length=1)
+
+    @field_validator("alert_title")
+    @classmethod
+    def _title_not_blank(cls, title: str) -> str:
+        if not title.strip():
+            raise ValueError("alert_title must not be blank")
+        return title
+
+    @field_validator("investigations", mode="before")
+    @classmethod
+    def _bare_names(cls, entries: Any) -> Any:
+        if isinstance(entries, list):
+            return [{"name": e} if isinstance(e, str) else e for e in entries]
+        return entries
+
+    @property
+    def display_name(self) -> str:
+        """``name``, else ``alert_title`` (the metrics label)."""
+        return self.name or self.alert_title
+
+
+class InvestigationConfig(BaseModel):
+    """The whole config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alerts: list[AlertConfig] = Field(default_factory=list)
+
+    def match(self, incident_title: str, *, experimental: bool = False) -> AlertConfig | None:
+        """The first alert (file order) whose title is in the incident title, any case."""
+        lowered = incident_title.lower()
+        for alert in self.alerts:
+            if alert.experimental and not experimental:
+                continue
+            if alert.alert_title.lower() in lowered:
+                return alert
+        return None
+
+    def shadowed(self) -> list[str]:
+        """Warnings for entries that can never match because an earlier one always wins."""
+        warnings = []
+        for later_index, later in enumerate(self.alerts):
+            for earlier in self.alerts[:later_index]:
+                contained = earlier.alert_title.lower() in later.alert_title.lower()
+                if contained and (not earlier.experimental or later.experimental):
+                    warnings.append(
+                        f"alert {later.alert_title!r} can never match: every title containing "
+                        f"it also contains {earlier.alert_title!r}, which comes first"
+                    )
+                    break
+        return warnings
+
+    def alerts_for(self, investigation: str) -> list[str]:
+        """Titles of the alerts whose chains include ``investigation``."""
+        return [
+            a.alert_title
+            for a in self.alerts
+            if any(e.name == investigation for e in a.investigations)
+        ]
+
+
+def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, key.value)
+            out[child] = key.start_mark.line + 1
+            _lines(value, child, out)
+            out[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _lines(item, (*path, index), out)
+
+
+def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
+    path = tuple(
+        part
+        for part in loc
+        if not (isinstance(part, str) and part.startswith(("function-", "literal[")))
+    )
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    parts = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif isinstance(part, str) and not part.startswith(("function-", "literal[")):
+            parts.append(f".{part}" if parts else part)
+    return "".join(parts) or "(top level)"
+
+
+def parse_config(
+    text: str, source: str = "<config>", *, known: Iterable[str] | None = None
+) -> InvestigationConfig:
+    """Parse and validate config text; ``known`` investigation names are checked if given."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise InvestigationConfigError(
+            source, [f"{source}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from exc
+    lines: dict[tuple[Any, ...], int] = {}
+    if root is not None:
+        _lines(root, (), lines)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvestigationConfigError(
+            source, [f"{source}:1: the config must be a mapping with 'alerts'"]
+        )
+    try:
+        config = InvestigationConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{source}:{_line_of(err['loc'], lines)}: {_key(err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise InvestigationConfigError(source, problems) from None
+    problems = _semantic_problems(config, source, lines, set(known) if known is not None else None)
+    if problems:
+        raise InvestigationConfigError(source, problems)
+    return config
+
+
+def _semantic_problems(
+    config: InvestigationConfig,
+    source: str,
+    lines: dict[tuple[Any, ...], int],
+    known: set[str] | None,
+) -> list[str]:
+    problems = []
+    seen: set[str] = set()
+    for i, alert in enumerate(config.alerts):
+        if alert.alert_title in seen:
+            line = lines.get(("alerts", i, "alert_title"), 1)
+            problems.append(
+                f"{source}:{line}: alerts[{i}].alert_title: duplicate title {alert.alert_title!r}"
+            )
+        seen.add(alert.alert_title)
+        for j, entry in enumerate(alert.investigations):
+            if known is not None and entry.name not in known:
+                line = lines.get(
+                    ("alerts", i, "investigations", j, "name"),
+                    lines.get(("alerts", i, "investigations", j), 1),
+                )
+                problems.append(
+                    f"{source}:{line}: alerts[{i}].investigations[{j}]: unknown investigation "
+                    f"{entry.name!r}; valid: {', '.join(sorted(known))}"
+                )
+    return problems
+
+
+def load_config(path: str | Path, *, known: Iterable[str] | None = None) -> InvestigationConfig:
+    """Read and validate a config file."""
+    file = Path(path)
+    try:
+        text = file.read_text()
+    except OSError as exc:
+        raise InvestigationConfigError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from exc
+    return parse_config(text, str(file), known=known)
+
+
+def load_default_config(*, known: Iterable[str] | None = None) -> InvestigationConfig:
+    """The config shipped with CAD (``cad/config/default.yaml``)."""
+    text = resources.files("cad.config").joinpath("default.yaml").read_text()
+    return parse_config(text, "default.yaml (shipped)", known=known)

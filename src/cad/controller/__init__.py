@@ -1,0 +1,1 @@
+"""The controller: one incident or one manual run, end to end."""

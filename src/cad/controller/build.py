@@ -1,0 +1,91 @@
+"""Building a controller from settings: the one place that wires real clients together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from cad.clients.factory import Clients, build_clients
+from cad.config.investigation_config import InvestigationConfig
+from cad.config.settings import Settings
+from cad.controller.controller import Controller
+from cad.controller.dependencies import Dependencies
+from cad.controller.metrics import ControllerMetrics
+from cad.egress import EgressVerifier, NetworkVerifierCommand, SkippedEgressVerification
+from cad.executor import Executor, ExecutorMetrics, InMemoryLedger, RetryPolicy
+from cad.executor.ledger import IdempotencyLedger
+from cad.investigations.framework.access import BackplaneAccessBroker
+from cad.investigations.framework.runner import RunPolicy
+from cad.investigations.registry import REGISTRY
+
+__all__ = ["Built", "build_controller"]
+
+
+@dataclass
+class Built:
+    """A controller with what it was built from (close the clients when done)."""
+
+    controller: Controller
+    clients: Clients
+    executor: Executor
+    registry: CollectorRegistry
+
+    def close(self) -> None:
+        """Close connections and worker threads."""
+        self.executor.close()
+        self.clients.close()
+
+
+def build_controller(
+    settings: Settings,
+    config: InvestigationConfig,
+    *,
+    pagerduty: bool,
+    dry_run: bool = False,
+    egress: EgressVerifier | None = None,
+    ledger: IdempotencyLedger | None = None,
+    registry: CollectorRegistry | None = None,
+    now: Any = None,
+) -> Built:
+    """The controller for one process. Dry runs skip egress verification (it launches an
+    instance in the customer's account)."""
+    clients = build_clients(settings, pagerduty=pagerduty)
+    registry = registry or CollectorRegistry()
+    retry = RetryPolicy(
+        max_attempts=settings.executor_max_attempts, deadline_s=settings.executor_deadline_seconds
+    )
+    executor = Executor.standard(
+        ledger=ledger or InMemoryLedger(),
+        metrics=ExecutorMetrics(registry),
+        max_workers=settings.executor_max_workers,
+        now=now or (lambda: datetime.now(UTC)),
+    )
+    verifier: EgressVerifier = (
+        SkippedEgressVerification(
+            "dry run: egress verification launches an instance, so it is skipped"
+        )
+        if dry_run
+        else egress or NetworkVerifierCommand()
+    )
+    deps = Dependencies(
+        ocm=clients.ocm,
+        access=BackplaneAccessBroker(
+            clients.backplane, clients.aws_credentials, aws_endpoint_url=settings.aws_endpoint_url
+        ),
+        egress=verifier,
+        executor=executor,
+        registry=REGISTRY,
+        ocm_writer=clients.ocm_writer,
+        backplane_writer=clients.backplane_writer,
+        pagerduty=clients.pagerduty,
+        pagerduty_writer=clients.pagerduty_writer,
+        now=now or (lambda: datetime.now(UTC)),
+        run_policy=RunPolicy(deadline_s=settings.investigation_retry_deadline_seconds),
+        cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
+        experimental=settings.experimental_enabled,
+    )
+    controller = Controller(deps, config, ControllerMetrics(registry), retry=retry)
+    return Built(controller, clients, executor, registry)

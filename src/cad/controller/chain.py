@@ -1,0 +1,157 @@
+"""Running a chain: each investigation with retries, its actions through the executor."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import structlog
+
+from cad.config.filters import FilterContext
+from cad.config.investigation_config import ChainEntry
+from cad.controller.dependencies import Dependencies
+from cad.controller.metrics import ControllerMetrics
+from cad.controller.outcome import ChainStep
+from cad.domain import ClusterRef, IncidentRef, InfraStatus
+from cad.errors import CADError
+from cad.executor import (
+    ExecutionContext,
+    ExecutionOptions,
+    ExecutionReport,
+    Outcome,
+    RetryPolicy,
+    WriteClients,
+)
+from cad.investigations.framework.base import Investigation, Result
+from cad.investigations.framework.resources import IncidentInfo, Resources
+from cad.investigations.framework.runner import run_investigation
+
+__all__ = ["ChainFailedError", "ChainRun", "run_chain"]
+
+log = structlog.get_logger("cad.chain")
+
+
+class ChainFailedError(CADError):
+    """The chain could not complete: ``step`` names where, ``cause`` why."""
+
+    def __init__(self, step: str, cause: BaseException) -> None:
+        self.step = step
+        self.cause = cause
+        super().__init__(f"{step}: {cause}")
+
+
+@dataclass
+class ChainRun:
+    """Inputs shared by every step of one chain."""
+
+    deps: Dependencies
+    metrics: ControllerMetrics
+    cluster: ClusterRef
+    infra: InfraStatus
+    incident: IncidentRef | None
+    incident_info: IncidentInfo
+    dry_run: bool
+    manual: bool
+    params: dict[str, str] = field(default_factory=dict)
+    filters: FilterContext | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    steps: list[ChainStep] = field(default_factory=list)
+
+    @property
+    def acted(self) -> bool:
+        """Whether any action was applied (or would have been, in a dry run)."""
+        done = (Outcome.SUCCEEDED, Outcome.DRY_RUN)
+        return any(a.outcome in done for step in self.steps for a in step.actions)
+
+    def execution_context(self, investigation: str) -> ExecutionContext:
+        """The executor's context for one investigation's actions."""
+        deps = self.deps
+        return ExecutionContext(
+            investigation=investigation,
+            cluster=self.cluster,
+            incident=self.incident,
+            clients=WriteClients(
+                ocm=deps.ocm_writer,
+                pagerduty=deps.pagerduty_writer,
+                backplane=deps.backplane_writer,
+            ),
+            infra=self.infra,
+        )
+
+
+def run_chain(run: ChainRun, entries: list[ChainEntry]) -> None:
+    """Run the entries in order; raise :class:`ChainFailedError` at the first failure. A stop
+    reason ends the chain after that investigation's actions."""
+    for entry in entries:
+        cls = run.deps.registry.resolve(entry.name)
+        stage = entry.stage or cls.default_stage
+        if entry.when is not None and run.filters is not None:
+            try:
+                passes, reason = entry.when.evaluate(run.filters)
+            except Exception as exc:
+                raise ChainFailedError(f"evaluating the filter of {cls.name}", exc) from exc
+            if not passes:
+                run.metrics.filtered.labels(alert_type=cls.name).inc()
+                run.steps.append(
+                    ChainStep(
+                        investigation=cls.name, stage=stage, outcome="filtered", reason=reason
+                    )
+                )
+                continue
+        step = ChainStep(investigation=cls.name, stage=stage, outcome="ran")
+        run.steps.append(step)
+        with structlog.contextvars.bound_contextvars(investigation=cls.name):
+            result = _investigate(run, cls, step)
+            if result.actions:
+                options = ExecutionOptions(
+                    dry_run=run.dry_run, manual=run.manual, stage=stage, retry=run.retry
+                )
+                report = run.deps.executor.execute(
+                    result.actions, run.execution_context(cls.name), options
+                )
+                step.actions = list(report.records)
+                if report.status == "failed":
+                    step.outcome, step.reason = "failed", _failures(report)
+                    raise ChainFailedError(
+                        f"actions of {cls.name} failed", CADError(_failures(report))
+                    )
+            if result.stop:
+                step.outcome, step.reason = "stopped", result.stop
+                return
+
+
+def _investigate(run: ChainRun, cls: type[Investigation], step: ChainStep) -> Result:
+    """Run one investigation with retries, counting attempts even when it fails."""
+    attempts: list[Resources] = []
+
+    def fresh() -> Resources:
+        attempts.append(_resources(run, cls.name))
+        return attempts[-1]
+
+    try:
+        result, step.attempts = run_investigation(
+            cls(), fresh, policy=run.deps.run_policy, sleep=run.deps.sleep or time.sleep
+        )
+    except Exception as exc:
+        step.outcome, step.reason, step.attempts = "failed", str(exc), len(attempts)
+        raise ChainFailedError(f"investigation {cls.name} failed", exc) from exc
+    return result
+
+
+def _failures(report: ExecutionReport) -> str:
+    return "; ".join(f"{r.description}: {r.error}" for r in report.failures)
+
+
+def _resources(run: ChainRun, investigation: str) -> Resources:
+    deps = run.deps
+    return Resources(
+        cluster_id=run.cluster.id,
+        investigation=investigation,
+        ocm=deps.ocm,
+        access=deps.access,
+        egress=deps.egress,
+        params=run.params,
+        incident=run.incident_info,
+        now=deps.now,
+        cloudtrail_lookback=deps.cloudtrail_lookback,
+    )

@@ -1,0 +1,99 @@
+"""What the controller works with, and the cluster facts it gathers once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from cad.clients.ocm.models import Cluster
+from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
+from cad.config.filters import FilterContext
+from cad.domain import ClusterRef, InfraStatus
+from cad.egress import EgressVerifier
+from cad.executor import Executor
+from cad.investigations.framework.readers import AccessBroker, OcmRead
+from cad.investigations.framework.registry import Registry
+from cad.investigations.framework.runner import RunPolicy
+
+__all__ = ["Dependencies", "PagerDutyRead", "cluster_ref", "filter_context", "infra_status"]
+
+
+class PagerDutyRead(Protocol):
+    """Reading the incident and its alerts."""
+
+    def get_incident(self, incident_id: str) -> Any: ...
+    def cluster_id(self, incident_id: str) -> str: ...
+
+
+@dataclass
+class Dependencies:
+    """Clients, executor and policies of a controller. Write clients reach the executor only."""
+
+    ocm: OcmRead
+    access: AccessBroker
+    egress: EgressVerifier
+    executor: Executor
+    registry: Registry
+    ocm_writer: OcmWriter | None = None
+    backplane_writer: BackplaneWriter | None = None
+    pagerduty: PagerDutyRead | None = None
+    pagerduty_writer: PagerDutyWriter | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    sleep: Callable[[float], None] | None = None
+    run_policy: RunPolicy = field(default_factory=RunPolicy)
+    cloudtrail_lookback: timedelta = timedelta(hours=2)
+    experimental: bool = False
+
+
+def cluster_ref(cluster: Cluster) -> ClusterRef:
+    """The executor's view of a cluster."""
+    return ClusterRef(
+        id=cluster.id, external_id=cluster.external_id, name=cluster.name, product=cluster.product
+    )
+
+
+def infra_status(ocm: OcmRead, cluster: Cluster) -> InfraStatus:
+    """Infrastructure-cluster status, fail-closed (unknown when the lookup fails)."""
+    if cluster.hcp:
+        return InfraStatus.NO
+    try:
+        return InfraStatus.YES if ocm.is_infrastructure_cluster(cluster.id) else InfraStatus.NO
+    except Exception:  # the executor treats unknown as infrastructure
+        return InfraStatus.UNKNOWN
+
+
+def filter_context(
+    ocm: OcmRead, cluster: Cluster, *, alert_name: str, alert_title: str, service_name: str
+) -> FilterContext:
+    """Filter fields from the cluster and the incident; organisation and owner are looked
+    up only if a filter reads them."""
+    values = {
+        "ClusterID": cluster.id,
+        "ClusterName": cluster.name,
+        "ClusterState": cluster.state,
+        "HCP": "true" if cluster.hcp else "false",
+        "CloudProvider": cluster.cloud_provider,
+        "AlertName": alert_name,
+        "AlertTitle": alert_title,
+        "ServiceName": service_name,
+    }
+
+    def subscription() -> Any:
+        return ocm.get_subscription(cluster.subscription_id)
+
+    def owner_id() -> str:
+        found = subscription()
+        if found.status != "Active":
+            raise ValueError(f"subscription {found.id} is {found.status}, not Active")
+        return str(found.creator_id)
+
+    return FilterContext(
+        values,
+        {
+            "OrganizationID": lambda: str(subscription().organization_id),
+            "OwnerID": owner_id,
+            "OwnerEmail": lambda: str(ocm.get_account(owner_id()).email),
+        },
+    )

@@ -1,0 +1,189 @@
+"""``cadctl`` as people and pipelines run it: a subprocess, exit codes, messages, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cad.simulators.sandbox import Sandbox
+from cad.simulators.world import WorldSpec
+
+CADCTL = str(Path(sys.executable).with_name("cadctl"))
+CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("CAD_", "BACKPLANE_"))}
+
+
+def cadctl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CADCTL, *args],
+        capture_output=True,
+        text=True,
+        env=env or CLEAN_ENV,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def world(sandbox: Sandbox) -> dict[str, str]:
+    sandbox.reset()
+    sandbox.seed(
+        WorldSpec.model_validate(
+            {"clusters": [{"id": CLUSTER, "name": "my-cluster", "state": "uninstalling"}]}
+        )
+    )
+    sandbox.create_incident(
+        "Q1", "ClusterHasGoneMissing CRITICAL (1)", alerts=[{"cluster_id": CLUSTER}]
+    )
+    return {**CLEAN_ENV, **sandbox.environment(), "CAD_LOG_LEVEL": "warning"}
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["investigate"], ["run"], ["investigations"], ["config", "validate"]]
+)
+def test_every_command_has_help_with_log_level_and_version(command: list[str]) -> None:
+    done = cadctl(*command, "--help")
+    assert done.returncode == 0
+    if command and command != ["config"]:
+        assert "--log-level" in done.stdout
+    assert "--version" in done.stdout or not command
+
+
+def test_version_is_printed() -> None:
+    done = cadctl("--version")
+    assert (done.returncode, done.stdout.strip()) == (0, "cadctl 0.1.0")
+
+
+def test_missing_settings_are_listed_in_one_message() -> None:
+    done = cadctl("run", "-c", "x", "-i", "chgm")
+    assert done.returncode == 2
+    assert "missing required settings: CAD_OCM_CLIENT_ID, CAD_OCM_CLIENT_SECRET" in done.stderr
+    assert "BACKPLANE_URL (or CAD_BACKPLANE_URL)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_parameters_are_refused_without_a_traceback() -> None:
+    done = cadctl("run", "-c", "x", "-i", "chgm", "-p", "=novalue")
+    assert done.returncode == 2
+    assert "invalid parameter '=novalue'" in done.stderr
+
+
+def test_config_validate_reports_errors_with_file_and_line_and_warns_on_shadowing(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("alerts:\n  - alert_title: X\n    investigations: [nope]\n")
+    done = cadctl("config", "validate", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:3: alerts[0].investigations[0]: unknown investigation 'nope'" in done.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "alerts:\n  - alert_title: gone\n    investigations: [chgm]\n  - alert_title: has gone missing\n    investigations: [chgm]\n"
+    )
+    done = cadctl("config", "validate", str(good))
+    assert done.returncode == 0
+    assert "valid (2 alert(s))" in done.stdout
+    assert "can never match" in done.stderr
+
+
+def test_investigations_lists_names_aliases_stages_and_alerts() -> None:
+    done = cadctl("investigations")
+    assert done.returncode == 0
+    for text in ("clustermonitoringerrorbudgetburn", "cmbb", "actioning", "ClusterHasGoneMissing"):
+        assert text in done.stdout
+
+
+def test_investigate_runs_the_chain_and_prints_json_with_the_documented_schema(
+    sandbox: Sandbox, world: dict[str, str], tmp_path: Path
+) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps(sandbox.pagerduty.webhook_payload("Q1")))
+    done = cadctl("investigate", "--payload-path", str(payload), "--json", env=world)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) >= {
+        "schema_version",
+        "mode",
+        "dry_run",
+        "status",
+        "exit_code",
+        "incident",
+        "cluster",
+        "alert",
+        "chain",
+        "extra_actions",
+        "errors",
+    }
+    assert [s["investigation"] for s in result["chain"]] == ["precheck"]
+    assert result["chain"][0]["outcome"] == "stopped"
+    assert sandbox.pagerduty.incident("Q1").escalation_policy_id == "PSILENT"
+
+
+def test_investigate_with_a_broken_config_escalates_the_incident_and_fails(
+    sandbox: Sandbox, world: dict[str, str], tmp_path: Path
+) -> None:
+    payload = tmp_path / "payload.b64"
+    import base64
+
+    payload.write_text(
+        base64.b64encode(json.dumps(sandbox.pagerduty.webhook_payload("Q1")).encode()).decode()
+    )
+    config = tmp_path / "cad.yaml"
+    config.write_text("alerts:\n  - alert_tittle: typo\n")
+    done = cadctl("investigate", "-p", str(payload), "--config", str(config), env=world)
+    assert done.returncode == 1
+    note = sandbox.pagerduty.incident("Q1").notes[0]["content"]
+    assert "invalid investigation config" in note
+    assert f"{config}:2" in note
+    assert sandbox.pagerduty.incident("Q1").escalation_level == 2
+
+
+def test_a_manual_dry_run_prints_what_would_happen(world: dict[str, str]) -> None:
+    done = cadctl("run", "-c", "my-cluster", "-i", "chgm", "--dry-run", env=world)
+    assert done.returncode == 0, done.stderr
+    assert "manual run (dry run)" in done.stdout
+    assert "precheck stopped" in done.stdout
+
+
+def test_metrics_are_pushed_to_the_pushgateway_at_exit(
+    sandbox: Sandbox, world: dict[str, str], tmp_path: Path
+) -> None:
+    from cad.simulators.server import ServerThread
+
+    received: list[tuple[str, str, bytes]] = []
+
+    async def gateway(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+        body = b""
+        while True:
+            message = await receive()  # type: ignore[operator]
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        received.append((scope["method"], scope["path"], body))
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+
+    server = ServerThread(gateway).start()
+    try:
+        payload = tmp_path / "payload.json"
+        payload.write_text(json.dumps(sandbox.pagerduty.webhook_payload("Q1")))
+        env = {**world, "CAD_PROMETHEUS_PUSHGATEWAY": server.url}
+        done = cadctl("investigate", "-p", str(payload), env=env)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    [(method, path, body)] = received
+    assert (method, path) == ("POST", "/metrics/job/cad")
+    assert b'cad_investigate_alerts_total{alert_type="ClusterHasGoneMissing"} 1.0' in body
