@@ -24,6 +24,9 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+demo: $(STAMP)
+	$(BIN)/cadctl demo
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

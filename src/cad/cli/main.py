@@ -260,6 +260,32 @@ def validate_config(
     typer.echo(f"{file}: valid ({len(loaded.alerts)} alert(s))")
 
 
+@app.command()
+def demo(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Scenarios to run (default: all).")
+    ] = None,
+    scenarios_dir: Annotated[
+        Path | None, typer.Option("--scenarios-dir", help="Run the scenarios of this directory.")
+    ] = None,
+    as_json: Json = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every run in full.")
+    ] = False,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Run the scenario library against the embedded simulators and check every outcome."""
+    from rich.console import Console
+
+    from cad.cli.demo import run_demo
+    from cad.logging import configure_logging
+
+    configure_logging(log_level or "error")
+    code = run_demo(names or [], scenarios_dir, as_json=as_json, verbose=verbose, console=Console())
+    raise typer.Exit(code)
+
+
 @app.command("actions")
 def list_actions(log_level: LogLevel = "", show_version: Version = False) -> None:
     """List the action types the executor knows, with their lanes."""

@@ -4,6 +4,7 @@ instances of a cluster, CloudTrail stop and terminate events. Read-only."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict
 
@@ -35,6 +37,17 @@ __all__ = [
 
 RUNNING_STATES = ("running", "pending")
 NON_RUNNING_STATES = ("stopped", "stopping", "terminated", "shutting-down")
+# One botocore session for every client: it caches the service models (the EC2 one takes
+# a few hundred milliseconds to load). Creating clients from it is guarded by a lock.
+_SESSION = botocore.session.get_session()
+_SESSION_LOCK = threading.Lock()
+
+
+def _client(service: str, **kwargs: Any) -> Any:
+    with _SESSION_LOCK:
+        return boto3.Session(botocore_session=_SESSION).client(service, **kwargs)  # type: ignore[call-overload]
+
+
 # botocore's "max_attempts" counts retries; "total_max_attempts" counts attempts: 1 = none.
 _BOTO_CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30
@@ -159,7 +172,7 @@ class CustomerCredentialChain:
         if creds is not None:
             key, secret = creds["AccessKeyId"], creds["SecretAccessKey"]
             token = creds["SessionToken"]
-        return boto3.client(
+        return _client(
             "sts",
             region_name=self.region,
             endpoint_url=self.endpoint_url,
@@ -209,16 +222,16 @@ class AwsClient:
     """Read-only EC2 and CloudTrail calls in the customer's account."""
 
     def __init__(self, credentials: AwsCredentials, *, endpoint_url: str | None = None) -> None:
-        session = boto3.Session(
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
-            region_name=credentials.region,
-        )
-        self.ec2: Any = session.client("ec2", endpoint_url=endpoint_url, config=_BOTO_CONFIG)
-        self.cloudtrail: Any = session.client(
-            "cloudtrail", endpoint_url=endpoint_url, config=_BOTO_CONFIG
-        )
+        keys = {
+            "aws_access_key_id": credentials.access_key_id,
+            "aws_secret_access_key": credentials.secret_access_key,
+            "aws_session_token": credentials.session_token,
+            "region_name": credentials.region,
+            "endpoint_url": endpoint_url,
+            "config": _BOTO_CONFIG,
+        }
+        self.ec2: Any = _client("ec2", **keys)
+        self.cloudtrail: Any = _client("cloudtrail", **keys)
 
     def close(self) -> None:
         """Close the connection pools."""

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from cad.clients.http import HttpCaller
+from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.models import RestConfig
 
 __all__ = [
@@ -64,6 +64,7 @@ class BackplaneConnection:
             timeout=httpx.Timeout(timeout_s),
             headers={"User-Agent": "configuration-anomaly-detection"},
             transport=transport,
+            verify=ssl_context(),
         )
         self.http = HttpCaller("backplane", client, describe_error=_describe)
 

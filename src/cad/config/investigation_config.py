@@ -13,18 +13,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictStr,
-    ValidationError,
     field_validator,
 )
 
 from cad.config.filters import FilterNode
+from cad.config.yaml_errors import YamlError, load_yaml_model, yaml_lines
 from cad.domain import Stage
 from cad.errors import ConfigurationError
 
@@ -131,70 +130,15 @@ class InvestigationConfig(BaseModel):
         ]
 
 
-def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, key.value)
-            out[child] = key.start_mark.line + 1
-            _lines(value, child, out)
-            out[child] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _lines(item, (*path, index), out)
-
-
-def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
-    path = tuple(
-        part
-        for part in loc
-        if not (isinstance(part, str) and part.startswith(("function-", "literal[")))
-    )
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def _key(loc: tuple[Any, ...]) -> str:
-    parts = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif isinstance(part, str) and not part.startswith(("function-", "literal[")):
-            parts.append(f".{part}" if parts else part)
-    return "".join(parts) or "(top level)"
-
-
 def parse_config(
     text: str, source: str = "<config>", *, known: Iterable[str] | None = None
 ) -> InvestigationConfig:
     """Parse and validate config text; ``known`` investigation names are checked if given."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise InvestigationConfigError(
-            source, [f"{source}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
-        ) from exc
-    lines: dict[tuple[Any, ...], int] = {}
-    if root is not None:
-        _lines(root, (), lines)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InvestigationConfigError(
-            source, [f"{source}:1: the config must be a mapping with 'alerts'"]
-        )
-    try:
-        config = InvestigationConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{source}:{_line_of(err['loc'], lines)}: {_key(err['loc'])}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise InvestigationConfigError(source, problems) from None
+        config = load_yaml_model(InvestigationConfig, text or "{}", source)
+        lines = yaml_lines(text)
+    except YamlError as invalid:
+        raise InvestigationConfigError(source, invalid.problems) from None
     problems = _semantic_problems(config, source, lines, set(known) if known is not None else None)
     if problems:
         raise InvestigationConfigError(source, problems)

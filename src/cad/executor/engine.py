@@ -242,7 +242,11 @@ class Executor:
         self.hooks.action_finished(run.ctx, run.options, step.action, step.key, step.record)
 
     def _report(self, steps: list[Step], run: _Run, duration: float) -> ExecutionReport:
-        records = [step.record or _record(step) for step in steps]
+        # Execution order: phase 1 (ocm, backplane) before phase 2 (pagerduty), each in plan order.
+        ordered = [s for s in steps if s.lane is not Lane.PAGERDUTY] + [
+            s for s in steps if s.lane is Lane.PAGERDUTY
+        ]
+        records = [step.record or _record(step) for step in ordered]
         failed = any(r.outcome is Outcome.FAILED for r in records)
         return ExecutionReport(
             investigation=run.ctx.investigation,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 
 import httpx
 
+from cad.clients.http import ssl_context
 from cad.errors import AuthenticationError, MalformedResponseError, NetworkError, error_for_status
 
 __all__ = ["BearerAuth", "TokenSource"]
@@ -31,7 +32,7 @@ class TokenSource:
         self._url = token_url
         self._client_id = client_id
         self._secret = client_secret
-        self._http = http or httpx.Client(timeout=httpx.Timeout(15.0))
+        self._http = http or httpx.Client(timeout=httpx.Timeout(15.0), verify=ssl_context())
         self._clock = clock
         self._token: str | None = None
         self._expires_at = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx
 from pydantic import ValidationError
 
 from cad.clients import ocm_search
-from cad.clients.http import HttpCaller
+from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.ocm.auth import BearerAuth, TokenSource
 from cad.clients.ocm.models import (
     Account,
@@ -62,7 +63,7 @@ class OcmConnection:
         tokens: TokenSource,
         *,
         timeout_s: float = 30.0,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         client = httpx.Client(
@@ -70,7 +71,11 @@ class OcmConnection:
             auth=BearerAuth(tokens),
             timeout=httpx.Timeout(timeout_s),
             headers={"User-Agent": "configuration-anomaly-detection", "Accept": "application/json"},
-            verify=verify,
+            verify=ssl_context()
+            if verify is True
+            else ssl_context(verify)
+            if isinstance(verify, str)
+            else verify,
             transport=transport,
         )
         self.http = HttpCaller("ocm", client, describe_error=_describe_ocm_error)

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pagerduty
 
-from cad.clients.http import parse_retry_after
+from cad.clients.http import parse_retry_after, ssl_context
 from cad.clients.pagerduty.payload import cluster_id_from_alerts
 from cad.clients.writers import IncidentState
 from cad.errors import (
@@ -70,7 +69,7 @@ class PagerDutyConnection:
         verify: bool | str = True,
         timeout_s: float = 30.0,
     ) -> None:
-        context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        context = ssl_context(verify) if isinstance(verify, str) else verify
         self.client = pagerduty.RestApiV2Client(
             token, default_from=from_email, base_url=base_url, verify=context
         )

@@ -1,0 +1,1 @@
+"""Scenarios: a world, an incident, and what must happen. ``cadctl demo`` runs them."""

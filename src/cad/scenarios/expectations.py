@@ -1,0 +1,201 @@
+"""Checking a scenario's expectations against what the run did and what the simulators hold."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cad.controller.outcome import RunOutcome
+from cad.executor.report import ActionRecord, Outcome
+from cad.scenarios.model import ActionExpectation, Expectations
+from cad.simulators.sandbox import Sandbox
+
+__all__ = ["Check", "RunTrace", "check_expectations"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: what was expected, what happened."""
+
+    name: str
+    passed: bool
+    expected: str
+    actual: str
+
+
+@dataclass
+class RunTrace:
+    """Everything the runs of one scenario did (several deliveries append)."""
+
+    outcomes: list[RunOutcome]
+
+    def actions(self) -> list[tuple[str, ActionRecord]]:
+        """``(investigation, record)`` for every action of every delivery, in order."""
+        found = []
+        for outcome in self.outcomes:
+            for step in outcome.chain:
+                found += [(step.investigation, record) for record in step.actions]
+            found += [("controller", record) for record in outcome.extra_actions]
+        return found
+
+
+def _matches(wanted: ActionExpectation, investigation: str, record: ActionRecord) -> bool:
+    if record.type != wanted.type:
+        return False
+    if wanted.outcome is not None and record.outcome.value != wanted.outcome:
+        return False
+    if wanted.summary is not None and record.content.get("summary") != wanted.summary:
+        return False
+    if wanted.origin is not None and record.origin != wanted.origin:
+        return False
+    if wanted.investigation is not None and investigation != wanted.investigation:
+        return False
+    text = (record.preview or "") + json.dumps(record.content, ensure_ascii=False)
+    return all(fragment in text for fragment in wanted.contains)
+
+
+def _describe(wanted: ActionExpectation) -> str:
+    fields = wanted.model_dump(exclude_defaults=True)
+    return ", ".join(f"{k}={v!r}" for k, v in fields.items())
+
+
+def _action_checks(expect: Expectations, trace: RunTrace) -> list[Check]:
+    actions = trace.actions()
+    seen = ", ".join(f"{r.type}:{r.outcome.value}" for _, r in actions) or "(none)"
+    checks, position = [], 0
+    for wanted in expect.actions:
+        found = next(
+            (i for i in range(position, len(actions)) if _matches(wanted, *actions[i])), None
+        )
+        checks.append(
+            Check(f"action {_describe(wanted)}", found is not None, "present, in order", seen)
+        )
+        if found is not None:
+            position = found + 1
+    for kind in expect.absent:
+        applied = [r for _, r in actions if r.type == kind and r.outcome is Outcome.SUCCEEDED]
+        checks.append(
+            Check(f"absent {kind}", not applied, "no succeeded action", f"{len(applied)} succeeded")
+        )
+    return checks
+
+
+def _pagerduty_checks(
+    expect: Expectations, sandbox: Sandbox, incident_id: str | None
+) -> list[Check]:
+    wanted = expect.pagerduty
+    if incident_id is None or incident_id not in sandbox.pagerduty.incidents:
+        return []
+    incident = sandbox.pagerduty.incident(incident_id)
+    notes = [n["content"] for n in incident.notes]
+    joined = "\n".join(notes)
+    checks = [
+        Check(f"note contains {text!r}", text in joined, "present", f"{len(notes)} note(s)")
+        for text in wanted.notes_contain
+    ]
+    if wanted.notes_count is not None:
+        checks.append(
+            Check(
+                "notes count",
+                len(notes) == wanted.notes_count,
+                str(wanted.notes_count),
+                str(len(notes)),
+            )
+        )
+    if wanted.escalation_policy is not None:
+        actual = (
+            "silent"
+            if incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id
+            else "original"
+        )
+        checks.append(
+            Check(
+                "escalation policy",
+                actual == wanted.escalation_policy,
+                wanted.escalation_policy,
+                actual,
+            )
+        )
+    if wanted.escalation_level is not None:
+        checks.append(
+            Check(
+                "escalation level",
+                incident.escalation_level == wanted.escalation_level,
+                str(wanted.escalation_level),
+                str(incident.escalation_level),
+            )
+        )
+    if wanted.title_startswith is not None:
+        checks.append(
+            Check(
+                "title",
+                incident.title.startswith(wanted.title_startswith),
+                f"starts with {wanted.title_startswith!r}",
+                incident.title,
+            )
+        )
+    return checks
+
+
+def _ocm_checks(expect: Expectations, sandbox: Sandbox, cluster_id: str | None) -> list[Check]:
+    checks = []
+    wanted = expect.ocm
+    if wanted.limited_support_reasons is not None and cluster_id is not None:
+        count = len(sandbox.ocm.limited_support_reasons(cluster_id))
+        checks.append(
+            Check(
+                "limited-support reasons",
+                count == wanted.limited_support_reasons,
+                str(wanted.limited_support_reasons),
+                str(count),
+            )
+        )
+    if wanted.service_logs_sent is not None:
+        sent = len(sandbox.ocm.service_logs_posted())
+        checks.append(
+            Check(
+                "service logs sent",
+                sent == wanted.service_logs_sent,
+                str(wanted.service_logs_sent),
+                str(sent),
+            )
+        )
+    return checks
+
+
+def check_expectations(
+    expect: Expectations,
+    trace: RunTrace,
+    sandbox: Sandbox,
+    *,
+    incident_id: str | None,
+    cluster_id: str | None,
+) -> list[Check]:
+    """Every check of the expectations."""
+    last = trace.outcomes[-1]
+    checks = []
+    if expect.exit_code is not None:
+        checks.append(
+            Check(
+                "exit code",
+                last.exit_code == expect.exit_code,
+                str(expect.exit_code),
+                str(last.exit_code),
+            )
+        )
+    if expect.investigations is not None:
+        ran = [s.investigation for s in last.chain if s.outcome != "filtered"]
+        checks.append(
+            Check(
+                "investigations", ran == expect.investigations, str(expect.investigations), str(ran)
+            )
+        )
+    checks += _action_checks(expect, trace)
+    checks += _pagerduty_checks(expect, sandbox, incident_id)
+    checks += _ocm_checks(expect, sandbox, cluster_id)
+    errors = "\n".join(last.errors)
+    checks += [
+        Check(f"error contains {text!r}", text in errors, "present", errors or "(no error)")
+        for text in expect.errors_contain
+    ]
+    return checks

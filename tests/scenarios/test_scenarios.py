@@ -1,0 +1,134 @@
+"""Scenarios: the shipped library passes, the issue's format loads as written, malformed
+files are refused naming file, line and field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cad.scenarios.model import ScenarioError, load_library, load_scenario, load_scenarios
+from cad.scenarios.runner import ScenarioResult, run_scenario
+from cad.simulators.sandbox import Sandbox
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CADCTL = str(Path(sys.executable).with_name("cadctl"))
+LIBRARY = load_library()
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+def explain(result: ScenarioResult) -> str:
+    return json.dumps(result.failed_checks, indent=1) + (result.error or "")
+
+
+@pytest.mark.parametrize("scenario", LIBRARY, ids=lambda s: s.name)
+def test_every_shipped_scenario_passes(sandbox: Sandbox, scenario: object) -> None:
+    result = run_scenario(scenario, sandbox)  # type: ignore[arg-type]
+    assert result.passed, explain(result)
+    assert result.checks > 0
+
+
+def test_the_library_covers_every_outcome_the_issue_lists() -> None:
+    names = {s.name for s in LIBRARY}
+    required = {
+        "precheck-uninstalling", "precheck-unsupported-cloud", "precheck-access-protected",
+        "precheck-access-protection-unknown", "ccam-credentials-removed",
+        "ccam-credentials-removed-uninstalling", "ccam-credentials-removed-installing",
+        "chgm-customer-stopped-instances", "chgm-egress-deadmanssnitch-blocked", "chgm-egress-blocked",
+        "cmbb-uwm-configmap", "cmbb-uwm-alertmanager", "cmbb-uwm-prometheus", "cmbb-not-uwm",
+        "executor-failed-limited-support-never-silenced", "executor-transient-503-retried",
+        "executor-429-retry-after-honoured", "executor-permanent-400-escalated",
+        "executor-duplicates-skipped-on-redelivery", "dry-run-writes-nothing", "informing-stage",
+        "infra-cluster-detected", "infra-cluster-unknown", "unhandled-alert", "no-cluster-id",
+        "unknown-cluster",
+    }  # fmt: skip
+    assert required <= names, required - names
+
+
+def test_a_scenario_written_from_the_issue_format_loads_and_runs(sandbox: Sandbox) -> None:
+    path = FIXTURES / "issue6_example_scenario.yaml"
+    scenario = load_scenario(path.read_text(), str(path))
+    result = run_scenario(scenario, sandbox)
+    assert result.passed, explain(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "name: x\nincident: {title: t}\nexpect: {colour: red}\n",
+            "s.yaml:3: expect.colour: Extra inputs are not permitted",
+        ),
+        (
+            "name: x\nincident: {title: t}\nworld:\n  clusters:\n    - id: c1\n      aws:\n        instances:\n          - {id: i-1, stopped_at: soon}\n",
+            "s.yaml:8: world.clusters[0].aws.instances[0].stopped_at",
+        ),
+        (
+            "name: x\nincident: {title: t}\nfaults:\n  - {system: dns, status: 500}\n",
+            "s.yaml:4: faults[0].system",
+        ),
+        ("name: x\nrun: {mode: manual}\n", "a manual run needs 'investigation' and 'cluster'"),
+        ("name: x\n", "a webhook run needs an 'incident'"),
+        ("name: Bad Name\nincident: {title: t}\n", "s.yaml:1: name: String should match pattern"),
+        ("name: [\n", "not valid YAML"),
+    ],
+    ids=[
+        "unknown-key",
+        "bad-time",
+        "unknown-system",
+        "manual-without-target",
+        "no-incident",
+        "bad-name",
+        "not-yaml",
+    ],
+)
+def test_malformed_scenarios_name_the_file_and_field(text: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(text, "s.yaml")
+    assert any(expected in p for p in caught.value.problems), caught.value.problems
+
+
+def test_duplicate_names_in_a_directory_are_refused(tmp_path: Path) -> None:
+    for file in ("a.yaml", "b.yaml"):
+        (tmp_path / file).write_text("name: same\nincident: {title: t}\n")
+    with pytest.raises(ScenarioError, match="'same' is used by another scenario"):
+        load_scenarios(tmp_path)
+
+
+def test_cadctl_demo_runs_chosen_scenarios_prints_json_and_sets_the_exit_code(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [CADCTL, "demo", "unhandled-alert", "no-cluster-id", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(chunk) for chunk in done.stdout.replace("}\n{", "}\x00{").split("\x00")]
+    assert [r["name"] for r in records] == ["unhandled-alert", "no-cluster-id"]
+    assert all(r["passed"] for r in records)
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(
+        "name: wrong\nincident: {title: Unknown alert}\nexpect: {exit_code: 0, pagerduty: {notes_count: 5}}\n"
+    )
+    done = subprocess.run(
+        [CADCTL, "demo", "--scenarios-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "notes count: expected 5; got 1" in done.stdout
+    assert "0 passed, 1 failed" in done.stdout
