@@ -22,6 +22,12 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Work with investigation config files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+db_app = typer.Typer(help="Manage CAD's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+sandbox_app = typer.Typer(
+    help="Drive a server started with 'serve --sandbox'.", no_args_is_help=True
+)
+app.add_typer(sandbox_app, name="sandbox")
 
 LogLevel = Annotated[
     str,
@@ -284,6 +290,170 @@ def demo(
     configure_logging(log_level or "error")
     code = run_demo(names or [], scenarios_dir, as_json=as_json, verbose=verbose, console=Console())
     raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker threads running deliveries.")
+    ] = 2,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Start the simulators and point CAD at them.")
+    ] = False,
+    config: ConfigFile = None,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Receive PagerDuty webhooks, store them, and run them with embedded workers."""
+    import os
+
+    import uvicorn
+
+    from cad.config.investigation_config import InvestigationConfigError
+    from cad.service import SANDBOX_WEBHOOK_SECRET, build_service
+
+    settings = _settings(log_level)
+    simulators = None
+    if sandbox:
+        from cad.simulators.sandbox import Sandbox
+
+        simulators = Sandbox().start()
+        secret = (
+            settings.pd_webhook_secrets.get_secret_value()
+            if settings.pd_webhook_secrets
+            else SANDBOX_WEBHOOK_SECRET
+        )
+        settings = simulators.settings(
+            pd_webhook_secrets=secret,
+            database_url=settings.database_url,
+            database_path=settings.database_path,
+            api_token=settings.api_token,
+        )
+    _require(settings, pagerduty=True)
+    if not settings.webhook_secrets():
+        raise _fail("missing required settings: CAD_PD_WEBHOOK_SECRETS (webhook signing secrets)")
+    try:
+        loaded = _config(config, settings)
+    except InvestigationConfigError as error:
+        raise _fail(str(error)) from None
+    service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+    typer.echo(
+        f"CAD listening on http://{host}:{port} "
+        f"({workers} worker(s), store {settings.store_url()})",
+        err=True,
+    )
+    if simulators is not None:
+        typer.echo(
+            "sandbox: try 'cadctl sandbox trigger chgm-customer-stopped-instances "
+            f"--url http://{host}:{port}' (pid {os.getpid()})",
+            err=True,
+        )
+    try:
+        uvicorn.run(service.app, host=host, port=port, log_level="warning")
+    finally:
+        service.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(log_level: LogLevel = "", show_version: Version = False) -> None:
+    """Apply CAD's migrations to CAD_DATABASE_URL (or the SQLite file)."""
+    from cad.store import upgrade
+
+    settings = _settings(log_level)
+    try:
+        upgrade(settings.store_url())
+    except Exception as error:
+        raise _fail(
+            f"could not migrate {settings.store_url().split('@')[-1]}: {error}", 1
+        ) from None
+    typer.echo(f"database at {settings.store_url().split('@')[-1]} is up to date")
+
+
+@app.command()
+def history(
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="Only runs of this cluster (internal id).")
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", help="Only runs of this incident.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
+    as_json: Json = False,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """What CAD did and why, newest first."""
+    import json
+
+    from cad.store import Store
+    from cad.store.db import StoreUnavailableError
+
+    settings = _settings(log_level)
+    store = Store(settings.store_url())
+    try:
+        runs = store.runs(cluster=cluster, incident=incident, limit=limit)
+    except StoreUnavailableError as error:
+        raise _fail(str(error), 1) from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"runs": runs}, indent=2))
+        return
+    if not runs:
+        typer.echo("no runs")
+    for run in runs:
+        chain = ", ".join(f"{s['investigation']}:{s['outcome']}" for s in run["chain"]) or "-"
+        typer.echo(
+            f"#{run['id']} {run['started_at']} incident {run['incident_id']} "
+            f"cluster {run['cluster_id']} {run['status']}"
+        )
+        typer.echo(f"   alert: {run['alert'] or '-'}; chain: {chain}")
+        for action in run["actions"]:
+            detail = f" ({action['error']})" if action["error"] else ""
+            typer.echo(f"   - {action['description']}: {action['outcome']}{detail}")
+        if run["error"]:
+            typer.echo(f"   error: {run['error']}")
+
+
+@sandbox_app.command("trigger")
+def sandbox_trigger(
+    scenario: Annotated[str, typer.Argument(help="A scenario of the shipped library.")],
+    url: Annotated[
+        str, typer.Option("--url", help="The server started with 'serve --sandbox'.")
+    ] = "http://127.0.0.1:8080",
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Seed the server's sandbox with a scenario and post its incident as a signed webhook."""
+    import uuid
+
+    import httpx
+
+    from cad.webhook.signature import sign
+
+    try:
+        seeded = httpx.post(f"{url}/sandbox/scenarios/{scenario}", timeout=60)
+    except httpx.TransportError as error:
+        raise _fail(f"cannot reach {url}: {type(error).__name__}", 1) from None
+    if seeded.status_code != 200:
+        raise _fail(f"the server refused the scenario: {seeded.text}", 1)
+    body = seeded.json()
+    payload = body["payload"].encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-PagerDuty-Signature": sign(payload, body["secret"]),
+        "X-Webhook-Id": str(uuid.uuid4()),
+    }
+    posted = httpx.post(f"{url}/webhooks/pagerduty", content=payload, headers=headers, timeout=30)
+    typer.echo(
+        f"incident {body['incident_id']}: webhook answered {posted.status_code} {posted.text}"
+    )
+    typer.echo(
+        f"watch it: cadctl history --incident {body['incident_id']}  "
+        f"or  GET {url}/runs?incident={body['incident_id']}"
+    )
 
 
 @app.command("actions")

@@ -22,7 +22,9 @@ _SSO_TOKEN_URL = "https://sso.redhat.com/auth/realms/redhat-external/protocol/op
 class Settings(BaseSettings):
     """Everything CAD reads from its environment, with defaults that are safe to run with."""
 
-    model_config = SettingsConfigDict(env_prefix="CAD_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CAD_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     log_level: str = Field(
         default="info", validation_alias=AliasChoices("CAD_LOG_LEVEL", "LOG_LEVEL")
@@ -61,6 +63,16 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0)
 
+    # Receiver, store, workers
+    database_url: str | None = None
+    database_path: str = "cad.sqlite"
+    pd_webhook_secrets: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CAD_PD_WEBHOOK_SECRETS", "PD_SIGNATURE")
+    )
+    webhook_event_types: str = "incident.triggered"
+    api_token: SecretStr | None = None
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+
     # Controller
     investigation_config_path: str | None = None
     experimental_enabled: bool = False
@@ -69,8 +81,22 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret value set, so that log redaction can recognise them anywhere."""
-        secrets = [self.ocm_client_secret, self.pd_token]
-        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        secrets = [self.ocm_client_secret, self.pd_token, self.api_token]
+        values = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        return values + self.webhook_secrets()
+
+    def webhook_secrets(self) -> list[str]:
+        """The webhook signing secrets (comma-separated, trimmed; several during rotation)."""
+        raw = self.pd_webhook_secrets.get_secret_value() if self.pd_webhook_secrets else ""
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+    def store_url(self) -> str:
+        """``CAD_DATABASE_URL``, else the SQLite file at ``CAD_DATABASE_PATH``."""
+        return self.database_url or f"sqlite:///{self.database_path}"
+
+    def event_types(self) -> set[str]:
+        """The webhook event types that start a run."""
+        return {t.strip() for t in self.webhook_event_types.split(",") if t.strip()}
 
 
 @lru_cache(maxsize=1)

@@ -33,8 +33,18 @@ class IdempotencyLedger(Protocol):
         """The recorded effect for ``key`` in ``scope``, or ``None``."""
         ...
 
-    def record(self, scope: str, key: str, *, action_type: str, description: str) -> None:
-        """Record that the effect was applied."""
+    def record(
+        self,
+        scope: str,
+        key: str,
+        *,
+        action_type: str,
+        description: str,
+        content: dict[str, object] | None = None,
+        attempts: int = 1,
+        duration_s: float = 0.0,
+    ) -> None:
+        """Record that the effect was applied (with the action's content and cost)."""
         ...
 
 
@@ -49,7 +59,17 @@ class InMemoryLedger:
         with self._lock:
             return self._effects.get((scope, key))
 
-    def record(self, scope: str, key: str, *, action_type: str, description: str) -> None:
+    def record(
+        self,
+        scope: str,
+        key: str,
+        *,
+        action_type: str,
+        description: str,
+        content: dict[str, object] | None = None,
+        attempts: int = 1,
+        duration_s: float = 0.0,
+    ) -> None:
         effect = AppliedEffect(scope, key, action_type, description, datetime.now(UTC))
         with self._lock:
             self._effects.setdefault((scope, key), effect)
@@ -83,5 +103,11 @@ class LedgerHook(ExecutorHooks):
     ) -> None:
         if record.outcome is Outcome.SUCCEEDED and not options.dry_run:
             self.ledger.record(
-                ctx.ledger_scope(), key, action_type=record.type, description=record.description
+                ctx.ledger_scope(),
+                key,
+                action_type=record.type,
+                description=record.description,
+                content=record.content,
+                attempts=record.attempts,
+                duration_s=record.duration_s,
             )

@@ -1,0 +1,7 @@
+"""The durable store: webhook deliveries, runs, action records (the executor's ledger)."""
+
+from cad.store.db import ClaimedDelivery, Store
+from cad.store.ledger import DurableLedger, current_run
+from cad.store.migrate import upgrade
+
+__all__ = ["ClaimedDelivery", "DurableLedger", "Store", "current_run", "upgrade"]

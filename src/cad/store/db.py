@@ -1,0 +1,365 @@
+"""The store's operations. SQLite (one file, WAL, immediate transactions) or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cad.controller.outcome import RunOutcome
+from cad.errors import CADError
+from cad.store.models import ActionRow, DeliveryRow, RunRow
+
+__all__ = ["ClaimedDelivery", "Store", "StoreUnavailableError"]
+
+
+class StoreUnavailableError(CADError):
+    """The database could not be reached or written."""
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery a worker took, and how many deliveries it covers (a burst coalesced)."""
+
+    id: int
+    incident_id: str
+    payload: str
+    attempts: int
+    coalesced: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _rows(session: Session, statement: Any) -> int:
+    """Execute an UPDATE; return how many rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount or 0)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, _record: Any) -> None:
+        dbapi.isolation_level = None  # let SQLAlchemy's BEGIN below take over
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Immediate transactions take the write lock up front: claims are atomic.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """Deliveries, runs and action records in one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = (
+            _sqlite_engine(url)
+            if self.is_sqlite
+            else create_engine(url, pool_pre_ping=True, pool_size=10)
+        )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction; store failures become :class:`StoreUnavailableError`."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailableError(
+                f"the store is unavailable: {type(exc.orig).__name__}"
+            ) from exc
+
+    def close(self) -> None:
+        """Close every connection."""
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        """Whether the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    # --- deliveries ---------------------------------------------------------------------
+
+    def add_delivery(
+        self,
+        *,
+        webhook_id: str | None,
+        event_id: str | None,
+        incident_id: str,
+        event_type: str,
+        payload: str,
+        queued: bool,
+    ) -> tuple[int, bool]:
+        """Store a delivery; ``(id, False)`` when its webhook or event id was seen before."""
+        with self.session() as session:
+            seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
+            seen += [DeliveryRow.event_id == event_id] if event_id else []
+            existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
+            if existing is not None:
+                return existing, False
+            row = DeliveryRow(
+                webhook_id=webhook_id,
+                event_id=event_id,
+                incident_id=incident_id,
+                event_type=event_type,
+                received_at=_now(),
+                payload=payload,
+                status="queued" if queued else "ignored",
+            )
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:  # the same delivery arrived at the same time elsewhere
+                session.rollback()
+                return 0, False
+            return row.id, True
+
+    def claim(
+        self, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """Take the oldest queued delivery whose incident no other worker is running; the
+        incident's other queued deliveries are coalesced into it."""
+        now = _now()
+        with self.session() as session:
+            if not self.is_sqlite:
+                session.execute(text("SELECT pg_advisory_xact_lock(8247316)"))
+            busy = select(DeliveryRow.incident_id).where(
+                DeliveryRow.status == "processing", DeliveryRow.lease_until > now
+            )
+            row = session.scalar(
+                select(DeliveryRow)
+                .where(
+                    (DeliveryRow.status == "queued")
+                    | ((DeliveryRow.status == "processing") & (DeliveryRow.lease_until <= now)),
+                    DeliveryRow.incident_id.not_in(busy),
+                )
+                .order_by(DeliveryRow.id)
+                .limit(1)
+            )
+            if row is None:
+                return None
+            row.status, row.claimed_by = "processing", worker
+            row.lease_until, row.attempts = now + lease, row.attempts + 1
+            merged = _rows(
+                session,
+                update(DeliveryRow)
+                .where(
+                    and_(
+                        DeliveryRow.incident_id == row.incident_id,
+                        DeliveryRow.status == "queued",
+                        DeliveryRow.id != row.id,
+                    )
+                )
+                .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
+            )
+            return ClaimedDelivery(
+                row.id, row.incident_id, row.payload, row.attempts, int(merged or 0)
+            )
+
+    def finish_delivery(
+        self, delivery_id: int, *, run_id: int | None, error: str | None = None
+    ) -> None:
+        """Mark a claimed delivery done (or failed, with the error)."""
+        with self.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is not None:
+                row.status, row.run_id, row.error, row.lease_until = (
+                    ("failed" if error else "done"),
+                    run_id,
+                    error,
+                    None,
+                )
+
+    def requeue_unfinished(self) -> int:
+        """At start: deliveries left ``processing`` by a previous process go back to the queue."""
+        with self.session() as session:
+            return _rows(
+                session,
+                update(DeliveryRow)
+                .where(DeliveryRow.status == "processing")
+                .values(status="queued", claimed_by=None, lease_until=None),
+            )
+
+    def queue_depth(self) -> int:
+        """Deliveries waiting for a worker."""
+        with self.session() as session:
+            return int(
+                session.scalar(select(func.count()).where(DeliveryRow.status == "queued")) or 0
+            )
+
+    def delivery_counts(self) -> dict[str, int]:
+        """Deliveries by status."""
+        with self.session() as session:
+            return {
+                status: int(n)
+                for status, n in session.execute(
+                    select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+                )
+            }
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def start_run(self, *, delivery_id: int | None, incident_id: str | None) -> int:
+        """Record that a run started; returns its id."""
+        with self.session() as session:
+            row = RunRow(
+                delivery_id=delivery_id,
+                incident_id=incident_id,
+                status="running",
+                started_at=_now(),
+                chain="[]",
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish_run(self, run_id: int, outcome: RunOutcome) -> None:
+        """Record the run's outcome and every action that was not already recorded."""
+        with self.session() as session:
+            row = session.get(RunRow, run_id)
+            if row is None:
+                return
+            row.status, row.finished_at = outcome.status, _now()
+            row.cluster_id = (outcome.cluster or {}).get("id")
+            row.alert = outcome.alert
+            row.chain = json.dumps(
+                [
+                    {"investigation": s.investigation, "outcome": s.outcome, "reason": s.reason}
+                    for s in outcome.chain
+                ]
+            )
+            row.error = "; ".join(outcome.errors) or None
+            row.report = outcome.model_dump_json()
+            scope = f"incident:{outcome.incident['id']}" if outcome.incident else "manual"
+            for record in outcome.all_actions():
+                if record.outcome.value == "succeeded" and self._recorded(
+                    session, run_id, record.description
+                ):
+                    continue
+                session.add(
+                    ActionRow(
+                        run_id=run_id,
+                        scope=scope,
+                        type=record.type,
+                        dedupe_key=f"{record.type}:history",
+                        description=record.description,
+                        content=json.dumps(record.content, ensure_ascii=False),
+                        outcome="reported"
+                        if record.outcome.value == "succeeded"
+                        else record.outcome.value,
+                        attempts=record.attempts,
+                        duration_s=record.duration_s,
+                        error=record.error,
+                        recorded_at=_now(),
+                    )
+                )
+
+    @staticmethod
+    def _recorded(session: Session, run_id: int, description: str) -> bool:
+        found = session.scalar(
+            select(ActionRow.id).where(
+                ActionRow.run_id == run_id,
+                ActionRow.description == description,
+                ActionRow.outcome == "succeeded",
+            )
+        )
+        return found is not None
+
+    def fail_run(self, run_id: int, error: str) -> None:
+        """Record that a run crashed."""
+        with self.session() as session:
+            row = session.get(RunRow, run_id)
+            if row is not None:
+                row.status, row.finished_at, row.error = "failed", _now(), error
+
+    def runs(
+        self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Runs, newest first, with their actions."""
+        with self.session() as session:
+            query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
+            if cluster:
+                query = query.where(RunRow.cluster_id == cluster)
+            if incident:
+                query = query.where(RunRow.incident_id == incident)
+            return [self._run_dict(session, row) for row in session.scalars(query)]
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """One run with its actions."""
+        with self.session() as session:
+            row = session.get(RunRow, run_id)
+            return self._run_dict(session, row) if row is not None else None
+
+    @staticmethod
+    def _run_dict(session: Session, row: RunRow) -> dict[str, Any]:
+        actions = session.scalars(
+            select(ActionRow).where(ActionRow.run_id == row.id).order_by(ActionRow.id)
+        )
+        return {
+            "id": row.id,
+            "delivery_id": row.delivery_id,
+            "incident_id": row.incident_id,
+            "cluster_id": row.cluster_id,
+            "alert": row.alert,
+            "status": row.status,
+            "started_at": row.started_at.isoformat() if row.started_at else None,
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            "error": row.error,
+            "chain": json.loads(row.chain or "[]"),
+            "actions": [
+                {
+                    "type": a.type,
+                    "description": a.description,
+                    "outcome": "succeeded" if a.outcome in ("succeeded", "reported") else a.outcome,
+                    "attempts": a.attempts,
+                    "duration_s": a.duration_s,
+                    "error": a.error,
+                }
+                for a in actions
+            ],
+        }
+
+    def run_counts(self) -> dict[str, int]:
+        """Runs by status."""
+        with self.session() as session:
+            return {
+                status: int(n)
+                for status, n in session.execute(
+                    select(RunRow.status, func.count()).group_by(RunRow.status)
+                )
+            }

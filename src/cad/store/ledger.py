@@ -1,0 +1,82 @@
+"""The durable idempotency ledger: action records with outcome ``succeeded``.
+
+The executor asks it before applying an effect and records the effect right after it
+succeeded, in the run that applied it, so a crash or a redelivery never repeats it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from cad.executor.ledger import AppliedEffect
+from cad.store.db import Store
+from cad.store.models import ActionRow
+
+__all__ = ["DurableLedger", "current_run"]
+
+current_run: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "cad_current_run", default=None
+)
+
+
+class DurableLedger:
+    """Implements ``IdempotencyLedger`` on the store's action records."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def applied(self, scope: str, key: str) -> AppliedEffect | None:
+        with self.store.session() as session:
+            row = session.scalar(
+                select(ActionRow).where(
+                    ActionRow.scope == scope,
+                    ActionRow.dedupe_key == key,
+                    ActionRow.outcome == "succeeded",
+                )
+            )
+            if row is None:
+                return None
+            return AppliedEffect(
+                scope,
+                key,
+                row.type,
+                row.description,
+                row.recorded_at.replace(tzinfo=UTC)
+                if row.recorded_at.tzinfo is None
+                else row.recorded_at,
+            )
+
+    def record(
+        self,
+        scope: str,
+        key: str,
+        *,
+        action_type: str,
+        description: str,
+        content: dict[str, object] | None = None,
+        attempts: int = 1,
+        duration_s: float = 0.0,
+    ) -> None:
+        try:
+            with self.store.session() as session:
+                session.add(
+                    ActionRow(
+                        run_id=current_run.get(),
+                        scope=scope,
+                        type=action_type,
+                        dedupe_key=key,
+                        description=description,
+                        content=json.dumps(content or {}, ensure_ascii=False),
+                        outcome="succeeded",
+                        attempts=attempts,
+                        duration_s=duration_s,
+                        recorded_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError:
+            return  # recorded already (the same effect applied concurrently): at most once holds

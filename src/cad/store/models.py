@@ -1,0 +1,84 @@
+"""Tables: deliveries, runs, action records. The same schema on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["ActionRow", "Base", "DeliveryRow", "RunRow"]
+
+
+class Base(DeclarativeBase):
+    """Declarative base of CAD's tables."""
+
+
+class DeliveryRow(Base):
+    """A webhook delivery, stored before it is acknowledged."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    event_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    incident_id: Mapped[str] = mapped_column(String(100), index=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[str] = mapped_column(Text)
+    # queued, processing, done, failed, ignored, coalesced
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class RunRow(Base):
+    """One run of the controller for a delivery (or a manual request)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    incident_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    cluster_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    alert: Mapped[str | None] = mapped_column(String(300))
+    chain: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running, succeeded, ...
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[str | None] = mapped_column(Text)
+
+
+class ActionRow(Base):
+    """An action's outcome. Rows with outcome ``succeeded`` are the idempotency ledger:
+    one per (scope, dedupe key), enforced by a partial unique index."""
+
+    __tablename__ = "action_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(50))
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_action_records_applied",
+            "scope",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("outcome = 'succeeded'"),
+            postgresql_where=text("outcome = 'succeeded'"),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The PagerDuty webhook receiver: verify, parse, persist, acknowledge."""

@@ -1,0 +1,51 @@
+"""Receiver and worker metrics (the executor's live in the same registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+__all__ = ["QueueCollector", "ServiceMetrics"]
+
+
+class QueueCollector(Collector):
+    """``cad_queue_depth``: deliveries waiting, read from the store at scrape time."""
+
+    def __init__(self, depth: Callable[[], int]) -> None:
+        self.depth = depth
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            value = float(self.depth())
+        except Exception:
+            value = float("nan")
+        yield GaugeMetricFamily(
+            "cad_queue_depth", "Webhook deliveries waiting for a worker", value=value
+        )
+
+
+class ServiceMetrics:
+    """``cad_webhook_deliveries_total{outcome}``, ``cad_runs_total{status}``,
+    ``cad_run_duration_seconds``, and the queue depth."""
+
+    def __init__(self, registry: CollectorRegistry, depth: Callable[[], int]) -> None:
+        self.registry = registry
+        self.deliveries = Counter(
+            "cad_webhook_deliveries_total",
+            "Webhook deliveries by outcome",
+            ["outcome"],
+            registry=registry,
+        )
+        self.runs = Counter(
+            "cad_runs_total", "Controller runs by status", ["status"], registry=registry
+        )
+        self.run_duration = Histogram(
+            "cad_run_duration_seconds",
+            "Time from a worker taking a delivery to the end of its run",
+            registry=registry,
+            buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
+        )
+        registry.register(QueueCollector(depth))

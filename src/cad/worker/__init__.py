@@ -1,0 +1,1 @@
+"""Workers: take stored deliveries and run them through the controller."""
