@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from benchmarks import executor, sandbox
+from benchmarks import executor, receiver, sandbox
 
 
 def main() -> None:
     executor.main()
     sandbox.main()
+    receiver.main()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     or_,
     select,
     text,
@@ -126,28 +127,29 @@ class Store:
         queued: bool,
     ) -> tuple[int, bool]:
         """Store a delivery; ``(id, False)`` when its webhook or event id was seen before."""
+        values = {
+            "webhook_id": webhook_id,
+            "event_id": event_id,
+            "incident_id": incident_id,
+            "event_type": event_type,
+            "received_at": _now(),
+            "payload": payload,
+            "status": "queued" if queued else "ignored",
+            "attempts": 0,
+        }
+        try:
+            with self.session() as session:  # a Core insert: the receiver's hot path
+                inserted = session.execute(
+                    insert(DeliveryRow).values(**values).returning(DeliveryRow.id)
+                )
+                return int(inserted.scalar_one()), True
+        except IntegrityError:  # seen before: its webhook id or event id is already stored
+            pass
+        seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
+        seen += [DeliveryRow.event_id == event_id] if event_id else []
         with self.session() as session:
-            seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
-            seen += [DeliveryRow.event_id == event_id] if event_id else []
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
-            if existing is not None:
-                return existing, False
-            row = DeliveryRow(
-                webhook_id=webhook_id,
-                event_id=event_id,
-                incident_id=incident_id,
-                event_type=event_type,
-                received_at=_now(),
-                payload=payload,
-                status="queued" if queued else "ignored",
-            )
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError:  # the same delivery arrived at the same time elsewhere
-                session.rollback()
-                return 0, False
-            return row.id, True
+        return existing or 0, False
 
     def claim(
         self, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -206,8 +208,17 @@ class Store:
                 )
 
     def requeue_unfinished(self) -> int:
-        """At start: deliveries left ``processing`` by a previous process go back to the queue."""
+        """At start: deliveries left ``processing`` by a previous process go back to the queue,
+        and the runs it left ``running`` are marked ``interrupted``."""
         with self.session() as session:
+            _rows(
+                session,
+                update(RunRow)
+                .where(RunRow.status == "running")
+                .values(
+                    status="interrupted", finished_at=_now(), error="the process running it stopped"
+                ),
+            )
             return _rows(
                 session,
                 update(DeliveryRow)

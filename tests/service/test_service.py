@@ -1,0 +1,242 @@
+"""The service end to end: receiver, store, embedded workers, controller, simulators."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cad.config.investigation_config import load_default_config
+from cad.investigations.registry import REGISTRY
+from cad.service import Service, build_service
+from cad.simulators.sandbox import Sandbox
+from cad.simulators.server import ServerThread
+from cad.simulators.world import WorldSpec
+from cad.store import current_run
+from cad.webhook.signature import sign
+from tests.databases import sqlite_url
+
+SECRET = "service-secret"
+CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
+STOPPED = {
+    "instances": [
+        {
+            "id": "i-0001",
+            "name": "my-cluster-x7k2p-master-0",
+            "state": "stopped",
+            "stopped_at": "-40m",
+        }
+    ],
+    "cloudtrail": [
+        {
+            "instance_id": "i-0001",
+            "time": "-39m",
+            "username": "jdoe",
+            "issuer_username": "CustomerAdmin",
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+Start = Callable[..., tuple[Service, str]]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def start(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> Iterator[Start]:
+    sandbox.reset()
+    url = sqlite_url(tmp_path) if request.param == "sqlite" else _fresh_postgres(request)
+    started: list[tuple[Service, ServerThread]] = []
+
+    def make(*, workers: int = 2, start_workers: bool = True) -> tuple[Service, str]:
+        settings = sandbox.settings(
+            pd_webhook_secrets=SECRET, database_url=url, worker_poll_seconds=0.2
+        )
+        service = build_service(
+            settings,
+            load_default_config(known=REGISTRY.names()),
+            workers=workers,
+            sandbox=sandbox,
+            start_workers=start_workers,
+        )
+        server = ServerThread(service.app).start()
+        started.append((service, server))
+        return service, server.url
+
+    yield make
+    for service, server in started:
+        server.stop()
+        service.workers.stop()
+        service.built.close()
+        service.store.close()
+
+
+def _fresh_postgres(request: pytest.FixtureRequest) -> str:
+    from sqlalchemy import create_engine, text
+
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("DROP TABLE IF EXISTS action_records, runs, deliveries, alembic_version CASCADE")
+        )
+    engine.dispose()
+    return url
+
+
+def seed(sandbox: Sandbox, *incidents: str, **cluster: object) -> None:
+    sandbox.seed(
+        WorldSpec.model_validate(
+            {
+                "now": "2026-11-29T10:00:00Z",
+                "clusters": [{"id": CLUSTER, "name": "my-cluster", **cluster}],
+            }
+        )
+    )
+    for incident in incidents:
+        sandbox.create_incident(
+            incident, "ClusterHasGoneMissing CRITICAL (1)", alerts=[{"cluster_id": CLUSTER}]
+        )
+
+
+def deliver(sandbox: Sandbox, url: str, incident: str, webhook_id: str) -> int:
+    body = json.dumps(
+        sandbox.pagerduty.webhook_payload(incident, event_id=f"evt-{webhook_id}")
+    ).encode()
+    headers = {
+        "X-PagerDuty-Signature": sign(body, SECRET),
+        "X-Webhook-Id": webhook_id,
+        "Content-Type": "application/json",
+    }
+    return httpx.post(
+        f"{url}/webhooks/pagerduty", content=body, headers=headers, timeout=10
+    ).status_code
+
+
+def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        runs = service.store.runs()
+        if (
+            len(runs) >= count
+            and all(r["status"] != "running" for r in runs)
+            and service.store.queue_depth() == 0
+        ):
+            return runs
+        time.sleep(0.1)
+    raise AssertionError(f"expected {count} finished runs, have {service.store.runs()}")
+
+
+def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", aws=STOPPED)
+    service, url = start()
+    assert [deliver(sandbox, url, "Q1", "wh-1") for _ in range(10)] == [202] * 10
+    runs = wait_for_runs(service, 1)
+    assert len(runs) == 1
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    incident = sandbox.pagerduty.incident("Q1")
+    assert len(incident.notes) == 1
+    assert incident.escalation_policy_id == "PSILENT"
+    assert {a["type"] for a in runs[0]["actions"]} >= {
+        "limited_support",
+        "pagerduty_note",
+        "silence_incident",
+    }  # type: ignore[union-attr]
+
+
+def test_two_incidents_run_in_parallel(sandbox: Sandbox, start: Start) -> None:
+    seed(sandbox, "Q1", "Q2", state="uninstalling")
+    service, url = start()
+    assert deliver(sandbox, url, "Q1", "a") == 202
+    assert deliver(sandbox, url, "Q2", "b") == 202
+    runs = wait_for_runs(service, 2)
+    assert sorted(r["incident_id"] for r in runs) == ["Q1", "Q2"]  # type: ignore[type-var]
+    assert all(
+        sandbox.pagerduty.incident(i).escalation_policy_id == "PSILENT" for i in ("Q1", "Q2")
+    )
+
+
+def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, start: Start) -> None:
+    seed(sandbox, "Q1", state="uninstalling")
+    service, url = start(start_workers=False)
+    for webhook in ("a", "b", "c"):
+        assert deliver(sandbox, url, "Q1", webhook) == 202
+    service.workers.start()
+    wait_for_runs(service, 1)
+    time.sleep(0.5)
+    assert len(service.store.runs()) == 1
+    assert service.store.delivery_counts() == {"done": 1, "coalesced": 2}
+
+
+def test_a_worker_stopped_mid_run_is_taken_up_again_without_repeating_an_effect(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", aws=STOPPED)
+    service, url = start(start_workers=False)
+    assert deliver(sandbox, url, "Q1", "wh-1") == 202
+    claimed = service.store.claim("worker-that-dies")
+    assert claimed is not None
+    run = service.store.start_run(delivery_id=claimed.id, incident_id="Q1")
+    token = current_run.set(run)
+    try:  # the effects happen, then the process dies before recording the end of the run
+        service.built.controller.investigate(claimed.payload)
+    finally:
+        current_run.reset(token)
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    service.workers.start(recover=True)  # a restart: the unfinished delivery is requeued
+    runs = wait_for_runs(service, 2)
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    assert len(sandbox.pagerduty.incident("Q1").notes) == 1
+    rerun = next(r for r in runs if r["status"] != "running" and r["id"] != run)
+    outcomes = {a["type"]: a["outcome"] for a in rerun["actions"]}  # type: ignore[union-attr]
+    assert outcomes["limited_support"] == "skipped"
+    assert outcomes["pagerduty_note"] == "skipped"
+
+
+def test_history_shows_what_cad_did_newest_first(
+    sandbox: Sandbox, start: Start, tmp_path: Path
+) -> None:
+    seed(sandbox, "Q1", state="uninstalling")
+    service, url = start()
+    deliver(sandbox, url, "Q1", "a")
+    wait_for_runs(service, 1)
+    if not service.store.is_sqlite:
+        pytest.skip("the CLI part reads the SQLite store of this test; PostgreSQL is covered above")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
+    env["CAD_DATABASE_URL"] = service.store.url
+    cadctl = str(Path(sys.executable).with_name("cadctl"))
+    done = subprocess.run(
+        [cadctl, "history", "--incident", "Q1", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [run] = json.loads(done.stdout)["runs"]
+    assert run["incident_id"] == "Q1"
+    assert run["chain"][0]["investigation"] == "precheck"
+    human = subprocess.run(
+        [cadctl, "history", "--cluster", CLUSTER],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert "silence incident" in human.stdout
