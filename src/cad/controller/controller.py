@@ -151,14 +151,8 @@ class Controller:
         alert = self.config.match(event.title, experimental=self.deps.experimental)
         if alert is None:
             outcome.status = "unhandled"
-            outcome.extra_actions += self._execute(
-                [note(UNHANDLED_NOTE), escalate("No automation implemented for this alert")],
-                "controller",
-                ref,
-                incident,
-                infra,
-                outcome.dry_run,
-            )
+            reason = "No automation implemented for this alert"
+            self._note_and_escalate(outcome, UNHANDLED_NOTE, reason, ref, incident, infra)
             return outcome
         outcome.alert = alert.display_name
         filters = filter_context(
@@ -183,13 +177,8 @@ class Controller:
                 self.metrics.filtered.labels(alert_type=alert.display_name).inc()
                 outcome.status = "filtered"
                 text = f"🤖 CAD's config filters this alert out ({reason}); escalated to SRE. 🤖"
-                outcome.extra_actions += self._execute(
-                    [note(text), escalate("Alert filtered by CAD config")],
-                    "controller",
-                    ref,
-                    incident,
-                    infra,
-                    outcome.dry_run,
+                self._note_and_escalate(
+                    outcome, text, "Alert filtered by CAD config", ref, incident, infra
                 )
                 return outcome
         self.metrics.alerts.labels(alert_type=alert.display_name).inc()
@@ -312,6 +301,21 @@ class Controller:
         options = ExecutionOptions(dry_run=dry_run, retry=self.retry)
         return list(deps.executor.execute(actions, ctx, options).records)
 
+    def _note_and_escalate(
+        self,
+        outcome: RunOutcome,
+        text: str,
+        reason: str,
+        cluster: ClusterRef | None,
+        incident: IncidentRef,
+        infra: InfraStatus,
+    ) -> None:
+        """Hand the incident to a human with a note saying why (the controller's own actions)."""
+        actions: list[Action] = [note(text), escalate(reason)]
+        outcome.extra_actions += self._execute(
+            actions, "controller", cluster, incident, infra, outcome.dry_run
+        )
+
     def _fail(
         self,
         outcome: RunOutcome,
@@ -325,13 +329,9 @@ class Controller:
         outcome.status, outcome.exit_code = "failed", ExitCode.FAILED
         outcome.errors.append(what)
         try:
-            outcome.extra_actions += self._execute(
-                [note(f"{FAILURE_NOTE}\n{what}"), escalate("CAD investigation failed")],
-                "controller",
-                cluster,
-                incident,
-                infra,
-                outcome.dry_run,
+            text = f"{FAILURE_NOTE}\n{what}"
+            self._note_and_escalate(
+                outcome, text, "CAD investigation failed", cluster, incident, infra
             )
         except Exception as error:  # the note and escalation are the last resort
             log.error("could not escalate the failed run", error=str(error))
