@@ -10,29 +10,11 @@ import pytest
 from cad.controller.outcome import ExitCode
 from cad.executor import Outcome
 from cad.simulators.sandbox import Sandbox
+from tests.worlds import STOPPED_BY_CUSTOMER
 
 from .conftest import CLUSTER_ID, BuildController, incident, seed
 
-STOPPED = {
-    "aws": {
-        "instances": [
-            {
-                "id": "i-0001",
-                "name": "my-cluster-x7k2p-master-0",
-                "state": "stopped",
-                "stopped_at": "-40m",
-            }
-        ],
-        "cloudtrail": [
-            {
-                "instance_id": "i-0001",
-                "time": "-39m",
-                "username": "jdoe",
-                "issuer_username": "CustomerAdmin",
-            }
-        ],
-    }
-}
+STOPPED = {"aws": STOPPED_BY_CUSTOMER}
 
 
 def writes(sandbox: Sandbox) -> int:

@@ -22,27 +22,11 @@ from cad.simulators.world import WorldSpec
 from cad.store import current_run
 from cad.webhook.signature import sign
 from tests.databases import sqlite_url
+from tests.worlds import STOPPED_BY_CUSTOMER
 
 SECRET = "service-secret"
 CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
-STOPPED = {
-    "instances": [
-        {
-            "id": "i-0001",
-            "name": "my-cluster-x7k2p-master-0",
-            "state": "stopped",
-            "stopped_at": "-40m",
-        }
-    ],
-    "cloudtrail": [
-        {
-            "instance_id": "i-0001",
-            "time": "-39m",
-            "username": "jdoe",
-            "issuer_username": "CustomerAdmin",
-        }
-    ],
-}
+STOPPED = STOPPED_BY_CUSTOMER
 
 
 @pytest.fixture(scope="module")
@@ -214,8 +198,6 @@ def test_history_shows_what_cad_did_newest_first(
     service, url = start()
     deliver(sandbox, url, "Q1", "a")
     wait_for_runs(service, 1)
-    if not service.store.is_sqlite:
-        pytest.skip("the CLI part reads the SQLite store of this test; PostgreSQL is covered above")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
     env["CAD_DATABASE_URL"] = service.store.url
     cadctl = str(Path(sys.executable).with_name("cadctl"))
