@@ -50,3 +50,16 @@ def test_malformed_world_data_is_refused_naming_the_field() -> None:
         )
     with pytest.raises(ValueError, match=r"clusters\.0\.colour"):
         WorldSpec.model_validate({"clusters": [{"id": "c1", "colour": "blue"}]})
+
+
+def test_a_new_sandbox_does_not_see_instances_an_earlier_sandbox_left_in_moto() -> None:
+    from moto.backends import get_backend
+
+    world = {"clusters": [{"id": "c1", "aws": {"instances": [{"id": "i-1", "state": "stopped"}]}}]}
+    with Sandbox() as first:
+        first.seed(world)
+    with Sandbox() as second:
+        second.seed(world)
+        spec = WorldSpec.model_validate(world).clusters[0]
+        ec2 = get_backend("ec2")[spec.account_id()][spec.aws.region]
+        assert [i.id for i in ec2.all_instances()] == [second.aws.instance_ids[("c1", "i-1")]]

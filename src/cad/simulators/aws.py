@@ -54,7 +54,6 @@ class AwsSimulator:
         self.instance_ids: dict[tuple[str, str], str] = {}
         self.lookups = 0
         self._lock = threading.Lock()
-        self._seeded: set[tuple[str, str]] = set()
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -70,6 +69,7 @@ class AwsSimulator:
             target=self._server.serve_forever, name="sim-aws", daemon=True
         )
         self._thread.start()
+        self.reset()
         return self
 
     def stop(self) -> None:
@@ -83,14 +83,15 @@ class AwsSimulator:
     def reset(self) -> None:
         """Forget every instance, event and fault."""
         with self._lock:
-            seeded, self._seeded = set(self._seeded), set()
             self.events.clear()
             self.instance_ids.clear()
-        ec2 = get_backend("ec2")
-        for account, region in seeded:
-            # Dropping the reservations removes the instances; a full reset() would make moto
-            # rebuild the backend (images, instance types) on the next call: ~0.1 s each.
-            ec2[account][region].reservations.clear()
+        # moto's backends are process-wide: instances another sandbox seeded in the same
+        # account (an earlier test module, say) would otherwise show up in this world. Dropping
+        # the reservations removes the instances; a full moto reset() would make moto rebuild
+        # the backend (images, instance types) on the next call: ~0.1 s each.
+        for regions in get_backend("ec2").values():
+            for backend in regions.values():
+                backend.reservations.clear()
         self.faults.clear()
 
     # --- seeding ---------------------------------------------------------------------------
@@ -122,8 +123,6 @@ class AwsSimulator:
         now = self.clock.now()
         account, region = spec.account_id(), spec.aws.region
         if spec.aws.instances:
-            with self._lock:
-                self._seeded.add((account, region))
             ec2 = self._ec2_in(account, region)
             backend = get_backend("ec2")[account][region]
             for wanted in spec.aws.instances:
