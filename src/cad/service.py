@@ -13,8 +13,9 @@ from prometheus_client import CollectorRegistry
 from cad.config.investigation_config import InvestigationConfig
 from cad.config.settings import Settings
 from cad.controller.build import Built, build_controller
+from cad.executor.budget import BudgetLimits
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
-from cad.store import DurableLedger, Store, upgrade
+from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
 from cad.worker.embedded import EmbeddedWorkers
@@ -61,6 +62,15 @@ def build_service(
         config,
         pagerduty=True,
         ledger=DurableLedger(store),
+        budget=StoreWriteBudget(
+            store,
+            BudgetLimits(
+                limited_support_per_hour=settings.budget_limited_support_per_hour,
+                service_logs_per_hour=settings.budget_service_logs_per_hour,
+            ),
+            registry=registry,
+            now=sandbox.clock.now if sandbox is not None else None,
+        ),
         registry=registry,
         egress=SandboxEgressVerifier(sandbox) if sandbox is not None else None,
         now=sandbox.clock.now if sandbox is not None else None,

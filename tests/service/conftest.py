@@ -26,7 +26,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     created = fresh_store(url)
     if request.param == "postgresql":
         with created.engine.begin() as conn:
-            conn.execute(text("TRUNCATE action_records, runs, deliveries RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE action_records, runs, deliveries, write_budget RESTART IDENTITY CASCADE"
+                )
+            )
     yield created
     created.close()
 

@@ -44,9 +44,11 @@ def start(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> I
     url = sqlite_url(tmp_path) if request.param == "sqlite" else _fresh_postgres(request)
     started: list[tuple[Service, ServerThread]] = []
 
-    def make(*, workers: int = 2, start_workers: bool = True) -> tuple[Service, str]:
+    def make(
+        *, workers: int = 2, start_workers: bool = True, **overrides: object
+    ) -> tuple[Service, str]:
         settings = sandbox.settings(
-            pd_webhook_secrets=SECRET, database_url=url, worker_poll_seconds=0.2
+            pd_webhook_secrets=SECRET, database_url=url, worker_poll_seconds=0.2, **overrides
         )
         service = build_service(
             settings,
@@ -74,7 +76,10 @@ def _fresh_postgres(request: pytest.FixtureRequest) -> str:
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(
-            text("DROP TABLE IF EXISTS action_records, runs, deliveries, alembic_version CASCADE")
+            text(
+                "DROP TABLE IF EXISTS action_records, runs, deliveries, write_budget, alembic_version "
+                "CASCADE"
+            )
         )
     engine.dispose()
     return url
@@ -140,6 +145,23 @@ def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects
         "pagerduty_note",
         "silence_incident",
     }  # type: ignore[union-attr]
+
+
+def test_past_the_fleet_budget_a_limited_support_becomes_a_note_and_an_escalation(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", "Q2", aws=STOPPED)
+    service, url = start(workers=1, budget_limited_support_per_hour=1)
+    assert deliver(sandbox, url, "Q1", "a") == 202
+    wait_for_runs(service, 1)
+    assert deliver(sandbox, url, "Q2", "b") == 202
+    wait_for_runs(service, 2)
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    second = sandbox.pagerduty.incident("Q2")
+    assert second.escalation_policy_id != "PSILENT"
+    assert "fleet budget of 1 limited_support per hour reached" in second.notes[-1]["content"]
+    scraped = httpx.get(f"{url}/metrics", timeout=10).text
+    assert 'cad_fleet_budget_refused_total{action_type="limited_support"} 1.0' in scraped
 
 
 def test_two_incidents_run_in_parallel(sandbox: Sandbox, start: Start) -> None:

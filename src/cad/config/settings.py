@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     webhook_event_types: str = "incident.triggered"
     api_token: SecretStr | None = None
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    budget_limited_support_per_hour: int = Field(default=20, ge=0)
+    budget_service_logs_per_hour: int = Field(default=100, ge=0)
 
     # Controller
     investigation_config_path: str | None = None

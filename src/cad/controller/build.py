@@ -16,6 +16,7 @@ from cad.controller.dependencies import Dependencies
 from cad.controller.metrics import ControllerMetrics
 from cad.egress import EgressVerifier, NetworkVerifierCommand, SkippedEgressVerification
 from cad.executor import Executor, ExecutorMetrics, InMemoryLedger, RetryPolicy
+from cad.executor.budget import WriteBudget
 from cad.executor.ledger import IdempotencyLedger
 from cad.investigations.framework.access import BackplaneAccessBroker
 from cad.investigations.framework.runner import RunPolicy
@@ -47,6 +48,7 @@ def build_controller(
     dry_run: bool = False,
     egress: EgressVerifier | None = None,
     ledger: IdempotencyLedger | None = None,
+    budget: WriteBudget | None = None,
     registry: CollectorRegistry | None = None,
     now: Any = None,
 ) -> Built:
@@ -62,6 +64,7 @@ def build_controller(
         metrics=ExecutorMetrics(registry),
         max_workers=settings.executor_max_workers,
         now=now or (lambda: datetime.now(UTC)),
+        budget=budget,
     )
     verifier: EgressVerifier = (
         SkippedEgressVerification(

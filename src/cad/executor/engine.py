@@ -15,6 +15,7 @@ import structlog
 
 from cad.actions.base import Action, ActionTarget, Lane
 from cad.errors import ActionValidationError
+from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
 from cad.executor.hooks import ExecutorHooks, HookChain
 from cad.executor.ledger import IdempotencyLedger, LedgerHook
@@ -67,8 +68,9 @@ class _Run:
 class Executor:
     """Carries out investigations' actions safely. Reusable and thread-safe; one per process.
 
-    ``hooks`` observe and steer every execution (ledger, metrics, logs). ``clock`` and
-    ``sleep`` are injectable so tests can run retries and deadlines on a virtual clock.
+    ``hooks`` observe and steer every execution (ledger, metrics, logs); ``budget`` is the
+    fleet safety valve for customer-facing writes. ``clock`` and ``sleep`` are injectable so
+    tests can run retries and deadlines on a virtual clock.
     """
 
     def __init__(
@@ -79,8 +81,10 @@ class Executor:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        budget: WriteBudget | None = None,
     ) -> None:
         self.hooks = HookChain(hooks)
+        self.budget = budget
         self._max_workers = max_workers
         self._clock = clock
         self._sleep = sleep
@@ -132,7 +136,7 @@ class Executor:
         checked = validate_actions(actions)
         started = self._clock()
         run = _Run(ctx, options, Deadline(options.retry.deadline_s, self._clock))
-        steps = plan(checked, ctx, options, run.amend)
+        steps = plan(checked, ctx, options, run.amend, self.budget)
         self.hooks.execution_started(ctx, options, checked)
         target = ActionTarget(
             cluster=ctx.cluster,

@@ -13,6 +13,7 @@ from cad.actions.notes import Amendment
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote
 from cad.documentation import find_documentation_mismatch
 from cad.domain import InfraStatus, Stage
+from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
 from cad.executor.report import ActionRecord, Outcome
 
@@ -109,14 +110,20 @@ def join_labels(labels: list[str]) -> str:
 
 
 def plan(
-    actions: list[Action], ctx: ExecutionContext, options: ExecutionOptions, amend: Amendments
+    actions: list[Action],
+    ctx: ExecutionContext,
+    options: ExecutionOptions,
+    amend: Amendments,
+    budget: WriteBudget | None = None,
 ) -> list[Step]:
-    """Steps for the actions after the infrastructure guard, the informing stage and the
-    manual mode have had their say."""
+    """Steps for the actions after the infrastructure guard, the informing stage, the fleet
+    budget and the manual mode have had their say."""
     steps = [Step(action, index) for index, action in enumerate(actions)]
     _guard_documentation(steps, ctx, amend)
     _guard_infrastructure(steps, ctx, amend)
     _withhold_for_informing(steps, options, amend)
+    if budget is not None and not options.dry_run:
+        _guard_budget(steps, budget, amend)
     if options.manual:
         _drop_pagerduty(steps)
     return steps
@@ -185,6 +192,32 @@ def _withhold_for_informing(
         )
     if withheld:
         _ensure_escalation(steps, "Informing stage: an SRE decides what to do")
+
+
+def _guard_budget(steps: list[Step], budget: WriteBudget, amend: Amendments) -> None:
+    refused = False
+    for step in steps:
+        kind = step.action.action_type
+        limit = budget.limits.per_type().get(kind)
+        if not step.pending or limit is None:
+            continue
+        try:
+            granted = budget.take(kind)
+            why = f"fleet budget of {limit} {kind} per hour reached"
+        except Exception as exc:  # any budget failure must fail closed
+            granted = False
+            why = f"fleet budget unavailable ({type(exc).__name__}), failing closed"
+        if granted:
+            continue
+        step.settle(Outcome.REPLACED, why)
+        amend.add("warning", f"Fleet safety valve: {why}; would have done {step.action.describe()}")
+        refused = True
+    if refused:
+        # As in the informing stage: a human decides, so the incident is not silenced.
+        for step in steps:
+            if step.pending and step.action.closes_incident:
+                step.settle(Outcome.REPLACED, "a customer-facing write was withheld by the budget")
+        _ensure_escalation(steps, "Fleet budget reached: an SRE decides what to do")
 
 
 def _withhold(steps: list[Step], why: str) -> list[Step]:

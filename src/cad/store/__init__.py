@@ -1,7 +1,15 @@
 """The durable store: webhook deliveries, runs, action records (the executor's ledger)."""
 
+from cad.store.budget import StoreWriteBudget
 from cad.store.db import ClaimedDelivery, Store
 from cad.store.ledger import DurableLedger, current_run
 from cad.store.migrate import upgrade
 
-__all__ = ["ClaimedDelivery", "DurableLedger", "Store", "current_run", "upgrade"]
+__all__ = [
+    "ClaimedDelivery",
+    "DurableLedger",
+    "Store",
+    "StoreWriteBudget",
+    "current_run",
+    "upgrade",
+]
