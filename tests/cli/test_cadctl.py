@@ -51,7 +51,8 @@ def world(sandbox: Sandbox) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["investigate"], ["run"], ["investigations"], ["config", "validate"]]
+    "command",
+    [[], ["investigate"], ["run"], ["investigations"], ["config", "validate"], ["status"]],
 )
 def test_every_command_has_help_with_log_level_and_version(command: list[str]) -> None:
     done = cadctl(*command, "--help")

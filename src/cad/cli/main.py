@@ -417,6 +417,48 @@ def history(
             typer.echo(f"   error: {run['error']}")
 
 
+@app.command()
+def status(as_json: Json = False, log_level: LogLevel = "", show_version: Version = False) -> None:
+    """The queue and the workers: queued, running and stalled deliveries per worker, failures,
+    runs by status, and the fleet budget used this hour."""
+    import json
+
+    from cad.executor.budget import BudgetLimits
+    from cad.store import Store, StoreWriteBudget
+    from cad.store.db import StoreUnavailableError
+
+    settings = _settings(log_level)
+    store = Store(settings.store_url())
+    limits = BudgetLimits(
+        limited_support_per_hour=settings.budget_limited_support_per_hour,
+        service_logs_per_hour=settings.budget_service_logs_per_hour,
+    )
+    try:
+        report = store.worker_status()
+        budget = StoreWriteBudget(store, limits)
+        report["budget"] = {
+            kind: {"used": budget.used(kind), "limit": limit}
+            for kind, limit in limits.per_type().items()
+        }
+    except StoreUnavailableError as error:
+        raise _fail(f"{error} (has `cadctl db upgrade` been run?)", 1) from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    typer.echo(
+        f"queue: {report['queue_depth']} queued, {report['running']} running, "
+        f"{report['stalled']} stalled, {report['failed']} failed"
+    )
+    for worker, counts in sorted(report["workers"].items()):
+        typer.echo(f"  worker {worker}: {counts['running']} running, {counts['stalled']} stalled")
+    runs = ", ".join(f"{n} {status}" for status, n in sorted(report["runs"].items())) or "none"
+    typer.echo(f"runs: {runs}")
+    for kind, used in report["budget"].items():
+        typer.echo(f"budget this hour: {kind} {used['used']}/{used['limit']}")
+
+
 @sandbox_app.command("trigger")
 def sandbox_trigger(
     scenario: Annotated[str, typer.Argument(help="A scenario of the shipped library.")],

@@ -374,3 +374,31 @@ class Store:
                     select(RunRow.status, func.count()).group_by(RunRow.status)
                 )
             }
+
+    def worker_status(self) -> dict[str, Any]:
+        """What the workers are doing: deliveries queued, in progress per worker, stalled
+        (a lease that expired: its worker died or hangs), failed; runs by status."""
+        now = _now()
+        with self.session() as session:
+            rows = session.execute(
+                select(DeliveryRow.claimed_by, DeliveryRow.lease_until).where(
+                    DeliveryRow.status == "processing"
+                )
+            ).all()
+        per_worker: dict[str, dict[str, int]] = {}
+        for worker, lease in rows:
+            lease = (
+                lease.replace(tzinfo=UTC) if lease is not None and lease.tzinfo is None else lease
+            )
+            slot = per_worker.setdefault(worker or "-", {"running": 0, "stalled": 0})
+            slot["stalled" if lease is None or lease <= now else "running"] += 1
+        deliveries = self.delivery_counts()
+        return {
+            "queue_depth": deliveries.get("queued", 0),
+            "running": sum(w["running"] for w in per_worker.values()),
+            "stalled": sum(w["stalled"] for w in per_worker.values()),
+            "failed": deliveries.get("failed", 0),
+            "workers": per_worker,
+            "deliveries": deliveries,
+            "runs": self.run_counts(),
+        }
