@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from benchmarks import executor, receiver, sandbox
+from benchmarks import executor, receiver, sandbox, throughput
 
 
 def main() -> None:
     executor.main()
     sandbox.main()
     receiver.main()
+    throughput.main()
 
 
 if __name__ == "__main__":

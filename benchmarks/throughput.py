@@ -1,0 +1,164 @@
+"""Throughput: incidents per second through receiver, store, workers, controller and
+executor, with 1, 2 and 4 workers, against simulators answering every call after 20 ms, on
+PostgreSQL. Latency is from the delivery's POST to the end of its run (its last action).
+
+The workers are the embedded worker threads of ``cadctl serve``; the distributed worker
+processes of issue 8 are not built yet, and this benchmark is where they will be measured.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import psycopg
+
+from cad.config.investigation_config import load_default_config
+from cad.investigations.registry import REGISTRY
+from cad.logging import configure_logging
+from cad.service import build_service
+from cad.simulators.sandbox import Sandbox
+from cad.simulators.server import ServerThread
+from cad.simulators.world import WorldSpec
+from cad.webhook.signature import sign
+
+SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret
+INCIDENTS = 40
+LATENCY_MS = 20
+WORKER_COUNTS = (1, 2, 4)
+
+
+def world() -> WorldSpec:
+    """One cluster per incident, each with a control-plane instance a customer stopped: the
+    CHGM path with OCM, AWS, CloudTrail, backplane and PagerDuty calls."""
+    clusters = [
+        {
+            "id": f"{n:02d}bench{'x' * 25}",
+            "name": f"bench-{n}",
+            "aws": {
+                "instances": [
+                    {
+                        "id": "i-1",
+                        "name": f"bench-{n}-master-0",
+                        "state": "stopped",
+                        "stopped_at": "-40m",
+                    }
+                ],
+                "cloudtrail": [
+                    {
+                        "instance_id": "i-1",
+                        "time": "-39m",
+                        "username": "jdoe",
+                        "issuer_username": "Admin",
+                    }
+                ],
+            },
+        }
+        for n in range(INCIDENTS)
+    ]
+    return WorldSpec.model_validate({"now": "2026-11-29T10:00:00Z", "clusters": clusters})
+
+
+def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
+    sandbox.reset()
+    spec = world()
+    sandbox.seed(spec)
+    for n, cluster in enumerate(spec.clusters):
+        sandbox.create_incident(
+            f"B{n}", "ClusterHasGoneMissing CRITICAL (1)", alerts=[{"cluster_id": cluster.id}]
+        )
+    systems = ("ocm", "pagerduty", "backplane", "aws")
+    for system in systems:
+        sandbox.faults(system).add(latency_ms=LATENCY_MS)
+    hits_before = {system: sandbox.faults(system).hits for system in systems}
+    settings = sandbox.settings(
+        pd_webhook_secrets=SECRET, database_url=database_url, worker_poll_seconds=0.2
+    )
+    service = build_service(
+        settings, load_default_config(known=REGISTRY.names()), workers=workers, sandbox=sandbox
+    )
+    server = ServerThread(service.app).start()
+    posted: dict[str, datetime] = {}
+    try:
+        started = time.perf_counter()
+        with httpx.Client(timeout=30) as http:
+            for n in range(INCIDENTS):
+                body = json.dumps(
+                    sandbox.pagerduty.webhook_payload(f"B{n}", event_id=uuid.uuid4().hex)
+                ).encode()
+                posted[f"B{n}"] = datetime.now(UTC)
+                answer = http.post(
+                    f"{server.url}/webhooks/pagerduty",
+                    content=body,
+                    headers={"X-PagerDuty-Signature": sign(body, SECRET)},
+                )
+                assert answer.status_code == 202, answer.text
+        while True:
+            runs = service.store.runs(limit=INCIDENTS * 2)
+            if len(runs) >= INCIDENTS and all(r["finished_at"] for r in runs):
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+        # Not service.close(): that closes the sandbox too, which the next round reuses.
+        service.workers.stop()
+        service.built.close()
+        service.store.close()
+    failed = [r for r in runs if r["status"] != "succeeded"]
+    assert not failed, failed[0]
+    latencies = [
+        (datetime.fromisoformat(r["finished_at"]) - posted[r["incident_id"]]).total_seconds()
+        for r in runs
+    ]
+    cuts = statistics.quantiles(latencies, n=100)
+    rate = INCIDENTS / elapsed
+    calls = {
+        system: (sandbox.faults(system).hits - hits_before[system]) / INCIDENTS
+        for system in systems
+    }
+    print(
+        f"  {workers} worker(s): {rate:6.2f} incidents/s   "
+        f"latency p50 {cuts[49] * 1000:6.0f} ms   p99 {cuts[98] * 1000:6.0f} ms   "
+        f"calls per incident: {', '.join(f'{k} {v:.1f}' for k, v in calls.items())}"
+    )
+    return rate
+
+
+def main() -> None:
+    configure_logging("warning")
+    print(
+        f"Throughput: {INCIDENTS} CHGM incidents, simulators answering after {LATENCY_MS} ms, "
+        "PostgreSQL, embedded worker threads"
+    )
+    try:
+        admin = psycopg.connect(
+            "host=127.0.0.1 user=postgres dbname=test connect_timeout=3", autocommit=True
+        )
+    except psycopg.OperationalError:
+        print("  PostgreSQL: not reachable on 127.0.0.1:5432, skipped")
+        return
+    rates: dict[int, float] = {}
+    with Sandbox() as sandbox:
+        for workers in WORKER_COUNTS:
+            name = f"cad_bench_{uuid.uuid4().hex[:8]}"
+            admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
+                rates[workers] = measure(sandbox, url, workers)
+            finally:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (name,),
+                )
+                admin.execute(f'DROP DATABASE "{name}"')
+    admin.close()
+    print(f"  scaling 4 workers / 1 worker: {rates[4] / rates[1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
