@@ -38,6 +38,19 @@ def test_a_handled_alert_runs_its_chain_acts_and_prefixes_the_title(
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER_ID)) == 1
 
 
+def test_the_investigations_of_one_chain_share_one_customer_aws_session(
+    sandbox: Sandbox, controller_for: BuildController
+) -> None:
+    seed(sandbox, **STOPPED)
+    incident(sandbox)
+    sandbox.faults("aws").add(path="/AssumeRoleWithWebIdentity")  # no effect: counts calls
+    counted = sandbox.faults("aws").hits
+    outcome = controller_for().controller.investigate(sandbox.pagerduty.webhook_payload("Q1"))
+    assert [s.investigation for s in outcome.chain] == ["precheck", "ccam", "chgm"]
+    assert sandbox.faults("aws").hits - counted == 1  # ccam built it, chgm reused it
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER_ID)) == 1
+
+
 def test_the_title_prefix_is_applied_once_across_runs(
     sandbox: Sandbox, controller_for: BuildController
 ) -> None:

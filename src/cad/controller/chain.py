@@ -23,7 +23,7 @@ from cad.executor import (
     WriteClients,
 )
 from cad.investigations.framework.base import Investigation, Result
-from cad.investigations.framework.resources import IncidentInfo, Resources
+from cad.investigations.framework.resources import IncidentInfo, Resources, SharedClients
 from cad.investigations.framework.runner import run_investigation
 
 __all__ = ["ChainFailedError", "ChainRun", "run_chain"]
@@ -56,6 +56,7 @@ class ChainRun:
     filters: FilterContext | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     steps: list[ChainStep] = field(default_factory=list)
+    shared: SharedClients = field(default_factory=SharedClients)
 
     @property
     def acted(self) -> bool:
@@ -81,7 +82,15 @@ class ChainRun:
 
 def run_chain(run: ChainRun, entries: list[ChainEntry]) -> None:
     """Run the entries in order; raise :class:`ChainFailedError` at the first failure. A stop
-    reason ends the chain after that investigation's actions."""
+    reason ends the chain after that investigation's actions. Clients the investigations
+    shared are closed at the end, whatever happened."""
+    try:
+        _run_entries(run, entries)
+    finally:
+        run.shared.close()
+
+
+def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
     for entry in entries:
         cls = run.deps.registry.resolve(entry.name)
         stage = entry.stage or cls.default_stage
@@ -154,4 +163,5 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         incident=run.incident_info,
         now=deps.now,
         cloudtrail_lookback=deps.cloudtrail_lookback,
+        shared=run.shared,
     )

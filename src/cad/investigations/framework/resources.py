@@ -4,10 +4,15 @@ Dependencies: cluster → cluster deployment, AWS client; cluster → rest confi
 client. A resource is cached once built; a failure is raised as its own error type and not
 cached, so the next attempt builds again. :meth:`Resources.cleanup` closes whatever was
 opened (backplane remediations), whatever happened.
+
+The customer AWS client is the costly one (a role chain of three STS calls and a call to
+backplane, then boto3 clients): :class:`SharedClients` lets the investigations of one chain
+share it instead of building it once each.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +33,7 @@ from cad.investigations.framework.errors import (
 )
 from cad.investigations.framework.readers import AccessBroker, AwsRead, KubeRead, OcmRead
 
-__all__ = ["IncidentInfo", "Resources"]
+__all__ = ["IncidentInfo", "Resources", "SharedClients"]
 
 log = structlog.get_logger("cad.resources")
 
@@ -40,6 +45,35 @@ class IncidentInfo:
         self.incident_id = incident_id
         self.title = title
         self.service = service
+
+
+class SharedClients:
+    """Clients shared by the investigations of one chain run; the chain closes them."""
+
+    def __init__(self) -> None:
+        self._aws: dict[tuple[str, str], AwsRead] = {}
+        self._lock = threading.Lock()
+
+    def aws(self, cluster_id: str, region: str, build: Callable[[], AwsRead]) -> AwsRead:
+        """The AWS client for the cluster and region, built on first use. A failed build is
+        not remembered: the next investigation (or attempt) tries again."""
+        with self._lock:
+            key = (cluster_id, region)
+            if key not in self._aws:
+                self._aws[key] = build()
+            return self._aws[key]
+
+    def close(self) -> None:
+        """Close every client. Never raises: the chain's outcome matters more."""
+        with self._lock:
+            clients, self._aws = list(self._aws.values()), {}
+        for client in clients:
+            close = getattr(client, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception as exc:
+                    log.warning("could not close a shared client", error=str(exc))
 
 
 class Resources:
@@ -57,8 +91,10 @@ class Resources:
         incident: IncidentInfo | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         cloudtrail_lookback: timedelta = timedelta(hours=2),
+        shared: SharedClients | None = None,
     ) -> None:
         self.cluster_id = cluster_id
+        self._shared = shared
         self.investigation = investigation
         self.ocm = ocm
         self._access = access
@@ -116,15 +152,20 @@ class Resources:
     @property
     def aws(self) -> AwsRead:
         """Read-only AWS in the customer's account (:class:`AwsClientError`)."""
-        if "aws" not in self._cache:
+        if "aws" not in self._cache and "shared_aws" not in self._cache:
             cluster = self.cluster
+            region = cluster.region or "us-east-1"
             try:
-                self._cache["aws"] = self._access.aws_client(
-                    cluster.id, cluster.region or "us-east-1"
-                )
+                if self._shared is not None:
+                    # Owned by the chain: cleanup() leaves it open for the next investigation.
+                    self._cache["shared_aws"] = self._shared.aws(
+                        cluster.id, region, lambda: self._access.aws_client(cluster.id, region)
+                    )
+                else:
+                    self._cache["aws"] = self._access.aws_client(cluster.id, region)
             except Exception as exc:
                 raise AwsClientError(cluster.id, exc) from exc
-        return self._cache["aws"]  # type: ignore[no-any-return]
+        return self._cache.get("aws") or self._cache["shared_aws"]  # type: ignore[no-any-return]
 
     @property
     def rest_config(self) -> RestConfig:
@@ -182,3 +223,4 @@ class Resources:
             if callable(close):
                 close()
         self._cache.pop("rest_config", None)
+        self._cache.pop("shared_aws", None)
