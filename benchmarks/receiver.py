@@ -19,13 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from cad.simulators.server import ServerThread
 from cad.store import Store, upgrade
+from cad.testing.postgres import PostgresUnavailableError, scratch_database
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
@@ -145,25 +145,13 @@ def main() -> None:
             "CAD receiver, SQLite", cad_app(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
         )
     print(f"  ratio SQLite / bare: {sqlite / bare:.2f} (goal >= 0.5)")
-    name = f"cad_bench_{uuid.uuid4().hex[:8]}"
     try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 user=postgres dbname=test connect_timeout=3", autocommit=True
-        )
-    except psycopg.OperationalError:
+        with scratch_database("cad_bench") as url:
+            postgres = measure("CAD receiver, PostgreSQL", cad_app(url))
+    except PostgresUnavailableError:
         print("  PostgreSQL: not reachable on 127.0.0.1:5432, skipped")
         return
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        postgres = measure(
-            "CAD receiver, PostgreSQL", cad_app(f"postgresql+psycopg://postgres@127.0.0.1/{name}")
-        )
-        print(f"  ratio PostgreSQL / bare: {postgres / bare:.2f}")
-    finally:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        admin.execute(f'DROP DATABASE "{name}"')
+    print(f"  ratio PostgreSQL / bare: {postgres / bare:.2f}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-import psycopg
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
@@ -24,6 +23,7 @@ from cad.service import build_service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
+from cad.testing.postgres import PostgresUnavailableError, scratch_database
 from cad.webhook.signature import sign
 
 SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret
@@ -105,10 +105,7 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
-        # Not service.close(): that closes the sandbox too, which the next round reuses.
-        service.workers.stop()
-        service.built.close()
-        service.store.close()
+        service.close()
     failed = [r for r in runs if r["status"] != "succeeded"]
     assert not failed, failed[0]
     latencies = [
@@ -135,28 +132,15 @@ def main() -> None:
         f"Throughput: {INCIDENTS} CHGM incidents, simulators answering after {LATENCY_MS} ms, "
         "PostgreSQL, embedded worker threads"
     )
+    rates: dict[int, float] = {}
     try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 user=postgres dbname=test connect_timeout=3", autocommit=True
-        )
-    except psycopg.OperationalError:
+        with Sandbox() as sandbox:
+            for workers in WORKER_COUNTS:
+                with scratch_database("cad_bench") as url:
+                    rates[workers] = measure(sandbox, url, workers)
+    except PostgresUnavailableError:
         print("  PostgreSQL: not reachable on 127.0.0.1:5432, skipped")
         return
-    rates: dict[int, float] = {}
-    with Sandbox() as sandbox:
-        for workers in WORKER_COUNTS:
-            name = f"cad_bench_{uuid.uuid4().hex[:8]}"
-            admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-                rates[workers] = measure(sandbox, url, workers)
-            finally:
-                admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                    (name,),
-                )
-                admin.execute(f'DROP DATABASE "{name}"')
-    admin.close()
     print(f"  scaling 4 workers / 1 worker: {rates[4] / rates[1]:.2f}")
 
 

@@ -36,12 +36,11 @@ class Service:
     sandbox: Sandbox | None
 
     def close(self) -> None:
-        """Stop the workers, then close clients, the store and the sandbox."""
+        """Stop the workers, then close clients and the store. The sandbox belongs to whoever
+        started it (and may outlive this service)."""
         self.workers.stop()
         self.built.close()
         self.store.close()
-        if self.sandbox is not None:
-            self.sandbox.close()
 
 
 def build_service(

@@ -64,9 +64,7 @@ def start(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> I
     yield make
     for service, server in started:
         server.stop()
-        service.workers.stop()
-        service.built.close()
-        service.store.close()
+        service.close()
 
 
 def _fresh_postgres(request: pytest.FixtureRequest) -> str:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from cad.config.investigation_config import InvestigationConfig
     from cad.config.settings import Settings
     from cad.controller.outcome import RunOutcome
+    from cad.simulators.sandbox import Sandbox
 
 app = typer.Typer(
     name="cadctl",
@@ -307,12 +308,7 @@ def serve(
     show_version: Version = False,
 ) -> None:
     """Receive PagerDuty webhooks, store them, and run them with embedded workers."""
-    import os
-
-    import uvicorn
-
-    from cad.config.investigation_config import InvestigationConfigError
-    from cad.service import SANDBOX_WEBHOOK_SECRET, build_service
+    from cad.service import SANDBOX_WEBHOOK_SECRET
 
     settings = _settings(log_level)
     simulators = None
@@ -331,6 +327,28 @@ def serve(
             database_path=settings.database_path,
             api_token=settings.api_token,
         )
+    try:
+        _serve(settings, config, host, port, workers, simulators)
+    finally:
+        if simulators is not None:
+            simulators.close()
+
+
+def _serve(
+    settings: Settings,
+    config: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    simulators: Sandbox | None,
+) -> None:
+    import os
+
+    import uvicorn
+
+    from cad.config.investigation_config import InvestigationConfigError
+    from cad.service import build_service
+
     _require(settings, pagerduty=True)
     if not settings.webhook_secrets():
         raise _fail("missing required settings: CAD_PD_WEBHOOK_SECRETS (webhook signing secrets)")

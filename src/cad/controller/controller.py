@@ -115,13 +115,7 @@ class Controller:
                 InfraStatus.NO,
                 f"CAD could not look up cluster {cluster_id!r} in OCM: {error}",
             )
-        ref, infra = cluster_ref(cluster), infra_status(self.deps.ocm, cluster)
-        outcome.cluster = {
-            "id": ref.id,
-            "external_id": ref.external_id,
-            "name": ref.name,
-            "infra": infra.value,
-        }
+        ref, infra = self._describe_cluster(outcome, cluster)
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
             return self._route(event, incident, cluster, ref, infra, outcome)
 
@@ -233,13 +227,7 @@ class Controller:
             outcome.status, outcome.exit_code = "failed", ExitCode.FAILED
             outcome.errors.append(f"cluster {cluster_identifier!r}: {error}")
             return outcome
-        ref, infra = cluster_ref(cluster), infra_status(self.deps.ocm, cluster)
-        outcome.cluster = {
-            "id": ref.id,
-            "external_id": ref.external_id,
-            "name": ref.name,
-            "infra": infra.value,
-        }
+        ref, infra = self._describe_cluster(outcome, cluster)
         chain = [
             name
             for name in ("precheck", "ccam")
@@ -300,6 +288,19 @@ class Controller:
         )
         options = ExecutionOptions(dry_run=dry_run, retry=self.retry)
         return list(deps.executor.execute(actions, ctx, options).records)
+
+    def _describe_cluster(
+        self, outcome: RunOutcome, cluster: Cluster
+    ) -> tuple[ClusterRef, InfraStatus]:
+        """The cluster's reference and infrastructure status, also written into ``outcome``."""
+        ref, infra = cluster_ref(cluster), infra_status(self.deps.ocm, cluster)
+        outcome.cluster = {
+            "id": ref.id,
+            "external_id": ref.external_id,
+            "name": ref.name,
+            "infra": infra.value,
+        }
+        return ref, infra
 
     def _note_and_escalate(
         self,

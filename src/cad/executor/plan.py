@@ -157,11 +157,11 @@ def _guard_documentation(steps: list[Step], ctx: ExecutionContext, amend: Amendm
             amend.add("warning", mismatch.escalation_message())
             mismatched = True
     if mismatched:
-        # A human must send the message: the incident stays with them, never silenced.
-        for step in steps:
-            if step.pending and step.action.closes_incident:
-                step.settle(Outcome.REPLACED, "a customer message was withheld for an SRE to send")
-        _ensure_escalation(steps, "Documentation link mismatch: an SRE must send the message")
+        _leave_with_human(
+            steps,
+            "a customer message was withheld for an SRE to send",
+            "Documentation link mismatch: an SRE must send the message",
+        )
 
 
 def _guard_infrastructure(steps: list[Step], ctx: ExecutionContext, amend: Amendments) -> None:
@@ -196,9 +196,10 @@ def _withhold_for_informing(
 
 def _guard_budget(steps: list[Step], budget: WriteBudget, amend: Amendments) -> None:
     refused = False
+    limits = budget.limits.per_type()
     for step in steps:
         kind = step.action.action_type
-        limit = budget.limits.per_type().get(kind)
+        limit = limits.get(kind)
         if not step.pending or limit is None:
             continue
         try:
@@ -213,11 +214,19 @@ def _guard_budget(steps: list[Step], budget: WriteBudget, amend: Amendments) -> 
         amend.add("warning", f"Fleet safety valve: {why}; would have done {step.action.describe()}")
         refused = True
     if refused:
-        # As in the informing stage: a human decides, so the incident is not silenced.
-        for step in steps:
-            if step.pending and step.action.closes_incident:
-                step.settle(Outcome.REPLACED, "a customer-facing write was withheld by the budget")
-        _ensure_escalation(steps, "Fleet budget reached: an SRE decides what to do")
+        _leave_with_human(
+            steps,
+            "a customer-facing write was withheld by the budget",
+            "Fleet budget reached: an SRE decides what to do",
+        )
+
+
+def _leave_with_human(steps: list[Step], why_not_silenced: str, escalation: str) -> None:
+    """Something was withheld that a human must finish: never silence, escalate."""
+    for step in steps:
+        if step.pending and step.action.closes_incident:
+            step.settle(Outcome.REPLACED, why_not_silenced)
+    _ensure_escalation(steps, escalation)
 
 
 def _withhold(steps: list[Step], why: str) -> list[Step]:

@@ -94,7 +94,9 @@ class Resources:
         shared: SharedClients | None = None,
     ) -> None:
         self.cluster_id = cluster_id
-        self._shared = shared
+        # Without a chain to share with, this run owns its clients and closes them itself.
+        self._shared = shared or SharedClients()
+        self._owns_shared = shared is None
         self.investigation = investigation
         self.ocm = ocm
         self._access = access
@@ -152,20 +154,14 @@ class Resources:
     @property
     def aws(self) -> AwsRead:
         """Read-only AWS in the customer's account (:class:`AwsClientError`)."""
-        if "aws" not in self._cache and "shared_aws" not in self._cache:
-            cluster = self.cluster
-            region = cluster.region or "us-east-1"
-            try:
-                if self._shared is not None:
-                    # Owned by the chain: cleanup() leaves it open for the next investigation.
-                    self._cache["shared_aws"] = self._shared.aws(
-                        cluster.id, region, lambda: self._access.aws_client(cluster.id, region)
-                    )
-                else:
-                    self._cache["aws"] = self._access.aws_client(cluster.id, region)
-            except Exception as exc:
-                raise AwsClientError(cluster.id, exc) from exc
-        return self._cache.get("aws") or self._cache["shared_aws"]  # type: ignore[no-any-return]
+        cluster = self.cluster
+        region = cluster.region or "us-east-1"
+        try:
+            return self._shared.aws(
+                cluster.id, region, lambda: self._access.aws_client(cluster.id, region)
+            )
+        except Exception as exc:
+            raise AwsClientError(cluster.id, exc) from exc
 
     @property
     def rest_config(self) -> RestConfig:
@@ -217,10 +213,10 @@ class Resources:
                     remediation=config.remediation_id,
                     error=str(exc),
                 )
-        for key in ("kube", "aws"):
-            client = self._cache.pop(key, None)
-            close = getattr(client, "close", None)
-            if callable(close):
-                close()
+        client = self._cache.pop("kube", None)
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
         self._cache.pop("rest_config", None)
-        self._cache.pop("shared_aws", None)
+        if self._owns_shared:
+            self._shared.close()
