@@ -22,6 +22,11 @@ class Check:
     expected: str
     actual: str
 
+    @classmethod
+    def equal(cls, name: str, expected: object, actual: object) -> Check:
+        """Passes when ``actual == expected``."""
+        return cls(name, actual == expected, str(expected), str(actual))
+
 
 @dataclass
 class RunTrace:
@@ -94,36 +99,17 @@ def _pagerduty_checks(
         for text in wanted.notes_contain
     ]
     if wanted.notes_count is not None:
-        checks.append(
-            Check(
-                "notes count",
-                len(notes) == wanted.notes_count,
-                str(wanted.notes_count),
-                str(len(notes)),
-            )
-        )
+        checks.append(Check.equal("notes count", wanted.notes_count, len(notes)))
     if wanted.escalation_policy is not None:
         actual = (
             "silent"
             if incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id
             else "original"
         )
-        checks.append(
-            Check(
-                "escalation policy",
-                actual == wanted.escalation_policy,
-                wanted.escalation_policy,
-                actual,
-            )
-        )
+        checks.append(Check.equal("escalation policy", wanted.escalation_policy, actual))
     if wanted.escalation_level is not None:
         checks.append(
-            Check(
-                "escalation level",
-                incident.escalation_level == wanted.escalation_level,
-                str(wanted.escalation_level),
-                str(incident.escalation_level),
-            )
+            Check.equal("escalation level", wanted.escalation_level, incident.escalation_level)
         )
     if wanted.title_startswith is not None:
         checks.append(
@@ -142,24 +128,10 @@ def _ocm_checks(expect: Expectations, sandbox: Sandbox, cluster_id: str | None) 
     wanted = expect.ocm
     if wanted.limited_support_reasons is not None and cluster_id is not None:
         count = len(sandbox.ocm.limited_support_reasons(cluster_id))
-        checks.append(
-            Check(
-                "limited-support reasons",
-                count == wanted.limited_support_reasons,
-                str(wanted.limited_support_reasons),
-                str(count),
-            )
-        )
+        checks.append(Check.equal("limited-support reasons", wanted.limited_support_reasons, count))
     if wanted.service_logs_sent is not None:
         sent = len(sandbox.ocm.service_logs_posted())
-        checks.append(
-            Check(
-                "service logs sent",
-                sent == wanted.service_logs_sent,
-                str(wanted.service_logs_sent),
-                str(sent),
-            )
-        )
+        checks.append(Check.equal("service logs sent", wanted.service_logs_sent, sent))
     return checks
 
 
@@ -175,21 +147,10 @@ def check_expectations(
     last = trace.outcomes[-1]
     checks = []
     if expect.exit_code is not None:
-        checks.append(
-            Check(
-                "exit code",
-                last.exit_code == expect.exit_code,
-                str(expect.exit_code),
-                str(last.exit_code),
-            )
-        )
+        checks.append(Check.equal("exit code", expect.exit_code, last.exit_code))
     if expect.investigations is not None:
         ran = [s.investigation for s in last.chain if s.outcome != "filtered"]
-        checks.append(
-            Check(
-                "investigations", ran == expect.investigations, str(expect.investigations), str(ran)
-            )
-        )
+        checks.append(Check.equal("investigations", expect.investigations, ran))
     checks += _action_checks(expect, trace)
     checks += _pagerduty_checks(expect, sandbox, incident_id)
     checks += _ocm_checks(expect, sandbox, cluster_id)

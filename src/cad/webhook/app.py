@@ -3,6 +3,7 @@ other system: PagerDuty, OCM and AWS are the workers' business."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable
 
@@ -118,7 +119,10 @@ def create_app(
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     def authorized(request: Request) -> bool:
-        return api_token is None or request.headers.get("authorization") == f"Bearer {api_token}"
+        given = request.headers.get("authorization") or ""
+        return api_token is None or hmac.compare_digest(
+            given.encode(), f"Bearer {api_token}".encode()
+        )
 
     @app.get("/runs")
     async def runs(
