@@ -38,7 +38,13 @@ inside a deadline. ``retry_after`` (seconds) is set when the server said how lon
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import httpx
+import tenacity
+
+T = TypeVar("T")
 
 __all__ = [
     "ActionValidationError",
@@ -57,6 +63,7 @@ __all__ = [
     "TransientError",
     "error_for_status",
     "is_transient",
+    "retry_transient",
 ]
 
 
@@ -227,3 +234,18 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ClientError):
         return exc.status is not None and (exc.status == 429 or exc.status >= 500)
     return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+
+
+def retry_transient(fn: Callable[[], T], *, attempts: int = 4, wait_s: float = 0.2) -> T:
+    """``fn()``, tried up to ``attempts`` times while it fails transiently (exponential
+    backoff from ``wait_s``); the last error is raised. For best-effort reads whose failure
+    changes what CAD does (a fail-closed default), so that one 503 does not."""
+    for attempt in tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        wait=tenacity.wait_exponential_jitter(multiplier=wait_s, max=5.0, jitter=wait_s / 2),
+        retry=tenacity.retry_if_exception(is_transient),
+        reraise=True,
+    ):
+        with attempt:
+            return fn()
+    raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover

@@ -1,10 +1,11 @@
-"""``cadctl serve``: the receiver, the store and the embedded workers, wired together."""
+"""``cadctl serve`` and ``cadctl worker``: the receiver, the store and the workers, wired
+together."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -18,42 +19,60 @@ from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
+from cad.worker.distributed import QueueOptions, QueueWorker
 from cad.worker.embedded import EmbeddedWorkers
+from cad.worker.queue import IncidentQueue
 
-__all__ = ["SANDBOX_WEBHOOK_SECRET", "Service", "build_service"]
+__all__ = [
+    "SANDBOX_WEBHOOK_SECRET",
+    "Runtime",
+    "Service",
+    "Workers",
+    "build_runtime",
+    "build_service",
+    "queue_options",
+]
 
 SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105  # the local sandbox only
 
 
-@dataclass
-class Service:
-    """Everything ``serve`` runs; :meth:`close` stops it in order."""
+class Workers(Protocol):
+    """What runs the deliveries: embedded threads (SQLite) or a queue worker (PostgreSQL)."""
 
-    app: FastAPI
+    def start(self) -> Workers: ...
+
+    def wake(self) -> None: ...
+
+    def stop(self, timeout_s: float = 30.0) -> None: ...
+
+
+@dataclass
+class Runtime:
+    """The store, metrics and controller a receiver or a worker runs with."""
+
     store: Store
-    workers: EmbeddedWorkers
+    registry: CollectorRegistry
+    metrics: ServiceMetrics
     built: Built
-    sandbox: Sandbox | None
 
     def close(self) -> None:
-        """Stop the workers, then close clients and the store. The sandbox belongs to whoever
-        started it (and may outlive this service)."""
-        self.workers.stop()
+        """Close clients, then the store."""
         self.built.close()
         self.store.close()
 
 
-def build_service(
+def build_runtime(
     settings: Settings,
     config: InvestigationConfig,
     *,
-    workers: int,
     sandbox: Sandbox | None = None,
-    start_workers: bool = True,
-) -> Service:
-    """The service for ``settings`` (pointed at ``sandbox`` when given)."""
+    migrate: bool = True,
+) -> Runtime:
+    """Store (migrated unless ``migrate`` is false), metrics registry and controller with
+    the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
     store = Store(settings.store_url())
-    upgrade(settings.store_url())
+    if migrate:
+        upgrade(settings.store_url())
     registry = CollectorRegistry()
     metrics = ServiceMetrics(registry, store.queue_depth)
     built = build_controller(
@@ -74,22 +93,89 @@ def build_service(
         egress=SandboxEgressVerifier(sandbox) if sandbox is not None else None,
         now=sandbox.clock.now if sandbox is not None else None,
     )
-    pool = EmbeddedWorkers(
-        store, built.controller, count=workers, metrics=metrics, poll_s=settings.worker_poll_seconds
+    return Runtime(store, registry, metrics, built)
+
+
+def queue_options(settings: Settings, concurrency: int) -> QueueOptions:
+    """The queue worker's options from ``CAD_WORKER_*``."""
+    return QueueOptions(
+        concurrency=concurrency,
+        heartbeat_s=settings.worker_heartbeat_seconds,
+        stalled_after_s=settings.worker_stalled_after_seconds,
+        recovery_every_s=max(1.0, settings.worker_stalled_after_seconds / 4),
+        max_retries=settings.worker_max_retries,
+        retry_wait_s=settings.worker_retry_wait_seconds,
     )
+
+
+@dataclass
+class Service:
+    """Everything ``serve`` runs; :meth:`close` stops it in order."""
+
+    app: FastAPI
+    runtime: Runtime
+    workers: Workers | None
+    sandbox: Sandbox | None
+
+    @property
+    def store(self) -> Store:
+        """The service's store."""
+        return self.runtime.store
+
+    def close(self) -> None:
+        """Stop the workers, then close clients and the store. The sandbox belongs to whoever
+        started it (and may outlive this service)."""
+        if self.workers is not None:
+            self.workers.stop()
+        self.runtime.close()
+
+
+def build_service(
+    settings: Settings,
+    config: InvestigationConfig,
+    *,
+    workers: int,
+    sandbox: Sandbox | None = None,
+    start_workers: bool = True,
+) -> Service:
+    """The service for ``settings`` (pointed at ``sandbox`` when given).
+
+    On SQLite, ``workers`` embedded threads run the deliveries. On PostgreSQL, the receiver
+    queues a job per incident in the delivery's transaction, and ``workers`` is the
+    concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
+    run them)."""
+    runtime = build_runtime(settings, config, sandbox=sandbox)
+    queued = settings.uses_job_queue()
+    pool: Workers | None = None
+    if queued and workers > 0:
+        pool = QueueWorker(
+            runtime.store,
+            runtime.built.controller,
+            metrics=runtime.metrics,
+            options=queue_options(settings, workers),
+        )
+    elif not queued:
+        pool = EmbeddedWorkers(
+            runtime.store,
+            runtime.built.controller,
+            count=max(workers, 1),
+            metrics=runtime.metrics,
+            poll_s=settings.worker_poll_seconds,
+        )
     app = create_app(
-        store=store,
+        store=runtime.store,
         secrets=settings.webhook_secrets(),
         event_types=settings.event_types(),
-        metrics=metrics,
+        metrics=runtime.metrics,
         api_token=settings.api_token.get_secret_value() if settings.api_token else None,
-        on_queued=pool.wake,
+        on_queued=pool.wake if pool is not None else lambda: None,
+        enqueue=IncidentQueue() if queued else None,
     )
     if sandbox is not None:
         _sandbox_routes(app, sandbox, settings.webhook_secrets())
-    if start_workers:
+    if start_workers and pool is not None:
         pool.start()
-    return Service(app, store, pool, built, sandbox)
+    return Service(app, runtime, pool, sandbox)
 
 
 def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:

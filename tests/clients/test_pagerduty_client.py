@@ -205,6 +205,16 @@ def test_a_429_is_raised_at_once_with_the_reset_time_and_not_retried_by_the_clie
     assert len(sandbox.pagerduty.incident(incident).notes) == 1
 
 
+def test_a_503_carrying_the_usual_rate_limit_headers_is_not_a_half_minute_wait(
+    sandbox: Sandbox, clients: Clients, incident: str
+) -> None:
+    sandbox.inject("pagerduty", method="POST", path="/incidents/*/notes", status=503, times=1)
+    assert clients.pagerduty_writer is not None
+    with pytest.raises(ServerError) as caught:
+        clients.pagerduty_writer.add_note(incident, "x")
+    assert caught.value.retry_after is None  # ratelimit-reset: 30 is a 429's wait only
+
+
 def test_server_errors_network_failures_and_bad_answers_have_their_types(
     sandbox: Sandbox, clients: Clients, incident: str
 ) -> None:

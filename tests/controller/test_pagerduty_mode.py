@@ -193,6 +193,33 @@ def test_an_investigation_that_keeps_failing_is_escalated_with_a_note(
     assert sandbox.pagerduty.incident("Q1").escalation_level == 2
 
 
+def test_a_run_allowed_to_defer_leaves_a_transient_failure_to_a_later_attempt_untold(
+    sandbox: Sandbox, controller_for: BuildController
+) -> None:
+    seed(sandbox, **STOPPED)
+    incident(sandbox)
+    sandbox.inject("ocm", method="GET", path="*/machine_pools", status=503)
+    outcome = controller_for().controller.investigate(
+        sandbox.pagerduty.webhook_payload("Q1"), defer_transient=True
+    )
+    assert (outcome.status, outcome.deferred) == ("failed", True)
+    assert "investigation chgm failed" in outcome.errors[0]
+    assert sandbox.pagerduty.incident("Q1").notes == []
+    assert sandbox.pagerduty.incident("Q1").escalation_level == 1
+
+
+def test_a_run_allowed_to_defer_still_escalates_a_failure_that_is_not_transient(
+    sandbox: Sandbox, controller_for: BuildController
+) -> None:
+    seed(sandbox)
+    incident(sandbox, alerts=[{"cluster_id": "does-not-exist"}])
+    outcome = controller_for().controller.investigate(
+        sandbox.pagerduty.webhook_payload("Q1"), defer_transient=True
+    )
+    assert (outcome.status, outcome.deferred) == ("failed", False)
+    assert "CAD: Cluster not found" in sandbox.pagerduty.incident("Q1").notes[0]["content"]
+
+
 def test_a_failed_write_fails_the_run_and_never_silences(
     sandbox: Sandbox, controller_for: BuildController
 ) -> None:

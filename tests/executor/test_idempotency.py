@@ -13,7 +13,7 @@ from cad.actions import (
     title_prefix,
 )
 from cad.clients.writers import LimitedSupportReasonEntry, ServiceLogEntry
-from cad.executor import Executor, InMemoryLedger, Outcome
+from cad.executor import ExecutionOptions, Executor, InMemoryLedger, Outcome
 from cad.testing import FakeOcm, FakePagerDuty, Journal
 
 from .conftest import INCIDENT, ContextFactory
@@ -151,3 +151,31 @@ def test_every_skip_is_reported_with_its_reason_in_the_note(
         "Skipped limited support 'S': an identical limited-support reason is already active"
         in content
     )
+
+
+def test_when_reconciling_a_note_an_interrupted_attempt_already_posted_is_not_posted_again(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty
+) -> None:
+    pagerduty.add_note(INCIDENT.id, "Findings.\nExecutor lines of the attempt that died.")
+    again = executor.execute([note("Findings.")], context(), ExecutionOptions(reconcile=True))
+    assert again.outcomes() == [("pagerduty_note", Outcome.SKIPPED)]
+    assert "already on the incident" in (again.records[0].reason or "")
+    assert len(pagerduty.incidents[INCIDENT.id].notes) == 1
+
+
+def test_without_reconciling_notes_are_not_looked_for_before_they_are_posted(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty, journal: Journal
+) -> None:
+    pagerduty.add_note(INCIDENT.id, "Findings.")
+    executor.execute([note("Findings.")], context())
+    assert len(pagerduty.incidents[INCIDENT.id].notes) == 2
+    assert "pagerduty.list_notes" not in journal.names()
+
+
+def test_when_reconciling_a_note_that_is_not_there_yet_is_posted(
+    executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty
+) -> None:
+    pagerduty.add_note(INCIDENT.id, "Another note.")
+    done = executor.execute([note("Findings.")], context(), ExecutionOptions(reconcile=True))
+    assert done.outcomes() == [("pagerduty_note", Outcome.SUCCEEDED)]
+    assert pagerduty.incidents[INCIDENT.id].notes == ["Another note.", "Findings."]

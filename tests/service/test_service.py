@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
@@ -72,13 +73,8 @@ def _fresh_postgres(request: pytest.FixtureRequest) -> str:
 
     url: str = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "DROP TABLE IF EXISTS action_records, runs, deliveries, write_budget, alembic_version "
-                "CASCADE"
-            )
-        )
+    with engine.begin() as conn:  # everything, the job queue's types and functions too
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
 
@@ -186,7 +182,8 @@ def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, st
     assert service.store.delivery_counts() == {"done": 1, "coalesced": 2}
 
 
-def test_a_worker_stopped_mid_run_is_taken_up_again_without_repeating_an_effect(
+@pytest.mark.parametrize("start", ["sqlite"], indirect=True)
+def test_an_embedded_worker_stopped_mid_run_is_taken_up_again_without_repeating_an_effect(
     sandbox: Sandbox, start: Start
 ) -> None:
     seed(sandbox, "Q1", aws=STOPPED)
@@ -197,7 +194,7 @@ def test_a_worker_stopped_mid_run_is_taken_up_again_without_repeating_an_effect(
     run = service.store.start_run(delivery_id=claimed.id, incident_id="Q1")
     token = current_run.set(run)
     try:  # the effects happen, then the process dies before recording the end of the run
-        service.built.controller.investigate(claimed.payload)
+        service.runtime.built.controller.investigate(claimed.payload)
     finally:
         current_run.reset(token)
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
@@ -209,6 +206,51 @@ def test_a_worker_stopped_mid_run_is_taken_up_again_without_repeating_an_effect(
     outcomes = {a["type"]: a["outcome"] for a in rerun["actions"]}  # type: ignore[union-attr]
     assert outcomes["limited_support"] == "skipped"
     assert outcomes["pagerduty_note"] == "skipped"
+
+
+@pytest.mark.parametrize("start", ["postgresql"], indirect=True)
+def test_a_job_whose_worker_died_is_taken_up_again_without_repeating_an_effect(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", aws=STOPPED)
+    service, url = start(
+        start_workers=False, worker_heartbeat_seconds=0.5, worker_stalled_after_seconds=2
+    )
+    assert deliver(sandbox, url, "Q1", "wh-1") == 202
+    with service.store.engine.begin() as conn:  # a worker took the job ...
+        dead = conn.execute(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - interval '1 hour') RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"), {"w": dead}
+        )
+    claimed = service.store.claim_incident("Q1", "worker-that-dies")
+    assert claimed is not None
+    run = service.store.start_run(delivery_id=claimed.id, incident_id="Q1")
+    token = current_run.set(run)
+    try:  # ... applied the effects ...
+        service.runtime.built.controller.investigate(claimed.payload)
+    finally:
+        current_run.reset(token)
+    with (
+        service.store.engine.begin() as conn
+    ):  # ... and died after posting the note, before recording it
+        conn.execute(text("DELETE FROM action_records WHERE type = 'pagerduty_note'"))
+    service.workers.start()  # a live worker finds the job of the silent one
+    runs = wait_for_runs(service, 2)
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    assert len(sandbox.pagerduty.incident("Q1").notes) == 1
+    assert sorted(str(r["status"]) for r in runs) == ["interrupted", "succeeded"]
+    rerun = next(r for r in runs if r["status"] == "succeeded")
+    skipped = {a["type"]: a["outcome"] for a in rerun["actions"]}  # type: ignore[union-attr]
+    assert skipped["limited_support"] == "skipped"
+    assert skipped["pagerduty_note"] == "skipped"
+    assert service.store.delivery_counts() == {"done": 1}
+    scraped = httpx.get(f"{url}/metrics", timeout=10).text
+    assert "cad_stalled_jobs_recovered_total 1.0" in scraped
 
 
 def test_history_shows_what_cad_did_newest_first(

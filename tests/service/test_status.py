@@ -9,8 +9,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from cad.executor.budget import BudgetLimits
 from cad.store import Store, StoreWriteBudget
+from cad.worker.queue import IncidentQueue
 
 from .test_store import add
 
@@ -26,7 +30,10 @@ def cadctl_status(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_status_shows_queued_running_stalled_and_failed_work_per_worker(store: Store) -> None:
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_status_shows_queued_running_stalled_and_failed_work_per_embedded_worker(
+    store: Store,
+) -> None:
     for n in range(5):
         add(store, f"Q{n}", f"w{n}")
     store.claim("worker-a")
@@ -54,9 +61,69 @@ def test_status_shows_queued_running_stalled_and_failed_work_per_worker(store: S
 
     human = cadctl_status(store.url)
     assert human.returncode == 0, human.stderr
-    assert "queue: 1 queued, 2 running, 1 stalled, 1 failed" in human.stdout
+    assert "queue (embedded): 1 queued, 2 running, 1 stalled, 1 failed" in human.stdout
     assert "worker worker-b: 1 running, 1 stalled" in human.stdout
     assert "budget this hour: limited_support 1/7" in human.stdout
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_status_on_postgresql_reads_the_job_queue_and_each_workers_heartbeat(
+    store: Store,
+) -> None:
+    queue = IncidentQueue()
+    for n in range(5):
+        store.add_delivery(
+            webhook_id=f"w{n}",
+            event_id=None,
+            incident_id=f"Q{n}",
+            event_type="incident.triggered",
+            payload="{}",
+            queued=True,
+            enqueue=queue,
+        )
+    with store.engine.begin() as conn:
+        live, silent = (
+            conn.execute(
+                text(
+                    "INSERT INTO procrastinate_workers (last_heartbeat) "
+                    "VALUES (now() - make_interval(secs => :age)) RETURNING id"
+                ),
+                {"age": age},
+            ).scalar_one()
+            for age in (0, 3600)
+        )
+        for incident, status, worker in (
+            ("Q0", "doing", live),
+            ("Q1", "doing", silent),
+            ("Q2", "failed", None),
+        ):
+            conn.execute(
+                text(
+                    "UPDATE procrastinate_jobs SET status = CAST(:status AS procrastinate_job_status), "
+                    "worker_id = :worker WHERE args->>'incident_id' = :incident"
+                ),
+                {"status": status, "worker": worker, "incident": incident},
+            )
+
+    done = cadctl_status(store.url, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["engine"] == "procrastinate"
+    assert (report["queue_depth"], report["running"], report["stalled"], report["failed"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert report["workers"][str(live)]["running"] == 1
+    assert report["workers"][str(silent)]["stalled"] == 1
+    assert report["workers"][str(silent)]["heartbeat_age_s"] > 3000
+
+    human = cadctl_status(store.url)
+    assert human.returncode == 0, human.stderr
+    assert "queue (procrastinate): 2 queued, 1 running, 1 stalled, 1 failed" in human.stdout
+    assert f"worker {silent} (heartbeat 360" in human.stdout  # 3600 s and the test's seconds
+    assert "s ago): 0 running, 1 stalled" in human.stdout
 
 
 def test_status_of_a_database_without_migrations_says_so_without_a_traceback(

@@ -52,6 +52,7 @@ class ActionTarget:
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
     service_log_window: timedelta = timedelta(days=7)
     note_amendments: Callable[[], list[Amendment]] = field(default=list)
+    reconcile: bool = False  # an interrupted attempt may have applied effects it never recorded
 
     def require_cluster(self) -> ClusterRef:
         """The cluster, or a clear error if the execution has none."""

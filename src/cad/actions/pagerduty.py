@@ -80,6 +80,17 @@ class PagerDutyNote(Action):
     def preview(self, target: ActionTarget) -> str:
         return self.render(target.note_amendments())
 
+    def probe(self, target: ActionTarget) -> str | None:
+        # Notes are probed only when reconciling: PagerDuty has no idempotency keys, and an
+        # interrupted attempt may have posted this note without recording it in the ledger.
+        if not target.reconcile:
+            return None
+        own = self.base_text().strip()
+        for existing in target.require_pagerduty().list_notes(target.require_incident().id):
+            if existing.strip().startswith(own):
+                return "this note is already on the incident (an interrupted attempt wrote it)"
+        return None
+
     def apply(self, target: ActionTarget) -> str | None:
         incident = target.require_incident()
         target.require_pagerduty().add_note(incident.id, self.render(target.note_amendments()))

@@ -298,7 +298,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker threads running deliveries.")
+        int,
+        typer.Option(
+            min=0,
+            max=64,
+            help="Deliveries run at a time in this process (SQLite: worker threads; "
+            "PostgreSQL: a queue worker's concurrency, 0 for none: `cadctl worker` runs them).",
+        ),
     ] = 2,
     sandbox: Annotated[
         bool, typer.Option("--sandbox", help="Start the simulators and point CAD at them.")
@@ -350,6 +356,8 @@ def _serve(
     from cad.service import build_service
 
     _require(settings, pagerduty=True)
+    if workers == 0 and not settings.uses_job_queue():
+        raise _fail("--workers 0 needs PostgreSQL (CAD_DATABASE_URL): on SQLite nothing else runs")
     if not settings.webhook_secrets():
         raise _fail("missing required settings: CAD_PD_WEBHOOK_SECRETS (webhook signing secrets)")
     try:
@@ -374,9 +382,64 @@ def _serve(
         service.close()
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Jobs run at a time [default: CAD_WORKER_CONCURRENCY]."),
+    ] = None,
+    config: ConfigFile = None,
+    log_level: LogLevel = "",
+    show_version: Version = False,
+) -> None:
+    """Run incidents' jobs from the PostgreSQL job queue (any number of these, on any
+    machines). SIGTERM or Ctrl-C: finish the running jobs, then stop."""
+    import asyncio
+
+    from cad.config.investigation_config import InvestigationConfigError
+    from cad.service import build_runtime, queue_options
+    from cad.store.db import StoreUnavailableError
+    from cad.worker.distributed import QueueWorker
+    from cad.worker.queue import queue_status
+
+    settings = _settings(log_level)
+    if not settings.uses_job_queue():
+        raise _fail(
+            "cadctl worker needs CAD_DATABASE_URL to be PostgreSQL; "
+            "with SQLite, `cadctl serve` runs the deliveries itself"
+        )
+    _require(settings, pagerduty=True)
+    try:
+        loaded = _config(config, settings)
+    except InvestigationConfigError as error:
+        raise _fail(str(error)) from None
+    try:
+        runtime = build_runtime(settings, loaded, migrate=False)  # one `db upgrade`, not N
+        queue_status(runtime.store, settings.worker_stalled_after_seconds)
+    except StoreUnavailableError as error:
+        raise _fail(f"{error} (is PostgreSQL up, and has `cadctl db upgrade` run?)", 1) from None
+    options = queue_options(settings, concurrency or settings.worker_concurrency)
+    running = QueueWorker(
+        runtime.store, runtime.built.controller, metrics=runtime.metrics, options=options
+    )
+    typer.echo(
+        f"CAD worker {running.name}: {options.concurrency} job(s) at a time, "
+        f"store {settings.store_url().split('@')[-1]}",
+        err=True,
+    )
+    try:
+        asyncio.run(running.run_async())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.close()
+    typer.echo(f"CAD worker {running.name} stopped after {running.processed} run(s)", err=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade(log_level: LogLevel = "", show_version: Version = False) -> None:
-    """Apply CAD's migrations to CAD_DATABASE_URL (or the SQLite file)."""
+    """Apply CAD's migrations to CAD_DATABASE_URL (or the SQLite file); on PostgreSQL they
+    include the job queue's schema."""
     from cad.store import upgrade
 
     settings = _settings(log_level)
@@ -452,7 +515,12 @@ def status(as_json: Json = False, log_level: LogLevel = "", show_version: Versio
         service_logs_per_hour=settings.budget_service_logs_per_hour,
     )
     try:
-        report = store.worker_status()
+        if settings.uses_job_queue():
+            from cad.worker.queue import queue_status
+
+            report = queue_status(store, settings.worker_stalled_after_seconds)
+        else:
+            report = store.worker_status()
         budget = StoreWriteBudget(store, limits)
         report["budget"] = {
             kind: {"used": budget.used(kind), "limit": limit}
@@ -466,11 +534,16 @@ def status(as_json: Json = False, log_level: LogLevel = "", show_version: Versio
         typer.echo(json.dumps(report, indent=2))
         return
     typer.echo(
-        f"queue: {report['queue_depth']} queued, {report['running']} running, "
-        f"{report['stalled']} stalled, {report['failed']} failed"
+        f"queue ({report['engine']}): {report['queue_depth']} queued, "
+        f"{report['running']} running, {report['stalled']} stalled, {report['failed']} failed"
     )
     for worker, counts in sorted(report["workers"].items()):
-        typer.echo(f"  worker {worker}: {counts['running']} running, {counts['stalled']} stalled")
+        age = counts.get("heartbeat_age_s")
+        heartbeat = f" (heartbeat {age:.0f} s ago)" if age is not None else ""
+        typer.echo(
+            f"  worker {worker}{heartbeat}: {counts['running']} running, "
+            f"{counts['stalled']} stalled"
+        )
     runs = ", ".join(f"{n} {status}" for status, n in sorted(report["runs"].items())) or "none"
     typer.echo(f"runs: {runs}")
     for kind, used in report["budget"].items():

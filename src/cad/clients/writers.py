@@ -67,6 +67,10 @@ class PagerDutyWriter(Protocol):
         """Add a note to the incident."""
         ...
 
+    def list_notes(self, incident_id: str) -> list[str]:
+        """The contents of the incident's notes, oldest first."""
+        ...
+
     def silence(self, incident_id: str) -> None:
         """Move the incident to the silent escalation policy."""
         ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     # Executor
     executor_max_attempts: int = Field(default=4, ge=1, le=20)
     executor_deadline_seconds: float = Field(default=120.0, gt=0)
+    executor_retry_initial_wait_seconds: float = Field(default=0.5, gt=0)
     executor_max_workers: int = Field(default=32, ge=1, le=256)
     service_log_dedupe_days: float = Field(default=7.0, ge=0)
 
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
     webhook_event_types: str = "incident.triggered"
     api_token: SecretStr | None = None
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    worker_stalled_after_seconds: float = Field(default=60.0, gt=0)
+    worker_max_retries: int = Field(default=4, ge=0)
+    worker_retry_wait_seconds: int = Field(default=3, ge=1)
     budget_limited_support_per_hour: int = Field(default=20, ge=0)
     budget_service_logs_per_hour: int = Field(default=100, ge=0)
 
@@ -80,6 +86,20 @@ class Settings(BaseSettings):
     experimental_enabled: bool = False
     prometheus_pushgateway: str | None = None
     investigation_retry_deadline_seconds: float = Field(default=300.0, gt=0)
+    investigation_retry_initial_wait_seconds: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _stalled_after_heartbeats(self) -> Settings:
+        if self.worker_stalled_after_seconds < 2 * self.worker_heartbeat_seconds:
+            raise ValueError(
+                "CAD_WORKER_STALLED_AFTER_SECONDS must be at least twice "
+                "CAD_WORKER_HEARTBEAT_SECONDS, or a busy worker would be taken for dead"
+            )
+        return self
+
+    def uses_job_queue(self) -> bool:
+        """Whether the store is PostgreSQL, where the job queue and ``cadctl worker`` run."""
+        return self.store_url().startswith(("postgresql", "postgres:"))
 
     def secret_values(self) -> list[str]:
         """Every secret value set, so that log redaction can recognise them anywhere."""

@@ -57,7 +57,10 @@ def build_controller(
     clients = build_clients(settings, pagerduty=pagerduty)
     registry = registry or CollectorRegistry()
     retry = RetryPolicy(
-        max_attempts=settings.executor_max_attempts, deadline_s=settings.executor_deadline_seconds
+        max_attempts=settings.executor_max_attempts,
+        deadline_s=settings.executor_deadline_seconds,
+        initial_wait_s=settings.executor_retry_initial_wait_seconds,
+        jitter_s=min(0.5, settings.executor_retry_initial_wait_seconds),
     )
     executor = Executor.standard(
         ledger=ledger or InMemoryLedger(),
@@ -86,7 +89,10 @@ def build_controller(
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
         now=now or (lambda: datetime.now(UTC)),
-        run_policy=RunPolicy(deadline_s=settings.investigation_retry_deadline_seconds),
+        run_policy=RunPolicy(
+            deadline_s=settings.investigation_retry_deadline_seconds,
+            initial_wait_s=settings.investigation_retry_initial_wait_seconds,
+        ),
         cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
         experimental=settings.experimental_enabled,
     )

@@ -52,6 +52,7 @@ class ChainRun:
     incident_info: IncidentInfo
     dry_run: bool
     manual: bool
+    reconcile: bool = False
     params: dict[str, str] = field(default_factory=dict)
     filters: FilterContext | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -113,7 +114,11 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
             result = _investigate(run, cls, step)
             if result.actions:
                 options = ExecutionOptions(
-                    dry_run=run.dry_run, manual=run.manual, stage=stage, retry=run.retry
+                    dry_run=run.dry_run,
+                    manual=run.manual,
+                    stage=stage,
+                    retry=run.retry,
+                    reconcile=run.reconcile,
                 )
                 report = run.deps.executor.execute(
                     result.actions, run.execution_context(cls.name), options

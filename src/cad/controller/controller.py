@@ -26,7 +26,7 @@ from cad.controller.dependencies import Dependencies, cluster_ref, filter_contex
 from cad.controller.metrics import ControllerMetrics
 from cad.controller.outcome import ExitCode, RunOutcome
 from cad.domain import ClusterRef, IncidentRef, InfraStatus
-from cad.errors import CADError, NotFoundError
+from cad.errors import CADError, NotFoundError, is_transient
 from cad.executor import ExecutionContext, ExecutionOptions, RetryPolicy, WriteClients
 from cad.investigations.framework.resources import IncidentInfo
 
@@ -57,11 +57,27 @@ class Controller:
     # --- PagerDuty mode -------------------------------------------------------------------
 
     def investigate(
-        self, payload: bytes | str | dict[str, Any], *, dry_run: bool = False
+        self,
+        payload: bytes | str | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        reconcile: bool = False,
+        defer_transient: bool = False,
     ) -> RunOutcome:
-        """Investigate the incident a webhook payload (raw JSON, base64 or parsed) is about."""
+        """Investigate the incident a webhook payload (raw JSON, base64 or parsed) is about.
+
+        ``reconcile``: an earlier attempt for this delivery was interrupted, so effects that
+        the ledger cannot vouch for (a note posted just before a crash) are looked for first.
+        ``defer_transient``: a failure caused by a transient error (5xx, 429, network) is not
+        noted and escalated but returned ``deferred``, for a later attempt to try again.
+        """
         outcome = RunOutcome(
-            mode="pagerduty", dry_run=dry_run, status="succeeded", exit_code=ExitCode.OK
+            mode="pagerduty",
+            dry_run=dry_run,
+            reconcile=reconcile,
+            defer_transient=defer_transient,
+            status="succeeded",
+            exit_code=ExitCode.OK,
         )
         try:
             event = parse_payload(payload if isinstance(payload, dict) else decode_payload(payload))
@@ -95,7 +111,12 @@ class Controller:
             )
         except CADError as error:
             return self._fail(
-                outcome, incident, None, InfraStatus.NO, f"CAD could not read the incident: {error}"
+                outcome,
+                incident,
+                None,
+                InfraStatus.NO,
+                f"CAD could not read the incident: {error}",
+                cause=error,
             )
         try:
             cluster = self.deps.ocm.find_cluster(cluster_id)
@@ -114,8 +135,18 @@ class Controller:
                 None,
                 InfraStatus.NO,
                 f"CAD could not look up cluster {cluster_id!r} in OCM: {error}",
+                cause=error,
             )
-        ref, infra = self._describe_cluster(outcome, cluster)
+        ref, infra, infra_error = self._describe_cluster(outcome, cluster)
+        if infra_error is not None and outcome.defer_transient and _transient(infra_error):
+            return self._fail(
+                outcome,
+                incident,
+                ref,
+                infra,
+                f"CAD could not tell whether {ref.id} is an infrastructure cluster: {infra_error}",
+                cause=infra_error,
+            )
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
             return self._route(event, incident, cluster, ref, infra, outcome)
 
@@ -185,6 +216,7 @@ class Controller:
             incident,
             info,
             dry_run=outcome.dry_run,
+            reconcile=outcome.reconcile,
             manual=False,
             filters=filters,
         )
@@ -192,11 +224,11 @@ class Controller:
             run_chain(run, list(alert.investigations))
         except ChainFailedError as error:
             outcome.chain = run.steps
-            return self._fail(outcome, incident, ref, infra, str(error))
+            return self._fail(outcome, incident, ref, infra, str(error), cause=error)
         outcome.chain = run.steps
         if run.acted and not outcome.dry_run:
             outcome.extra_actions += self._execute(
-                [title_prefix()], "controller", ref, incident, infra, outcome.dry_run
+                [title_prefix()], "controller", ref, incident, infra, outcome
             )
         return outcome
 
@@ -227,7 +259,7 @@ class Controller:
             outcome.status, outcome.exit_code = "failed", ExitCode.FAILED
             outcome.errors.append(f"cluster {cluster_identifier!r}: {error}")
             return outcome
-        ref, infra = self._describe_cluster(outcome, cluster)
+        ref, infra, _ = self._describe_cluster(outcome, cluster)
         chain = [
             name
             for name in ("precheck", "ccam")
@@ -272,7 +304,7 @@ class Controller:
         cluster: ClusterRef | None,
         incident: IncidentRef,
         infra: InfraStatus,
-        dry_run: bool,
+        outcome: RunOutcome,
     ) -> list[Any]:
         deps = self.deps
         ctx = ExecutionContext(
@@ -286,21 +318,27 @@ class Controller:
             ),
             infra=infra,
         )
-        options = ExecutionOptions(dry_run=dry_run, retry=self.retry)
+        options = ExecutionOptions(
+            dry_run=outcome.dry_run, reconcile=outcome.reconcile, retry=self.retry
+        )
         return list(deps.executor.execute(actions, ctx, options).records)
 
     def _describe_cluster(
         self, outcome: RunOutcome, cluster: Cluster
-    ) -> tuple[ClusterRef, InfraStatus]:
-        """The cluster's reference and infrastructure status, also written into ``outcome``."""
-        ref, infra = cluster_ref(cluster), infra_status(self.deps.ocm, cluster)
+    ) -> tuple[ClusterRef, InfraStatus, Exception | None]:
+        """The cluster's reference and infrastructure status (with the error that made it
+        unknown), also written into ``outcome``."""
+        ref = cluster_ref(cluster)
+        infra, error = infra_status(
+            self.deps.ocm, cluster, wait_s=min(0.2, self.deps.run_policy.initial_wait_s)
+        )
         outcome.cluster = {
             "id": ref.id,
             "external_id": ref.external_id,
             "name": ref.name,
             "infra": infra.value,
         }
-        return ref, infra
+        return ref, infra, error
 
     def _note_and_escalate(
         self,
@@ -314,7 +352,7 @@ class Controller:
         """Hand the incident to a human with a note saying why (the controller's own actions)."""
         actions: list[Action] = [note(text), escalate(reason)]
         outcome.extra_actions += self._execute(
-            actions, "controller", cluster, incident, infra, outcome.dry_run
+            actions, "controller", cluster, incident, infra, outcome
         )
 
     def _fail(
@@ -324,11 +362,18 @@ class Controller:
         cluster: ClusterRef | None,
         infra: InfraStatus,
         what: str,
+        *,
+        cause: BaseException | None = None,
     ) -> RunOutcome:
-        """Note what failed and escalate (never leave the incident with nobody)."""
-        log.error("CAD run failed", error=what)
+        """Note what failed and escalate (never leave the incident with nobody), unless the
+        run may defer a transient failure to a later attempt (the job queue retries it)."""
         outcome.status, outcome.exit_code = "failed", ExitCode.FAILED
         outcome.errors.append(what)
+        if outcome.defer_transient and cause is not None and _transient(cause):
+            log.warning("CAD run failed on a transient error, to be tried again", error=what)
+            outcome.deferred = True
+            return outcome
+        log.error("CAD run failed", error=what)
         try:
             text = f"{FAILURE_NOTE}\n{what}"
             self._note_and_escalate(
@@ -361,3 +406,15 @@ class Controller:
         outcome.status, outcome.exit_code = "invalid", ExitCode.INVALID_INPUT
         outcome.errors.append(what)
         return outcome
+
+
+def _transient(error: BaseException) -> bool:
+    """Whether ``error``, or what caused it, is a transient failure."""
+    seen: BaseException | None = error
+    for _ in range(10):  # causes chain a few levels deep at most
+        if seen is None:
+            return False
+        if is_transient(seen):
+            return True
+        seen = seen.cause if isinstance(seen, ChainFailedError) else seen.__cause__
+    return False

@@ -12,6 +12,7 @@ from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
 from cad.config.filters import FilterContext
 from cad.domain import ClusterRef, InfraStatus
 from cad.egress import EgressVerifier
+from cad.errors import retry_transient
 from cad.executor import Executor
 from cad.investigations.framework.readers import AccessBroker, OcmRead
 from cad.investigations.framework.registry import Registry
@@ -54,14 +55,21 @@ def cluster_ref(cluster: Cluster) -> ClusterRef:
     )
 
 
-def infra_status(ocm: OcmRead, cluster: Cluster) -> InfraStatus:
-    """Infrastructure-cluster status, fail-closed (unknown when the lookup fails)."""
+def infra_status(
+    ocm: OcmRead, cluster: Cluster, *, attempts: int = 4, wait_s: float = 0.2
+) -> tuple[InfraStatus, Exception | None]:
+    """Infrastructure-cluster status, fail-closed: a transient failure is tried ``attempts``
+    times, then (or after any other failure) the status is unknown, returned with the error.
+    The executor treats unknown as infrastructure."""
     if cluster.hcp:
-        return InfraStatus.NO
+        return InfraStatus.NO, None
     try:
-        return InfraStatus.YES if ocm.is_infrastructure_cluster(cluster.id) else InfraStatus.NO
-    except Exception:  # the executor treats unknown as infrastructure
-        return InfraStatus.UNKNOWN
+        infra = retry_transient(
+            lambda: ocm.is_infrastructure_cluster(cluster.id), attempts=attempts, wait_s=wait_s
+        )
+    except Exception as error:
+        return InfraStatus.UNKNOWN, error
+    return (InfraStatus.YES if infra else InfraStatus.NO), None
 
 
 def filter_context(

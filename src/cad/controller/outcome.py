@@ -40,6 +40,9 @@ class RunOutcome(BaseModel):
     schema_version: Literal[1] = 1
     mode: Literal["pagerduty", "manual"]
     dry_run: bool
+    reconcile: bool = False
+    defer_transient: bool = Field(default=False, exclude=True)
+    deferred: bool = False  # failed on a transient error, nobody told: to be tried again
     status: Literal["succeeded", "unhandled", "filtered", "failed", "invalid"]
     exit_code: int
     incident: dict[str, str] | None = None

@@ -50,6 +50,9 @@ class ExecutionOptions:
     stage: Stage = Stage.ACTIONING
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     service_log_window: timedelta = timedelta(days=7)
+    # A re-execution after an interrupted attempt: effects without a probe of their own
+    # (notes) are looked for before they are applied.
+    reconcile: bool = False
 
     def modes(self) -> list[str]:
         """The active modes by name, for reports and logs."""

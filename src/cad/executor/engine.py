@@ -146,6 +146,7 @@ class Executor:
             backplane=ctx.clients.backplane,
             now=self._now,
             service_log_window=options.service_log_window,
+            reconcile=options.reconcile,
         )
         with structlog.contextvars.bound_contextvars(
             investigation=ctx.investigation,

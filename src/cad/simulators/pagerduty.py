@@ -245,6 +245,14 @@ class PagerDutySimulator:
                 }
             )
 
+        @app.get("/incidents/{incident_id}/notes")
+        async def list_notes(incident_id: str) -> JSONResponse:
+            incident = find(incident_id)
+            if incident is None:
+                return _reply(pd_error(404, "Incident Not Found", 5001), 404)
+            with sim._lock:
+                return _reply({"notes": list(incident.notes)})
+
         @app.post("/incidents/{incident_id}/notes")
         async def add_note(incident_id: str, request: Request) -> JSONResponse:
             incident = find(incident_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     CursorResult,
@@ -29,11 +30,47 @@ from cad.controller.outcome import RunOutcome
 from cad.errors import CADError
 from cad.store.models import ActionRow, DeliveryRow, RunRow
 
-__all__ = ["ClaimedDelivery", "Store", "StoreUnavailableError"]
+__all__ = [
+    "ClaimedDelivery",
+    "Enqueue",
+    "JobAlreadyQueuedError",
+    "Store",
+    "StoreUnavailableError",
+    "engine_url",
+]
 
 
 class StoreUnavailableError(CADError):
     """The database could not be reached or written."""
+
+
+class JobAlreadyQueuedError(Exception):
+    """The incident already has a job waiting in the queue: it will take this delivery too."""
+
+
+class Enqueue(Protocol):
+    """Queues the incident's job on ``connection`` (the store's psycopg connection, inside the
+    delivery's transaction); raises :class:`JobAlreadyQueuedError` when one is waiting, and
+    then leaves the transaction usable (the attempt runs in a savepoint)."""
+
+    def __call__(self, connection: Any, incident_id: str) -> None: ...
+
+
+def engine_url(url: str) -> str:
+    """``url`` with PostgreSQL pinned to psycopg 3 (the driver the job queue shares)."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    return url
+
+
+def _incident_lock(session: Session, incident_id: str) -> None:
+    """Serialise, per incident, the receiver's insert-and-enqueue with a worker's claim: a
+    delivery stored while a job for the incident waits is always seen by that job."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"cad:incident:{incident_id}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -81,12 +118,12 @@ class Store:
     """Deliveries, runs and action records in one database."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = engine_url(url)
         self.is_sqlite = url.startswith("sqlite")
         self.engine = (
             _sqlite_engine(url)
             if self.is_sqlite
-            else create_engine(url, pool_pre_ping=True, pool_size=10)
+            else create_engine(self.url, pool_pre_ping=True, pool_size=10)
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -125,8 +162,12 @@ class Store:
         event_type: str,
         payload: str,
         queued: bool,
+        enqueue: Enqueue | None = None,
     ) -> tuple[int, bool]:
-        """Store a delivery; ``(id, False)`` when its webhook or event id was seen before."""
+        """Store a delivery; ``(id, False)`` when its webhook or event id was seen before.
+
+        With ``enqueue`` (PostgreSQL), the incident's job is queued in the same transaction:
+        both are stored, or neither."""
         values = {
             "webhook_id": webhook_id,
             "event_id": event_id,
@@ -139,9 +180,13 @@ class Store:
         }
         try:
             with self.session() as session:  # a Core insert: the receiver's hot path
+                if enqueue is not None:
+                    _incident_lock(session, incident_id)
                 inserted = session.execute(
                     insert(DeliveryRow).values(**values).returning(DeliveryRow.id)
                 )
+                if enqueue is not None and queued:
+                    self._enqueue(session, enqueue, incident_id)
                 return int(inserted.scalar_one()), True
         except IntegrityError:  # seen before: its webhook id or event id is already stored
             pass
@@ -150,6 +195,67 @@ class Store:
         with self.session() as session:
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
         return existing or 0, False
+
+    @staticmethod
+    def _enqueue(session: Session, enqueue: Enqueue, incident_id: str) -> None:
+        # A job already waiting claims every queued delivery of its incident, this one too.
+        with contextlib.suppress(JobAlreadyQueuedError):
+            enqueue(session.connection().connection.driver_connection, incident_id)
+
+    def claim_incident(
+        self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """For the incident's job (PostgreSQL): take the incident's oldest unfinished delivery
+        and coalesce its other queued ones into it. The queue runs one job per incident at a
+        time, so a delivery still ``processing`` belongs to an attempt that died or failed:
+        it is taken again, and the runs that attempt left ``running`` become ``interrupted``."""
+        now = _now()
+        with self.session() as session:
+            _incident_lock(session, incident_id)
+            _rows(
+                session,
+                update(RunRow)
+                .where(RunRow.incident_id == incident_id, RunRow.status == "running")
+                .values(status="interrupted", finished_at=now, error="its worker stopped"),
+            )
+            row = session.scalar(
+                select(DeliveryRow)
+                .where(
+                    DeliveryRow.incident_id == incident_id,
+                    DeliveryRow.status.in_(("queued", "processing")),
+                )
+                .order_by((DeliveryRow.status == "processing").desc(), DeliveryRow.id)
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return self._take(session, row, worker, now + lease)
+
+    def _take(
+        self, session: Session, row: DeliveryRow, worker: str, lease_until: datetime
+    ) -> ClaimedDelivery:
+        row.status, row.claimed_by = "processing", worker
+        row.lease_until, row.attempts = lease_until, row.attempts + 1
+        merged = _rows(
+            session,
+            update(DeliveryRow)
+            .where(
+                and_(
+                    DeliveryRow.incident_id == row.incident_id,
+                    DeliveryRow.status == "queued",
+                    DeliveryRow.id != row.id,
+                )
+            )
+            .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
+        )
+        return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged)
+
+    def requeue_delivery(self, delivery_id: int, error: str) -> None:
+        """Put a claimed delivery back in the queue after a failed attempt (to be retried)."""
+        with self.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is not None:
+                row.status, row.error, row.lease_until = "queued", error, None
 
     def claim(
         self, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -175,23 +281,7 @@ class Store:
             )
             if row is None:
                 return None
-            row.status, row.claimed_by = "processing", worker
-            row.lease_until, row.attempts = now + lease, row.attempts + 1
-            merged = _rows(
-                session,
-                update(DeliveryRow)
-                .where(
-                    and_(
-                        DeliveryRow.incident_id == row.incident_id,
-                        DeliveryRow.status == "queued",
-                        DeliveryRow.id != row.id,
-                    )
-                )
-                .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
-            )
-            return ClaimedDelivery(
-                row.id, row.incident_id, row.payload, row.attempts, int(merged or 0)
-            )
+            return self._take(session, row, worker, now + lease)
 
     def finish_delivery(
         self, delivery_id: int, *, run_id: int | None, error: str | None = None
@@ -394,6 +484,7 @@ class Store:
             slot["stalled" if lease is None or lease <= now else "running"] += 1
         deliveries = self.delivery_counts()
         return {
+            "engine": "embedded",
             "queue_depth": deliveries.get("queued", 0),
             "running": sum(w["running"] for w in per_worker.values()),
             "stalled": sum(w["stalled"] for w in per_worker.values()),

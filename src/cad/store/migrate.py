@@ -1,4 +1,5 @@
-"""``cadctl db upgrade``: CAD's migrations (Alembic), the same for SQLite and PostgreSQL."""
+"""``cadctl db upgrade``: CAD's migrations (Alembic), the same for SQLite and PostgreSQL;
+on PostgreSQL they include the job queue's schema (procrastinate)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+
+from cad.store.db import engine_url
 
 __all__ = ["upgrade"]
 
@@ -16,5 +19,5 @@ def upgrade(url: str) -> None:
     config.set_main_option(
         "script_location", str(resources.files("cad.store").joinpath("migrations"))
     )
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", engine_url(url).replace("%", "%%"))
     command.upgrade(config, "head")

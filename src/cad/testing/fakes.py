@@ -275,6 +275,10 @@ class FakePagerDuty(_Fake):
         self._call("add_note", incident=incident_id, content=content)
         self.incidents[incident_id].notes.append(content)
 
+    def list_notes(self, incident_id: str) -> list[str]:
+        self._call("list_notes", incident=incident_id)
+        return list(self.incidents[incident_id].notes)
+
     def silence(self, incident_id: str) -> None:
         self._call("silence", incident=incident_id)
         self.incidents[incident_id].escalation_policy_id = self._silent_policy_id

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
-from cad.store.db import Store, StoreUnavailableError
+from cad.store.db import Enqueue, Store, StoreUnavailableError
 from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import verify_signature
 
@@ -55,8 +55,10 @@ def create_app(
     metrics: ServiceMetrics,
     api_token: str | None = None,
     on_queued: Callable[[], None] = lambda: None,
+    enqueue: Enqueue | None = None,
 ) -> FastAPI:
-    """The receiver's app."""
+    """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
+    is queued in the same transaction."""
     app = FastAPI(title="CAD webhook receiver", version="1")
 
     @app.post("/webhooks/pagerduty", status_code=202)
@@ -92,6 +94,7 @@ def create_app(
                 event_type=kind,
                 payload=body.decode(),
                 queued=True,
+                enqueue=enqueue,
             )
         except StoreUnavailableError:
             metrics.deliveries.labels(outcome="store_unavailable").inc()

@@ -48,4 +48,14 @@ class ServiceMetrics:
             registry=registry,
             buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
         )
+        self.retries = Counter(
+            "cad_run_retries_total",
+            "Runs put back in the queue to be tried again (PostgreSQL job queue)",
+            registry=registry,
+        )
+        self.recovered = Counter(
+            "cad_stalled_jobs_recovered_total",
+            "Jobs of workers that stopped sending heartbeats, taken up again",
+            registry=registry,
+        )
         registry.register(QueueCollector(depth))

@@ -9,7 +9,6 @@ to the queue; effects it recorded are not repeated.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -17,8 +16,8 @@ import structlog
 
 from cad.controller.controller import Controller
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
-from cad.store.ledger import current_run
 from cad.webhook.metrics import ServiceMetrics
+from cad.worker.runs import run_delivery
 
 __all__ = ["EmbeddedWorkers"]
 
@@ -95,22 +94,15 @@ class EmbeddedWorkers:
             self._process(claimed)
 
     def _process(self, claimed: ClaimedDelivery) -> None:
-        started = time.monotonic()
-        run_id = self.store.start_run(delivery_id=claimed.id, incident_id=claimed.incident_id)
-        token = current_run.set(run_id)
         try:
-            with structlog.contextvars.bound_contextvars(delivery=claimed.id, run=run_id):
-                outcome = self.controller.investigate(claimed.payload, dry_run=self.dry_run)
-            self.store.finish_run(run_id, outcome)
-            self.store.finish_delivery(claimed.id, run_id=run_id)
-            self.metrics.runs.labels(status=outcome.status).inc()
-        except Exception as error:  # a CAD bug: record it, keep the worker alive
-            log.exception("run crashed", delivery=claimed.id, run=run_id)
-            self.store.fail_run(run_id, f"{type(error).__name__}: {error}")
-            self.store.finish_delivery(claimed.id, run_id=run_id, error=str(error))
-            self.metrics.runs.labels(status="crashed").inc()
+            result = run_delivery(
+                self.store, self.controller, self.metrics, claimed, dry_run=self.dry_run
+            )
+            error = result.retry_reason if result.status == "crashed" else None
+            self.store.finish_delivery(claimed.id, run_id=result.run_id, error=error)
+        except StoreUnavailableError as error:
+            # The lease runs out and another claim takes the delivery again.
+            log.error("store unavailable while recording a run", error=str(error))
         finally:
-            current_run.reset(token)
-            self.metrics.run_duration.observe(time.monotonic() - started)
             with self._lock:
                 self.processed += 1

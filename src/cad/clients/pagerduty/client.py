@@ -132,7 +132,10 @@ def _translate(response: Any, endpoint: str) -> ClientError:
             code=code_text,
         )
     headers = response.headers
-    retry_after = parse_retry_after(headers.get("retry-after") or headers.get("ratelimit-reset"))
+    # PagerDuty sends its rate-limit headers on every answer: the window's reset time is a
+    # wait only for a 429 (honouring it on a 503 stalled every retry by half a minute).
+    reset = headers.get("ratelimit-reset") if status == 429 else None
+    retry_after = parse_retry_after(headers.get("retry-after") or reset)
     return error_for_status(
         status,
         message or "error",
@@ -210,6 +213,16 @@ class PagerDutyWriteClient(PagerDutyReader):
         self.conn.call(
             f"POST {path}", lambda: self.conn.client.rpost(path, json={"content": content})
         )
+
+    def list_notes(self, incident_id: str) -> list[str]:
+        """The contents of the incident's notes (the API returns them all, unpaginated)."""
+        path = f"/incidents/{incident_id}/notes"
+        notes = self.conn.call(f"GET {path}", lambda: self.conn.client.rget(path))
+        if not isinstance(notes, list):
+            raise MalformedResponseError(
+                "no notes in the answer", system="pagerduty", endpoint=path
+            )
+        return [str(n.get("content", "")) for n in notes if isinstance(n, dict)]
 
     def _update(self, incident_id: str, fields: dict[str, Any]) -> None:
         path = f"/incidents/{incident_id}"

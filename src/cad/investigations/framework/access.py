@@ -6,6 +6,7 @@ from __future__ import annotations
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, RestConfig
 from cad.clients.kube import KubeReader
+from cad.errors import retry_transient
 
 __all__ = ["BackplaneAccessBroker"]
 
@@ -30,7 +31,9 @@ class BackplaneAccessBroker:
         )
 
     def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
-        return self.backplane.create_remediation(cluster_id, investigation)
+        # A transient failure is tried again here: the investigations treat no access as a
+        # finding for a human, which one 503 should not decide.
+        return retry_transient(lambda: self.backplane.create_remediation(cluster_id, investigation))
 
     def kube_client(self, config: RestConfig) -> KubeReader:
         return KubeReader(config)

@@ -24,6 +24,7 @@ from cad.clients.models import RestConfig
 from cad.clients.ocm.models import Cluster, ClusterDeployment
 from cad.domain import InfraStatus
 from cad.egress import EgressResult, EgressVerifier, SkippedEgressVerification
+from cad.errors import retry_transient
 from cad.investigations.framework.errors import (
     AwsClientError,
     ClusterDeploymentNotFoundError,
@@ -126,7 +127,7 @@ class Resources:
         if cluster.hcp:  # OCM errors on these labels for HCP; HCP is never infrastructure
             return InfraStatus.NO
         try:
-            infra = self.ocm.is_infrastructure_cluster(cluster.id)
+            infra = retry_transient(lambda: self.ocm.is_infrastructure_cluster(cluster.id))
         except Exception as exc:  # fail closed: unknown means "treat as infrastructure"
             log.warning("infrastructure lookup failed", cluster=cluster.id, error=str(exc))
             return InfraStatus.UNKNOWN

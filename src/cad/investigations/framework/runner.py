@@ -86,7 +86,9 @@ def run_investigation(
             tenacity.stop_after_attempt(policy.max_attempts), crosses_deadline()
         ),
         wait=tenacity.wait_exponential_jitter(
-            multiplier=policy.initial_wait_s, max=policy.max_wait_s, jitter=0.5
+            multiplier=policy.initial_wait_s,
+            max=policy.max_wait_s,
+            jitter=min(0.5, policy.initial_wait_s),
         ),
         sleep=sleep,
         before_sleep=before_sleep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 
 from cad.actions import escalate, note, silence
-from cad.errors import NotFoundError
+from cad.errors import NotFoundError, retry_transient
 from cad.investigations.framework.base import Investigation, Result
 from cad.investigations.framework.errors import ClusterNotFoundError
 from cad.investigations.framework.resources import Resources
@@ -41,7 +41,9 @@ class Precheck(Investigation):
         if verdict is not None:
             return _act(verdict)
         try:
-            protected: bool | None = resources.ocm.is_access_protected(cluster.id)
+            protected: bool | None = retry_transient(
+                lambda: resources.ocm.is_access_protected(cluster.id)
+            )
         except Exception as exc:  # unknown status is itself the finding (fail closed)
             log.warning("access protection lookup failed", cluster=cluster.id, error=str(exc))
             protected = None

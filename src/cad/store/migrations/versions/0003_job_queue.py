@@ -1,0 +1,34 @@
+"""The job queue (PostgreSQL only): procrastinate's schema, as the installed version ships it.
+
+A later procrastinate release that changes its schema comes with its migration files
+(``procrastinate.schema.SchemaManager.get_migrations_path()``); CAD applies them in a
+migration of its own, pinned to that release, so ``cadctl db upgrade`` stays the one step.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from alembic import op
+from procrastinate.schema import SchemaManager
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return  # SQLite runs the embedded worker: no job queue
+    exists = bind.exec_driver_sql("SELECT to_regclass('procrastinate_jobs')").scalar()
+    if exists is None:
+        # On psycopg's own cursor, without parameters: the schema's text holds '%' and ':'
+        # that any placeholder parsing would misread.
+        with bind.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(SchemaManager.get_schema())
+
+
+def downgrade() -> None:
+    raise NotImplementedError(
+        "the job queue's schema is not removed by a downgrade: drop the procrastinate_* "
+        "tables, types and functions by hand if you mean to"
+    )

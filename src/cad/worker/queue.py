@@ -1,0 +1,141 @@
+"""The job queue on PostgreSQL (procrastinate): one job per incident.
+
+The receiver queues an incident's job in the transaction that stores its delivery
+(:class:`IncidentQueue`); ``cadctl worker`` processes run the jobs. The job's ``lock`` is the
+incident, so one job per incident runs at a time, on any machine; its ``queueing_lock`` is the
+incident too, so an incident never has two jobs waiting (the waiting one takes every delivery
+stored before it starts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import procrastinate
+import psycopg.conninfo
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+
+from cad.store.db import JobAlreadyQueuedError, Store, StoreUnavailableError
+
+__all__ = ["QUEUE", "TASK", "IncidentQueue", "conninfo", "incident_lock", "queue_status"]
+
+QUEUE = "cad"
+TASK = "cad.investigate_incident"
+
+
+def incident_lock(incident_id: str) -> str:
+    """The lock (and queueing lock) of an incident's jobs."""
+    return f"incident:{incident_id}"
+
+
+def conninfo(url: str) -> str:
+    """The libpq connection string for a SQLAlchemy PostgreSQL URL."""
+    parsed = make_url(url)
+    values: dict[str, Any] = {
+        "host": parsed.host,
+        "port": parsed.port,
+        "user": parsed.username,
+        "password": parsed.password,
+        "dbname": parsed.database,
+        **dict(parsed.query),
+    }
+    return psycopg.conninfo.make_conninfo(
+        **{key: value for key, value in values.items() if value is not None}
+    )
+
+
+class IncidentQueue:
+    """Queues incidents' jobs on a connection the caller owns (the receiver's transaction).
+
+    It never opens a connection of its own: ``procrastinate``'s deferral runs on the one it is
+    given, so the job is committed, or rolled back, with the delivery."""
+
+    def __init__(self) -> None:
+        self._app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
+
+    def __call__(self, connection: Any, incident_id: str) -> None:
+        lock = incident_lock(incident_id)
+        try:
+            # A savepoint (psycopg opens one inside a transaction in progress): a refused job
+            # must not abort the delivery's insert.
+            with connection.transaction():
+                self._app.configure_task(
+                    name=TASK, queue=QUEUE, lock=lock, queueing_lock=lock, connection=connection
+                ).defer(incident_id=incident_id)
+        except AlreadyEnqueued as waiting:
+            raise JobAlreadyQueuedError(lock) from waiting
+        except ConnectorException as error:  # the delivery's transaction is rolled back too
+            raise StoreUnavailableError(
+                f"the job could not be queued: {type(error.__cause__).__name__}"
+            ) from error
+
+
+def queue_status(store: Store, stalled_after_s: float) -> dict[str, Any]:
+    """The job queue, read from procrastinate's tables: jobs waiting, running, stalled (their
+    worker has been silent for ``stalled_after_s``) and failed; each worker's heartbeat and
+    jobs; and the store's deliveries and runs. Raises ``StoreUnavailableError`` when the
+    tables are missing."""
+    try:
+        return _queue_status(store, stalled_after_s)
+    except ProgrammingError as error:  # the tables are not there
+        raise StoreUnavailableError(
+            f"the job queue's tables are missing ({type(error.orig).__name__})"
+        ) from error
+
+
+def _queue_status(store: Store, stalled_after_s: float) -> dict[str, Any]:
+    with store.session() as session:
+        jobs = {
+            str(status): int(n)
+            for status, n in session.execute(
+                text(
+                    "SELECT status::text, count(*) FROM procrastinate_jobs "
+                    "WHERE queue_name = :queue GROUP BY status"
+                ),
+                {"queue": QUEUE},
+            )
+        }
+        workers = session.execute(
+            text(
+                "SELECT w.id, EXTRACT(EPOCH FROM now() - w.last_heartbeat), count(j.id) "
+                "FROM procrastinate_workers w LEFT JOIN procrastinate_jobs j "
+                "ON j.worker_id = w.id AND j.status = 'doing' AND j.queue_name = :queue "
+                "GROUP BY w.id ORDER BY w.id"
+            ),
+            {"queue": QUEUE},
+        ).all()
+        orphans = int(
+            session.scalar(
+                text(
+                    "SELECT count(*) FROM procrastinate_jobs "
+                    "WHERE status = 'doing' AND worker_id IS NULL AND queue_name = :queue"
+                ),
+                {"queue": QUEUE},
+            )
+            or 0
+        )
+    per_worker: dict[str, dict[str, Any]] = {}
+    for worker_id, silent_s, running in workers:
+        silent = float(silent_s)
+        stalled = silent > stalled_after_s
+        per_worker[str(worker_id)] = {
+            "running": 0 if stalled else int(running),
+            "stalled": int(running) if stalled else 0,
+            "heartbeat_age_s": round(silent, 1),
+        }
+    if orphans:
+        per_worker["(gone)"] = {"running": 0, "stalled": orphans, "heartbeat_age_s": None}
+    return {
+        "engine": "procrastinate",
+        "queue_depth": jobs.get("todo", 0),
+        "running": sum(w["running"] for w in per_worker.values()),
+        "stalled": sum(w["stalled"] for w in per_worker.values()),
+        "failed": jobs.get("failed", 0),
+        "workers": per_worker,
+        "jobs": jobs,
+        "deliveries": store.delivery_counts(),
+        "runs": store.run_counts(),
+    }

@@ -1,0 +1,276 @@
+"""Reliability of the scale-out: three `cadctl worker` processes on the real PostgreSQL, 200
+signed webhooks (a tenth delivered twice), 5% transient failures on every simulator, one
+worker killed with SIGKILL mid-run and restarted. Every incident must end with exactly one
+completed run and exactly its expected effects."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cad.config.investigation_config import load_default_config
+from cad.investigations.registry import REGISTRY
+from cad.service import build_service
+from cad.simulators.sandbox import Sandbox
+from cad.simulators.server import ServerThread
+from cad.simulators.world import WorldSpec
+from cad.store import upgrade
+from cad.webhook.signature import sign
+from tests.databases import postgres_database
+
+SECRET = "scale-out-secret"
+INCIDENTS = 200
+WORKERS = 3
+CONCURRENCY = 4
+FAULT_RATE = 0.05
+KILL_AFTER = 60  # completed runs before one worker is killed
+DEADLINE_S = 420
+
+MONITORING_ERROR = (
+    'the User Workload Configuration from "config.yaml" key in the '
+    '"openshift-user-workload-monitoring/user-workload-monitoring-config" ConfigMap could not '
+    "be parsed: yaml: line 3: mapping values are not allowed"
+)
+
+
+def cluster_id(n: int) -> str:
+    return f"{n:03d}scale{'x' * 24}"
+
+
+def is_chgm(n: int) -> bool:
+    return n % 2 == 0
+
+
+def world() -> WorldSpec:
+    """Even incidents: a customer stopped a control-plane instance (CHGM: limited support,
+    note, silence). Odd ones: a broken user-workload-monitoring config (CMBB: service log,
+    note, silence)."""
+    clusters: list[dict[str, Any]] = []
+    for n in range(INCIDENTS):
+        cluster: dict[str, Any] = {"id": cluster_id(n), "name": f"scale-{n}"}
+        if is_chgm(n):
+            cluster["aws"] = {
+                "instances": [
+                    {
+                        "id": "i-1",
+                        "name": f"scale-{n}-master-0",
+                        "state": "stopped",
+                        "stopped_at": "-40m",
+                    }
+                ],
+                "cloudtrail": [
+                    {"instance_id": "i-1", "time": "-39m", "username": "jdoe"},
+                ],
+            }
+        else:
+            cluster["kubernetes"] = {
+                "objects": [
+                    {
+                        "apiVersion": "config.openshift.io/v1",
+                        "kind": "ClusterOperator",
+                        "metadata": {"name": "monitoring"},
+                        "status": {
+                            "conditions": [
+                                {
+                                    "type": "Available",
+                                    "status": "False",
+                                    "message": MONITORING_ERROR,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        clusters.append(cluster)
+    return WorldSpec.model_validate({"clusters": clusters})
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    yield from postgres_database()
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    cadctl = str(Path(sys.executable).with_name("cadctl"))
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [cadctl, "worker", "--concurrency", str(CONCURRENCY)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def post(url: str, body: bytes, webhook_id: str) -> int:
+    headers = {"X-PagerDuty-Signature": sign(body, SECRET), "X-Webhook-Id": webhook_id}
+    for _ in range(5):
+        try:
+            return httpx.post(
+                f"{url}/webhooks/pagerduty", content=body, headers=headers, timeout=30
+            ).status_code
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise AssertionError(f"could not deliver {webhook_id}")
+
+
+def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactly_once(
+    database: str, tmp_path: Path
+) -> None:
+    upgrade(database)
+    with Sandbox() as sandbox:
+        spec = world()
+        sandbox.seed(spec)
+        for n in range(INCIDENTS):
+            if is_chgm(n):
+                title, service = "ClusterHasGoneMissing CRITICAL (1)", "osd-deadmanssnitch"
+            else:
+                title = "ClusterMonitoringErrorBudgetBurnSRE Critical (1)"
+                service = "osd-cluster-monitoring"
+            sandbox.create_incident(
+                f"S{n}", title, alerts=[{"cluster_id": cluster_id(n)}], service_summary=service
+            )
+        for system in ("ocm", "pagerduty", "backplane", "aws"):
+            sandbox.faults(system).add(status=503, probability=FAULT_RATE)
+
+        settings = sandbox.settings(pd_webhook_secrets=SECRET, database_url=database)
+        receiver = build_service(
+            settings, load_default_config(known=REGISTRY.names()), workers=0, sandbox=sandbox
+        )
+        server = ServerThread(receiver.app).start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
+        env.update(sandbox.environment())
+        env.update(
+            {
+                "CAD_DATABASE_URL": database,
+                "CAD_LOG_LEVEL": "warning",
+                "CAD_WORKER_HEARTBEAT_SECONDS": "1",
+                "CAD_WORKER_STALLED_AFTER_SECONDS": "4",
+                "CAD_WORKER_RETRY_WAIT_SECONDS": "1",
+                # Short backoffs: the test is about correctness under faults, not waiting.
+                "CAD_EXECUTOR_RETRY_INITIAL_WAIT_SECONDS": "0.05",
+                "CAD_INVESTIGATION_RETRY_INITIAL_WAIT_SECONDS": "0.05",
+                "CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR": "1000",
+                "CAD_BUDGET_SERVICE_LOGS_PER_HOUR": "1000",
+            }
+        )
+        logs = [tmp_path / f"worker-{i}.log" for i in range(WORKERS)]
+        workers = [start_worker(env, log) for log in logs]
+        started = time.monotonic()
+        try:
+            bodies = [
+                (
+                    json.dumps(sandbox.pagerduty.webhook_payload(f"S{n}")).encode(),
+                    f"wh-{n}",
+                )
+                for n in range(INCIDENTS)
+            ]
+            bodies += [bodies[n] for n in range(0, INCIDENTS, 10)]  # a tenth, twice
+            with ThreadPoolExecutor(4) as pool:
+                answers = list(pool.map(lambda b: post(server.url, *b), bodies))
+            assert answers == [202] * len(bodies)
+
+            store = receiver.store
+            killed = False
+            while time.monotonic() - started < DEADLINE_S:
+                counts = store.run_counts()
+                if not killed and counts.get("succeeded", 0) >= KILL_AFTER:
+                    workers[0].send_signal(signal.SIGKILL)
+                    workers[0].wait(timeout=10)
+                    workers[0] = start_worker(env, logs[0])
+                    killed = True
+                deliveries = store.delivery_counts()
+                if (
+                    killed
+                    and deliveries.get("done", 0) + deliveries.get("coalesced", 0) >= INCIDENTS
+                    and not (deliveries.get("queued") or deliveries.get("processing"))
+                ):
+                    break
+                time.sleep(0.5)
+            elapsed = time.monotonic() - started
+            assert killed, "the kill never happened"
+        finally:
+            for process in workers:
+                process.send_signal(signal.SIGTERM)
+            for process in workers:
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            server.stop()
+            runs = receiver.store.runs(limit=INCIDENTS * 3)
+            receiver.close()
+        tails = "\n".join(log.read_text()[-3000:] for log in logs)
+
+        by_incident: dict[str, Counter[str]] = {}
+        for run in runs:
+            by_incident.setdefault(str(run["incident_id"]), Counter())[str(run["status"])] += 1
+        statuses = Counter(str(run["status"]) for run in runs)
+        durations = sorted(
+            (
+                datetime.fromisoformat(str(r["finished_at"]))
+                - datetime.fromisoformat(str(r["started_at"]))
+            ).total_seconds()
+            for r in runs
+            if r["finished_at"]
+        )
+        missing = [f"S{n}" for n in range(INCIDENTS) if f"S{n}" not in by_incident]
+        assert not missing, f"incidents never run: {missing[:10]}\n{tails}"
+        wrong = {i: dict(c) for i, c in by_incident.items() if c["succeeded"] != 1}
+        assert not wrong, f"incidents without exactly one completed run: {wrong}\n{tails}"
+        assert statuses["running"] == 0, tails
+
+        effects: Counter[str] = Counter()
+        problems: list[str] = []
+        for n in range(INCIDENTS):
+            incident = sandbox.pagerduty.incident(f"S{n}")
+            reasons = sandbox.ocm.limited_support_reasons(cluster_id(n))
+            logs_sent = sandbox.ocm.service_logs_posted(cluster_id(n))
+            want = (1, 0) if is_chgm(n) else (0, 1)
+            got = (len(reasons), len(logs_sent))
+            effects.update(
+                notes=len(incident.notes),
+                limited_support=len(reasons),
+                service_logs=len(logs_sent),
+                silenced=incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id,
+            )
+            if len(incident.notes) != 1 or got != want:
+                done = [
+                    r for r in runs if r["incident_id"] == f"S{n}" and r["status"] == "succeeded"
+                ]
+                problems.append(
+                    f"S{n}: {len(incident.notes)} notes, (LS, SL) {got} != {want}; "
+                    f"notes {[note['content'][:300] for note in incident.notes]}; "
+                    f"actions {[(a['type'], a['outcome']) for r in done for a in r['actions']]}"  # type: ignore[union-attr]
+                )
+            if incident.escalation_policy_id != sandbox.pagerduty.silent_policy_id:
+                problems.append(f"S{n}: not silenced")
+        print(
+            f"\nscale-out: {INCIDENTS} incidents, {len(bodies)} deliveries "
+            f"({len(bodies) - INCIDENTS} duplicates), {WORKERS} workers x {CONCURRENCY}, "
+            f"{FAULT_RATE:.0%} faults, one SIGKILL; {elapsed:.0f} s\n"
+            f"  runs by status: {dict(statuses)}; run duration p50 "
+            f"{durations[len(durations) // 2]:.2f} s, max {durations[-1]:.2f} s\n"
+            f"  effects: {dict(effects)}\n"
+            f"  faults injected: "
+            f"{ {s: sandbox.faults(s).hits for s in ('ocm', 'pagerduty', 'backplane', 'aws')} }"
+        )
+        assert not problems, "\n".join(problems[:20]) + "\n" + tails
+        assert effects == {
+            "notes": INCIDENTS,
+            "limited_support": INCIDENTS // 2,
+            "service_logs": INCIDENTS // 2,
+            "silenced": INCIDENTS,
+        }
