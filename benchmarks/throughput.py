@@ -1,20 +1,26 @@
-"""Throughput: incidents per second through receiver, store, workers, controller and
-executor, with 1, 2 and 4 workers, against simulators answering every call after 20 ms, on
-PostgreSQL. Latency is from the delivery's POST to the end of its run (its last action).
-
-The workers are the embedded worker threads of ``cadctl serve``; the distributed worker
-processes of issue 8 are not built yet, and this benchmark is where they will be measured.
+"""Throughput: incidents per second through receiver, job queue, workers, controller and
+executor, with 1, 2 and 4 ``cadctl worker`` processes (each running CONCURRENCY jobs at a
+time), against simulators answering every call after 20 ms, on PostgreSQL. Latency is from
+the delivery's POST to the end of its run (its last action). The receiver and the
+simulators run in this process; the workers are started, and registered, before the clock
+starts.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
@@ -27,9 +33,10 @@ from cad.testing.postgres import PostgresUnavailableError, scratch_database
 from cad.webhook.signature import sign
 
 SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret
-INCIDENTS = 40
+INCIDENTS = 80
 LATENCY_MS = 20
 WORKER_COUNTS = (1, 2, 4)
+CONCURRENCY = 4
 
 
 def world() -> WorldSpec:
@@ -60,7 +67,40 @@ def world() -> WorldSpec:
         }
         for n in range(INCIDENTS)
     ]
-    return WorldSpec.model_validate({"now": "2026-11-29T10:00:00Z", "clusters": clusters})
+    return WorldSpec.model_validate({"clusters": clusters})  # now: the workers' clock
+
+
+def start_workers(sandbox: Sandbox, database_url: str, count: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` worker processes, once every one has registered with the queue."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
+    env.update(sandbox.environment())
+    env.update(
+        {
+            "CAD_DATABASE_URL": database_url,
+            "CAD_LOG_LEVEL": "error",
+            "CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR": "100000",
+        }
+    )
+    cadctl = str(Path(sys.executable).with_name("cadctl"))
+    workers = [
+        subprocess.Popen(
+            [cadctl, "worker", "--concurrency", str(CONCURRENCY)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar() == count:
+                break
+        time.sleep(0.1)
+    engine.dispose()
+    return workers
 
 
 def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
@@ -75,13 +115,12 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
     for system in systems:
         sandbox.faults(system).add(latency_ms=LATENCY_MS)
     hits_before = {system: sandbox.faults(system).hits for system in systems}
-    settings = sandbox.settings(
-        pd_webhook_secrets=SECRET, database_url=database_url, worker_poll_seconds=0.2
-    )
+    settings = sandbox.settings(pd_webhook_secrets=SECRET, database_url=database_url)
     service = build_service(
-        settings, load_default_config(known=REGISTRY.names()), workers=workers, sandbox=sandbox
+        settings, load_default_config(known=REGISTRY.names()), workers=0, sandbox=sandbox
     )
     server = ServerThread(service.app).start()
+    processes = start_workers(sandbox, database_url, workers)
     posted: dict[str, datetime] = {}
     try:
         started = time.perf_counter()
@@ -104,6 +143,10 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
     finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=60)
         server.stop()
         service.close()
     failed = [r for r in runs if r["status"] != "succeeded"]
@@ -119,7 +162,7 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
         for system in systems
     }
     print(
-        f"  {workers} worker(s): {rate:6.2f} incidents/s   "
+        f"  {workers} worker process(es): {rate:6.2f} incidents/s   "
         f"latency p50 {cuts[49] * 1000:6.0f} ms   p99 {cuts[98] * 1000:6.0f} ms   "
         f"calls per incident: {', '.join(f'{k} {v:.1f}' for k, v in calls.items())}"
     )
@@ -130,7 +173,7 @@ def main() -> None:
     configure_logging("warning")
     print(
         f"Throughput: {INCIDENTS} CHGM incidents, simulators answering after {LATENCY_MS} ms, "
-        "PostgreSQL, embedded worker threads"
+        f"PostgreSQL job queue, cadctl worker processes x {CONCURRENCY} jobs each"
     )
     rates: dict[int, float] = {}
     try:
@@ -141,7 +184,7 @@ def main() -> None:
     except PostgresUnavailableError:
         print("  PostgreSQL: not reachable on 127.0.0.1:5432, skipped")
         return
-    print(f"  scaling 4 workers / 1 worker: {rates[4] / rates[1]:.2f}")
+    print(f"  scaling 4 worker processes / 1: {rates[4] / rates[1]:.2f}")
 
 
 if __name__ == "__main__":
