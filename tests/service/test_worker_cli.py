@@ -44,3 +44,16 @@ def test_a_worker_on_a_database_never_upgraded_says_so_without_a_traceback() -> 
         assert "has `cadctl db upgrade` run?" in done.stderr
         assert "Traceback" not in done.stderr
         assert "very-secret-value" not in done.stderr
+
+
+def test_an_unreachable_store_is_named_without_its_password_and_without_a_traceback() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
+    env["CAD_DATABASE_URL"] = "postgresql://cad:hunter2-secret@127.0.0.1:1/cad"
+    done = subprocess.run(
+        [CADCTL, "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert "could not migrate postgresql://cad:***@127.0.0.1:1/cad" in done.stderr
+    assert "Connection refused" in done.stderr
+    assert "hunter2-secret" not in done.stderr
+    assert "Traceback" not in done.stderr

@@ -96,6 +96,20 @@ def _settings(log_level: str) -> Settings:
     return settings
 
 
+def _store_name(settings: Settings) -> str:
+    """The store's URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.store_url()).render_as_string(hide_password=True)
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of what the database driver said (never a URL with a password)."""
+    cause = getattr(error, "orig", None) or error.__cause__ or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
+
+
 def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
     from cad.config.investigation_config import load_config, load_default_config
     from cad.investigations.registry import REGISTRY
@@ -313,7 +327,8 @@ def serve(
     log_level: LogLevel = "",
     show_version: Version = False,
 ) -> None:
-    """Receive PagerDuty webhooks, store them, and run them with embedded workers."""
+    """Receive PagerDuty webhooks and store them; run them with worker threads (SQLite) or
+    queue them for queue workers (PostgreSQL; `--workers N` runs one in this process)."""
     from cad.service import SANDBOX_WEBHOOK_SECRET
 
     settings = _settings(log_level)
@@ -351,9 +366,11 @@ def _serve(
     import os
 
     import uvicorn
+    from sqlalchemy.exc import OperationalError
 
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_service
+    from cad.store.db import StoreUnavailableError
 
     _require(settings, pagerduty=True)
     if workers == 0 and not settings.uses_job_queue():
@@ -364,10 +381,16 @@ def _serve(
         loaded = _config(config, settings)
     except InvestigationConfigError as error:
         raise _fail(str(error)) from None
-    service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+    try:
+        service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+    except (StoreUnavailableError, OperationalError) as error:
+        raise _fail(
+            f"cannot use the store at {_store_name(settings)}: {_reason(error)}", 1
+        ) from None
+    engine = "queue worker" if settings.uses_job_queue() else "worker thread"
     typer.echo(
         f"CAD listening on http://{host}:{port} "
-        f"({workers} worker(s), store {settings.store_url()})",
+        f"({workers} {engine}(s), store {_store_name(settings)})",
         err=True,
     )
     if simulators is not None:
@@ -395,6 +418,8 @@ def worker(
     """Run incidents' jobs from the PostgreSQL job queue (any number of these, on any
     machines). SIGTERM or Ctrl-C: finish the running jobs, then stop."""
     import asyncio
+
+    from procrastinate.exceptions import ConnectorException
 
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_runtime, queue_options
@@ -424,13 +449,16 @@ def worker(
     )
     typer.echo(
         f"CAD worker {running.name}: {options.concurrency} job(s) at a time, "
-        f"store {settings.store_url().split('@')[-1]}",
+        f"store {_store_name(settings)}",
         err=True,
     )
     try:
         asyncio.run(running.run_async())
     except KeyboardInterrupt:
         pass
+    except (ConnectorException, StoreUnavailableError, OSError) as error:
+        cause = error.__cause__ or error
+        raise _fail(f"the worker lost its database: {type(cause).__name__}", 1) from None
     finally:
         runtime.close()
     typer.echo(f"CAD worker {running.name} stopped after {running.processed} run(s)", err=True)
@@ -446,10 +474,8 @@ def db_upgrade(log_level: LogLevel = "", show_version: Version = False) -> None:
     try:
         upgrade(settings.store_url())
     except Exception as error:
-        raise _fail(
-            f"could not migrate {settings.store_url().split('@')[-1]}: {error}", 1
-        ) from None
-    typer.echo(f"database at {settings.store_url().split('@')[-1]} is up to date")
+        raise _fail(f"could not migrate {_store_name(settings)}: {_reason(error)}", 1) from None
+    typer.echo(f"database at {_store_name(settings)} is up to date")
 
 
 @app.command()

@@ -188,17 +188,30 @@ class QueueWorker:
     def start(self) -> QueueWorker:
         """Run in a background thread (inside ``cadctl serve``)."""
 
+        failure: list[BaseException] = []
+
         def main() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
             self._main = loop.create_task(self.run_async(install_signal_handlers=False))
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 loop.run_until_complete(self._main)
-            loop.close()
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # e.g. the database went away: say so, do not hang
+                failure.append(error)
+                log.error("queue worker stopped", error=f"{type(error).__name__}: {error}")
+                self._ready.set()
+            finally:
+                loop.close()
 
         self._thread = threading.Thread(target=main, name="cad-queue-worker", daemon=True)
         self._thread.start()
-        self._ready.wait(timeout=30)
+        if not self._ready.wait(timeout=30) or failure:
+            cause = failure[0] if failure else TimeoutError("no answer in 30 s")
+            raise StoreUnavailableError(
+                f"the queue worker could not start: {type(cause).__name__}"
+            ) from cause
         return self
 
     def wake(self) -> None:
