@@ -253,6 +253,42 @@ def test_a_job_whose_worker_died_is_taken_up_again_without_repeating_an_effect(
     assert "cad_stalled_jobs_recovered_total 1.0" in scraped
 
 
+@pytest.mark.parametrize("start", ["postgresql"], indirect=True)
+def test_a_transient_failure_is_retried_by_the_queue_before_anyone_is_told(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", aws=STOPPED)
+    sandbox.inject("pagerduty", method="GET", path="/incidents/Q1/alerts", status=503, times=1)
+    service, url = start(workers=1, worker_retry_wait_seconds=1)
+    assert deliver(sandbox, url, "Q1", "wh-1") == 202
+    runs = wait_for_runs(service, 2)
+    assert [r["status"] for r in reversed(runs)] == ["failed", "succeeded"]
+    assert "pagerduty GET /incidents/Q1/alerts failed (HTTP 503" in str(runs[-1]["error"])
+    incident = sandbox.pagerduty.incident("Q1")
+    assert len(incident.notes) == 1
+    assert "CAD investigation failed" not in incident.notes[0]["content"]
+    assert incident.escalation_policy_id == "PSILENT"
+    assert service.store.delivery_counts() == {"done": 1}
+    assert "cad_run_retries_total 1.0" in httpx.get(f"{url}/metrics", timeout=10).text
+
+
+@pytest.mark.parametrize("start", ["postgresql"], indirect=True)
+def test_the_last_attempt_notes_and_escalates_a_failure_that_persists(
+    sandbox: Sandbox, start: Start
+) -> None:
+    seed(sandbox, "Q1", aws=STOPPED)
+    sandbox.inject("ocm", method="GET", path="/api/clusters_mgmt/v1/clusters", status=503)
+    service, url = start(workers=1, worker_max_retries=1, worker_retry_wait_seconds=1)
+    assert deliver(sandbox, url, "Q1", "wh-1") == 202
+    runs = wait_for_runs(service, 2)
+    assert [r["status"] for r in runs] == ["failed", "failed"]
+    incident = sandbox.pagerduty.incident("Q1")
+    assert len(incident.notes) == 1  # the first attempt deferred: one note, from the last
+    assert "CAD could not look up cluster" in incident.notes[0]["content"]
+    assert incident.escalation_level == 2
+    assert service.store.delivery_counts() == {"done": 1}  # handed to a human: handled
+
+
 def test_history_shows_what_cad_did_newest_first(
     sandbox: Sandbox, start: Start, tmp_path: Path
 ) -> None:
