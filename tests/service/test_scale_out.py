@@ -231,6 +231,7 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
         wrong = {i: dict(c) for i, c in by_incident.items() if c["succeeded"] != 1}
         assert not wrong, f"incidents without exactly one completed run: {wrong}\n{tails}"
         assert statuses["running"] == 0, tails
+        assert statuses["interrupted"] >= 1, "the SIGKILL landed while its worker was idle"
 
         effects: Counter[str] = Counter()
         problems: list[str] = []

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
+
+from cad.store import upgrade
 from tests.databases import postgres_database
 
 CADCTL = str(Path(sys.executable).with_name("cadctl"))
 
 
-def cadctl_worker(database_url: str) -> subprocess.CompletedProcess[str]:
+def worker_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
     env.update(
         {
@@ -25,8 +31,17 @@ def cadctl_worker(database_url: str) -> subprocess.CompletedProcess[str]:
             "CAD_BACKPLANE_INITIAL_ARN": "arn:aws:iam::000000000000:role/initial",
         }
     )
+    return env
+
+
+def cadctl_worker(database_url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CADCTL, "worker"], capture_output=True, text=True, env=env, timeout=60, check=False
+        [CADCTL, "worker"],
+        capture_output=True,
+        text=True,
+        env=worker_env(database_url),
+        timeout=60,
+        check=False,
     )
 
 
@@ -57,3 +72,37 @@ def test_an_unreachable_store_is_named_without_its_password_and_without_a_traceb
     assert "Connection refused" in done.stderr
     assert "hunter2-secret" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_worker_serves_its_metrics_and_stops_cleanly_on_sigterm() -> None:
+    for url in postgres_database():
+        upgrade(url)
+        with socket.socket() as probe:  # a free port
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        worker = subprocess.Popen(
+            [CADCTL, "worker", "--concurrency", "2", "--metrics-port", str(port)],
+            env=worker_env(url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            scraped = ""
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and "cad_runs_total" not in scraped:
+                try:
+                    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            assert "cad_runs_total" in scraped
+            assert "cad_stalled_jobs_recovered_total 0.0" in scraped
+            worker.send_signal(signal.SIGTERM)
+            _, stderr = worker.communicate(timeout=60)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert worker.returncode == 0, stderr
+        assert "2 job(s) at a time" in stderr
+        assert "stopped after 0 run(s)" in stderr
+        assert "very-secret-value" not in stderr

@@ -411,6 +411,10 @@ def worker(
         int | None,
         typer.Option(min=1, max=64, help="Jobs run at a time [default: CAD_WORKER_CONCURRENCY]."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)."),
+    ] = None,
     config: ConfigFile = None,
     log_level: LogLevel = "",
     show_version: Version = False,
@@ -418,6 +422,7 @@ def worker(
     """Run incidents' jobs from the PostgreSQL job queue (any number of these, on any
     machines). SIGTERM or Ctrl-C: finish the running jobs, then stop."""
     import asyncio
+    import signal
 
     from procrastinate.exceptions import ConnectorException
 
@@ -444,6 +449,16 @@ def worker(
     except StoreUnavailableError as error:
         raise _fail(f"{error} (is PostgreSQL up, and has `cadctl db upgrade` run?)", 1) from None
     options = queue_options(settings, concurrency or settings.worker_concurrency)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        try:
+            start_http_server(metrics_port, registry=runtime.registry)
+        except OSError as error:
+            runtime.close()
+            raise _fail(
+                f"cannot serve metrics on port {metrics_port}: {error.strerror}", 1
+            ) from None
     running = QueueWorker(
         runtime.store, runtime.built.controller, metrics=runtime.metrics, options=options
     )
@@ -452,6 +467,9 @@ def worker(
         f"store {_store_name(settings)}",
         err=True,
     )
+    # Until the queue's own handlers are installed (they finish running jobs first), SIGTERM
+    # stops start-up like Ctrl-C: cleanly, with nothing taken.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         asyncio.run(running.run_async())
     except KeyboardInterrupt:
