@@ -13,10 +13,18 @@ from cad.actions import (
     title_prefix,
 )
 from cad.clients.writers import LimitedSupportReasonEntry, ServiceLogEntry
-from cad.executor import ExecutionOptions, Executor, InMemoryLedger, Outcome
+from cad.errors import NetworkError
+from cad.executor import (
+    ExecutionContext,
+    ExecutionOptions,
+    Executor,
+    InMemoryLedger,
+    Outcome,
+    WriteClients,
+)
 from cad.testing import FakeOcm, FakePagerDuty, Journal
 
-from .conftest import INCIDENT, ContextFactory
+from .conftest import CLUSTER, INCIDENT, ContextFactory
 
 
 def test_a_second_execution_for_the_same_incident_applies_nothing_again(
@@ -179,3 +187,32 @@ def test_when_reconciling_a_note_that_is_not_there_yet_is_posted(
     done = executor.execute([note("Findings.")], context(), ExecutionOptions(reconcile=True))
     assert done.outcomes() == [("pagerduty_note", Outcome.SUCCEEDED)]
     assert pagerduty.incidents[INCIDENT.id].notes == ["Another note.", "Findings."]
+
+
+class NoteStoredThenTimedOut(FakePagerDuty):
+    """PagerDuty stores the note, then the answer is lost (once)."""
+
+    lost = False
+
+    def add_note(self, incident_id: str, content: str) -> None:
+        super().add_note(incident_id, content)
+        if not self.lost:
+            self.lost = True
+            raise NetworkError("read timed out", system="pagerduty", endpoint="POST /notes")
+
+
+def test_a_note_pagerduty_stored_before_its_answer_was_lost_is_not_posted_again_on_retry(
+    executor: Executor, journal: Journal, ocm: FakeOcm
+) -> None:
+    pagerduty = NoteStoredThenTimedOut(journal)
+    pagerduty.add_incident(INCIDENT.id, INCIDENT.title)
+    ctx = ExecutionContext(
+        investigation="chgm",
+        cluster=CLUSTER,
+        incident=INCIDENT,
+        clients=WriteClients(ocm=ocm, pagerduty=pagerduty),
+    )
+    report = executor.execute([note("Findings.")], ctx)
+    assert report.outcomes() == [("pagerduty_note", Outcome.SKIPPED)]
+    assert report.records[0].attempts == 2
+    assert pagerduty.incidents[INCIDENT.id].notes == ["Findings."]

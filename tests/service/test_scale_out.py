@@ -126,6 +126,7 @@ def post(url: str, body: bytes, webhook_id: str) -> int:
     raise AssertionError(f"could not deliver {webhook_id}")
 
 
+@pytest.mark.timeout(DEADLINE_S + 120)
 def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactly_once(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

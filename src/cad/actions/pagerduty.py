@@ -81,8 +81,9 @@ class PagerDutyNote(Action):
         return self.render(target.note_amendments())
 
     def probe(self, target: ActionTarget) -> str | None:
-        # Notes are probed only when reconciling: PagerDuty has no idempotency keys, and an
-        # interrupted attempt may have posted this note without recording it in the ledger.
+        # Notes are probed only when reconciling (a retry, or a re-execution after a crash):
+        # PagerDuty has no idempotency keys, and the failed or interrupted attempt may have
+        # posted this note without knowing it.
         if not target.reconcile:
             return None
         own = self.base_text().strip()

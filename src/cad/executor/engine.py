@@ -205,8 +205,15 @@ class Executor:
     def _apply(self, step: Step, run: _Run, target: ActionTarget) -> None:
         action = step.action
 
+        tries = 0
+
         def attempt() -> tuple[bool, str | None]:
-            reason = action.probe(target)
+            nonlocal tries
+            tries += 1
+            # After a failed attempt the write may have landed anyway (a timeout, a 5xx sent
+            # after the commit): every probe runs then, the note's included.
+            probing = target if tries == 1 else replace(target, reconcile=True)
+            reason = action.probe(probing)
             if reason:
                 return False, reason
             return True, action.apply(target)
