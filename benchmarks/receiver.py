@@ -29,6 +29,7 @@ from cad.testing.postgres import PostgresUnavailableError, scratch_database
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
+from cad.worker.queue import IncidentQueue
 
 SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret
 REQUESTS = 800
@@ -125,6 +126,8 @@ def measure(name: str, app_factory: Callable[[], FastAPI]) -> float:
 
 
 def cad_app(url: str) -> Callable[[], FastAPI]:
+    """The receiver as ``serve`` builds it: on PostgreSQL each delivery's incident job is
+    queued in the delivery's transaction."""
     upgrade(url)
     store = Store(url)
     return lambda: create_app(
@@ -132,6 +135,7 @@ def cad_app(url: str) -> Callable[[], FastAPI]:
         secrets=[SECRET],
         event_types={"incident.triggered"},
         metrics=ServiceMetrics(CollectorRegistry(), store.queue_depth),
+        enqueue=None if store.is_sqlite else IncidentQueue(),
     )
 
 
@@ -147,7 +151,7 @@ def main() -> None:
     print(f"  ratio SQLite / bare: {sqlite / bare:.2f} (goal >= 0.5)")
     try:
         with scratch_database("cad_bench") as url:
-            postgres = measure("CAD receiver, PostgreSQL", cad_app(url))
+            postgres = measure("CAD receiver, PostgreSQL + job", cad_app(url))
     except PostgresUnavailableError:
         print("  PostgreSQL: not reachable on 127.0.0.1:5432, skipped")
         return
