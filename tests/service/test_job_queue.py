@@ -4,7 +4,9 @@ starts."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -109,3 +111,47 @@ def test_when_the_job_cannot_be_queued_the_delivery_is_not_stored_either(
     with pytest.raises(StoreUnavailableError, match="the job could not be queued"):
         add(broken_queue, "Q1", "a")
     assert broken_queue.delivery_counts() == {}
+
+
+@ON_POSTGRESQL
+def test_a_job_fetched_while_a_delivery_is_being_stored_waits_for_it_and_takes_it(
+    store: Store,
+) -> None:
+    queue = IncidentQueue()
+    add(store, "Q1", "a")  # Q1's job waits
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_enqueue(connection: Any, incident_id: str) -> None:
+        try:
+            queue(connection, incident_id)  # refused: Q1's job is still waiting
+        finally:
+            inside.set()
+            release.wait(10)  # the receiver's transaction, not yet committed
+
+    receiver = threading.Thread(
+        target=store.add_delivery,
+        kwargs={
+            "webhook_id": "b",
+            "event_id": None,
+            "incident_id": "Q1",
+            "event_type": "incident.triggered",
+            "payload": "{}",
+            "queued": True,
+            "enqueue": slow_enqueue,
+        },
+    )
+    receiver.start()
+    assert inside.wait(10)
+    with store.engine.begin() as conn:  # a worker fetches Q1's job now
+        conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing'"))
+    claims: list[Any] = []
+    worker = threading.Thread(target=lambda: claims.append(store.claim_incident("Q1", "w")))
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive()  # its claim waits for the receiver's commit
+    release.set()
+    receiver.join(10)
+    worker.join(10)
+    [claimed] = claims
+    assert (claimed.id, claimed.coalesced) == (1, 1)  # the late delivery is not left behind
+    assert store.delivery_counts() == {"processing": 1, "coalesced": 1}
