@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from cad.store import Store, upgrade
+from cad.store import Store, downgrade, upgrade
 from cad.store.db import StoreUnavailableError
 from cad.worker.queue import IncidentQueue
 from tests.databases import postgres_database
@@ -155,3 +155,23 @@ def test_a_job_fetched_while_a_delivery_is_being_stored_waits_for_it_and_takes_i
     [claimed] = claims
     assert (claimed.id, claimed.coalesced) == (1, 1)  # the late delivery is not left behind
     assert store.delivery_counts() == {"processing": 1, "coalesced": 1}
+
+
+def test_the_job_queue_migration_can_be_undone_and_applied_again() -> None:
+    for url in postgres_database():
+        upgrade(url)
+        downgrade(url, "0002")
+        store = Store(url)
+        with store.engine.begin() as conn:
+            left = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_class WHERE relname LIKE 'procrastinate%' "
+                    "UNION ALL SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%' "
+                    "UNION ALL SELECT count(*) FROM pg_type WHERE typname LIKE 'procrastinate%'"
+                )
+            ).scalars()
+            assert list(left) == [0, 0, 0]
+        upgrade(url)
+        assert add(store, "Q1", "a")[1]
+        assert jobs(store) == [("incident:Q1", "todo")]
+        store.close()

@@ -3,7 +3,7 @@
 from cad.store.budget import StoreWriteBudget
 from cad.store.db import ClaimedDelivery, Store
 from cad.store.ledger import DurableLedger, current_run
-from cad.store.migrate import upgrade
+from cad.store.migrate import downgrade, upgrade
 
 __all__ = [
     "ClaimedDelivery",
@@ -11,5 +11,6 @@ __all__ = [
     "Store",
     "StoreWriteBudget",
     "current_run",
+    "downgrade",
     "upgrade",
 ]

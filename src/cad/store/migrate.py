@@ -10,14 +10,23 @@ from alembic.config import Config
 
 from cad.store.db import engine_url
 
-__all__ = ["upgrade"]
+__all__ = ["downgrade", "upgrade"]
 
 
-def upgrade(url: str) -> None:
-    """Apply every migration to the database at ``url``."""
+def _config(url: str) -> Config:
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("cad.store").joinpath("migrations"))
     )
     config.set_main_option("sqlalchemy.url", engine_url(url).replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Apply every migration to the database at ``url``."""
+    command.upgrade(_config(url), "head")
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo migrations down to ``revision`` (an operator's step; CAD never calls it)."""
+    command.downgrade(_config(url), revision)

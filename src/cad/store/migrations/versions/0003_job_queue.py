@@ -28,7 +28,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError(
-        "the job queue's schema is not removed by a downgrade: drop the procrastinate_* "
-        "tables, types and functions by hand if you mean to"
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    # Everything the schema created is named procrastinate_*: tables (their triggers and
+    # indexes go with them), then functions (looked up, their signatures vary by release),
+    # then types.
+    bind.exec_driver_sql(
+        "DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, "
+        "procrastinate_jobs, procrastinate_workers CASCADE"
+    )
+    bind.exec_driver_sql(
+        "DO $$ DECLARE f regprocedure; BEGIN "
+        "FOR f IN SELECT oid::regprocedure FROM pg_proc "
+        "WHERE starts_with(proname, 'procrastinate_') "
+        "LOOP EXECUTE 'DROP FUNCTION ' || f || ' CASCADE'; END LOOP; END $$"
+    )
+    bind.exec_driver_sql(
+        "DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type, "
+        "procrastinate_job_to_defer_v1 CASCADE"
     )
