@@ -61,6 +61,7 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "TransientError",
+    "caused_by_transient",
     "error_for_status",
     "is_transient",
     "retry_transient",
@@ -234,6 +235,18 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ClientError):
         return exc.status is not None and (exc.status == 429 or exc.status >= 500)
     return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+
+
+def caused_by_transient(error: BaseException) -> bool:
+    """Whether ``error``, or an error in its chain of causes, is transient."""
+    seen: BaseException | None = error
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        if is_transient(seen):
+            return True
+        visited.add(id(seen))
+        seen = seen.__cause__
+    return False
 
 
 def retry_transient(fn: Callable[[], T], *, attempts: int = 4, wait_s: float = 0.2) -> T:

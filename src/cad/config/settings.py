@@ -99,7 +99,7 @@ class Settings(BaseSettings):
 
     def uses_job_queue(self) -> bool:
         """Whether the store is PostgreSQL, where the job queue and ``cadctl worker`` run."""
-        return self.store_url().startswith(("postgresql", "postgres:"))
+        return not self.store_url().startswith("sqlite")  # as the store decides
 
     def secret_values(self) -> list[str]:
         """Every secret value set, so that log redaction can recognise them anywhere."""

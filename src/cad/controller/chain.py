@@ -38,6 +38,7 @@ class ChainFailedError(CADError):
         self.step = step
         self.cause = cause
         super().__init__(f"{step}: {cause}")
+        self.__cause__ = cause  # the chain of causes, however the error was raised
 
 
 @dataclass

@@ -26,7 +26,7 @@ from cad.controller.dependencies import Dependencies, cluster_ref, filter_contex
 from cad.controller.metrics import ControllerMetrics
 from cad.controller.outcome import ExitCode, RunOutcome
 from cad.domain import ClusterRef, IncidentRef, InfraStatus
-from cad.errors import CADError, NotFoundError, is_transient
+from cad.errors import CADError, NotFoundError, caused_by_transient
 from cad.executor import ExecutionContext, ExecutionOptions, RetryPolicy, WriteClients
 from cad.investigations.framework.resources import IncidentInfo
 
@@ -138,7 +138,7 @@ class Controller:
                 cause=error,
             )
         ref, infra, infra_error = self._describe_cluster(outcome, cluster)
-        if infra_error is not None and outcome.defer_transient and _transient(infra_error):
+        if infra_error is not None and outcome.defer_transient and caused_by_transient(infra_error):
             return self._fail(
                 outcome,
                 incident,
@@ -369,7 +369,7 @@ class Controller:
         run may defer a transient failure to a later attempt (the job queue retries it)."""
         outcome.status, outcome.exit_code = "failed", ExitCode.FAILED
         outcome.errors.append(what)
-        if outcome.defer_transient and cause is not None and _transient(cause):
+        if outcome.defer_transient and cause is not None and caused_by_transient(cause):
             log.warning("CAD run failed on a transient error, to be tried again", error=what)
             outcome.deferred = True
             return outcome
@@ -406,15 +406,3 @@ class Controller:
         outcome.status, outcome.exit_code = "invalid", ExitCode.INVALID_INPUT
         outcome.errors.append(what)
         return outcome
-
-
-def _transient(error: BaseException) -> bool:
-    """Whether ``error``, or what caused it, is a transient failure."""
-    seen: BaseException | None = error
-    for _ in range(10):  # causes chain a few levels deep at most
-        if seen is None:
-            return False
-        if is_transient(seen):
-            return True
-        seen = seen.cause if isinstance(seen, ChainFailedError) else seen.__cause__
-    return False

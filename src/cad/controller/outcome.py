@@ -52,6 +52,12 @@ class RunOutcome(BaseModel):
     extra_actions: list[ActionRecord] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
 
+    @property
+    def run_status(self) -> str:
+        """The status the history records: ``status``, or ``deferred`` when a transient
+        failure was left to a later attempt (nobody was told; the queue retries it)."""
+        return "deferred" if self.deferred else self.status
+
     def all_actions(self) -> list[ActionRecord]:
         """Every action of the run, in order (chain, then the controller's own)."""
         return [a for step in self.chain for a in step.actions] + list(self.extra_actions)

@@ -355,9 +355,7 @@ class Store:
             row = session.get(RunRow, run_id)
             if row is None:
                 return
-            # A deferred run failed on a transient error and told nobody: the queue retries it.
-            row.status = "deferred" if outcome.deferred else outcome.status
-            row.finished_at = _now()
+            row.status, row.finished_at = outcome.run_status, _now()
             row.cluster_id = (outcome.cluster or {}).get("id")
             row.alert = outcome.alert
             row.chain = json.dumps(

@@ -71,9 +71,8 @@ def run_delivery(
                 defer_transient=defer_transient,
             )
         store.finish_run(run_id, outcome)
-        status = "deferred" if outcome.deferred else outcome.status
-        metrics.runs.labels(status=status).inc()
-        return RunResult(run_id, status, _retry_reason(outcome))
+        metrics.runs.labels(status=outcome.run_status).inc()
+        return RunResult(run_id, outcome.run_status, _retry_reason(outcome))
     except Exception as error:  # a CAD bug: record it, keep the worker alive
         log.exception("run crashed", delivery=claimed.id, run=run_id)
         store.fail_run(run_id, f"{type(error).__name__}: {error}")
