@@ -430,7 +430,7 @@ def worker(
     from cad.service import build_runtime, queue_options
     from cad.store.db import StoreUnavailableError
     from cad.worker.distributed import QueueWorker
-    from cad.worker.queue import queue_status
+    from cad.worker.queue import require_queue
 
     settings = _settings(log_level)
     if not settings.uses_job_queue():
@@ -445,7 +445,7 @@ def worker(
         raise _fail(str(error)) from None
     try:
         runtime = build_runtime(settings, loaded, migrate=False)  # one `db upgrade`, not N
-        queue_status(runtime.store, settings.worker_stalled_after_seconds)
+        require_queue(runtime.store)
     except StoreUnavailableError as error:
         raise _fail(f"{error} (is PostgreSQL up, and has `cadctl db upgrade` run?)", 1) from None
     options = queue_options(settings, concurrency or settings.worker_concurrency)

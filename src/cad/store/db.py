@@ -475,7 +475,7 @@ class Store:
                     DeliveryRow.status == "processing"
                 )
             ).all()
-        per_worker: dict[str, dict[str, int]] = {}
+        per_worker: dict[str, dict[str, Any]] = {}
         for worker, lease in rows:
             lease = (
                 lease.replace(tzinfo=UTC) if lease is not None and lease.tzinfo is None else lease
@@ -483,13 +483,34 @@ class Store:
             slot = per_worker.setdefault(worker or "-", {"running": 0, "stalled": 0})
             slot["stalled" if lease is None or lease <= now else "running"] += 1
         deliveries = self.delivery_counts()
+        return self.status_report(
+            "embedded",
+            per_worker,
+            queued=deliveries.get("queued", 0),
+            failed=deliveries.get("failed", 0),
+            deliveries=deliveries,
+        )
+
+    def status_report(
+        self,
+        engine: str,
+        per_worker: dict[str, dict[str, Any]],
+        *,
+        queued: int,
+        failed: int,
+        deliveries: dict[str, int] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """``cadctl status``'s report, whichever engine counted the work: totals from the
+        per-worker counts, deliveries and runs by status."""
         return {
-            "engine": "embedded",
-            "queue_depth": deliveries.get("queued", 0),
+            "engine": engine,
+            "queue_depth": queued,
             "running": sum(w["running"] for w in per_worker.values()),
             "stalled": sum(w["stalled"] for w in per_worker.values()),
-            "failed": deliveries.get("failed", 0),
+            "failed": failed,
             "workers": per_worker,
-            "deliveries": deliveries,
+            **extra,
+            "deliveries": deliveries if deliveries is not None else self.delivery_counts(),
             "runs": self.run_counts(),
         }

@@ -16,17 +16,24 @@ import psycopg.conninfo
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
 
 from cad.store.db import JobAlreadyQueuedError, Store, StoreUnavailableError
 
-__all__ = ["QUEUE", "TASK", "IncidentQueue", "conninfo", "incident_lock", "queue_status"]
+__all__ = [
+    "QUEUE",
+    "TASK",
+    "IncidentQueue",
+    "conninfo",
+    "incident_job_lock",
+    "queue_status",
+    "require_queue",
+]
 
 QUEUE = "cad"
 TASK = "cad.investigate_incident"
 
 
-def incident_lock(incident_id: str) -> str:
+def incident_job_lock(incident_id: str) -> str:
     """The lock (and queueing lock) of an incident's jobs."""
     return f"incident:{incident_id}"
 
@@ -57,7 +64,7 @@ class IncidentQueue:
         self._app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
     def __call__(self, connection: Any, incident_id: str) -> None:
-        lock = incident_lock(incident_id)
+        lock = incident_job_lock(incident_id)
         try:
             # A savepoint (psycopg opens one inside a transaction in progress): a refused job
             # must not abort the delivery's insert.
@@ -73,20 +80,21 @@ class IncidentQueue:
             ) from error
 
 
+def require_queue(store: Store) -> None:
+    """Raise ``StoreUnavailableError`` unless the database answers and holds the job queue's
+    tables (one catalogue lookup: cheap enough for every start)."""
+    with store.session() as session:
+        found = session.scalar(text("SELECT to_regclass('procrastinate_jobs')"))
+    if found is None:
+        raise StoreUnavailableError("the job queue's tables are missing")
+
+
 def queue_status(store: Store, stalled_after_s: float) -> dict[str, Any]:
     """The job queue, read from procrastinate's tables: jobs waiting, running, stalled (their
     worker has been silent for ``stalled_after_s``) and failed; each worker's heartbeat and
     jobs; and the store's deliveries and runs. Raises ``StoreUnavailableError`` when the
     tables are missing."""
-    try:
-        return _queue_status(store, stalled_after_s)
-    except ProgrammingError as error:  # the tables are not there
-        raise StoreUnavailableError(
-            f"the job queue's tables are missing ({type(error.orig).__name__})"
-        ) from error
-
-
-def _queue_status(store: Store, stalled_after_s: float) -> dict[str, Any]:
+    require_queue(store)
     with store.session() as session:
         jobs = {
             str(status): int(n)
@@ -128,14 +136,10 @@ def _queue_status(store: Store, stalled_after_s: float) -> dict[str, Any]:
         }
     if orphans:
         per_worker["(gone)"] = {"running": 0, "stalled": orphans, "heartbeat_age_s": None}
-    return {
-        "engine": "procrastinate",
-        "queue_depth": jobs.get("todo", 0),
-        "running": sum(w["running"] for w in per_worker.values()),
-        "stalled": sum(w["stalled"] for w in per_worker.values()),
-        "failed": jobs.get("failed", 0),
-        "workers": per_worker,
-        "jobs": jobs,
-        "deliveries": store.delivery_counts(),
-        "runs": store.run_counts(),
-    }
+    return store.status_report(
+        "procrastinate",
+        per_worker,
+        queued=jobs.get("todo", 0),
+        failed=jobs.get("failed", 0),
+        jobs=jobs,
+    )
