@@ -13,14 +13,11 @@ import os
 import signal
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
@@ -30,6 +27,7 @@ from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.testing.postgres import PostgresUnavailableError, scratch_database
+from cad.testing.workers import start_worker, wait_for_workers, worker_environment
 from cad.webhook.signature import sign
 
 SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret
@@ -72,34 +70,15 @@ def world() -> WorldSpec:
 
 def start_workers(sandbox: Sandbox, database_url: str, count: int) -> list[subprocess.Popen[bytes]]:
     """``count`` worker processes, once every one has registered with the queue."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
-    env.update(sandbox.environment())
-    env.update(
-        {
-            "CAD_DATABASE_URL": database_url,
-            "CAD_LOG_LEVEL": "error",
-            "CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR": "100000",
-        }
+    env = worker_environment(
+        os.environ,
+        database_url,
+        sandbox.environment(),
+        CAD_LOG_LEVEL="error",
+        CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR="100000",
     )
-    cadctl = str(Path(sys.executable).with_name("cadctl"))
-    workers = [
-        subprocess.Popen(
-            [cadctl, "worker", "--concurrency", str(CONCURRENCY)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
-
-    engine = create_engine(database_url)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar() == count:
-                break
-        time.sleep(0.1)
-    engine.dispose()
+    workers = [start_worker(env, concurrency=CONCURRENCY) for _ in range(count)]
+    wait_for_workers(database_url, count)
     return workers
 
 

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.store import upgrade
+from cad.testing.workers import start_worker, worker_environment
 from cad.webhook.signature import sign
 from tests.databases import postgres_database
 
@@ -103,15 +103,9 @@ def database() -> Iterator[str]:
     yield from postgres_database()
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    cadctl = str(Path(sys.executable).with_name("cadctl"))
+def start_logged_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(
-            [cadctl, "worker", "--concurrency", str(CONCURRENCY)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        return start_worker(env, concurrency=CONCURRENCY, output=out)
 
 
 def post(url: str, body: bytes, webhook_id: str) -> int:
@@ -151,24 +145,22 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
             settings, load_default_config(known=REGISTRY.names()), workers=0, sandbox=sandbox
         )
         server = ServerThread(receiver.app).start()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
-        env.update(sandbox.environment())
-        env.update(
-            {
-                "CAD_DATABASE_URL": database,
-                "CAD_LOG_LEVEL": "warning",
-                "CAD_WORKER_HEARTBEAT_SECONDS": "1",
-                "CAD_WORKER_STALLED_AFTER_SECONDS": "4",
-                "CAD_WORKER_RETRY_WAIT_SECONDS": "1",
-                # Short backoffs: the test is about correctness under faults, not waiting.
-                "CAD_EXECUTOR_RETRY_INITIAL_WAIT_SECONDS": "0.05",
-                "CAD_INVESTIGATION_RETRY_INITIAL_WAIT_SECONDS": "0.05",
-                "CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR": "1000",
-                "CAD_BUDGET_SERVICE_LOGS_PER_HOUR": "1000",
-            }
+        env = worker_environment(
+            os.environ,
+            database,
+            sandbox.environment(),
+            CAD_LOG_LEVEL="warning",
+            CAD_WORKER_HEARTBEAT_SECONDS="1",
+            CAD_WORKER_STALLED_AFTER_SECONDS="4",
+            CAD_WORKER_RETRY_WAIT_SECONDS="1",
+            # Short backoffs: the test is about correctness under faults, not waiting.
+            CAD_EXECUTOR_RETRY_INITIAL_WAIT_SECONDS="0.05",
+            CAD_INVESTIGATION_RETRY_INITIAL_WAIT_SECONDS="0.05",
+            CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR="1000",
+            CAD_BUDGET_SERVICE_LOGS_PER_HOUR="1000",
         )
         logs = [tmp_path / f"worker-{i}.log" for i in range(WORKERS)]
-        workers = [start_worker(env, log) for log in logs]
+        workers = [start_logged_worker(env, log) for log in logs]
         started = time.monotonic()
         try:
             bodies = [
@@ -190,7 +182,7 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
                 if not killed and counts.get("succeeded", 0) >= KILL_AFTER:
                     workers[0].send_signal(signal.SIGKILL)
                     workers[0].wait(timeout=10)
-                    workers[0] = start_worker(env, logs[0])
+                    workers[0] = start_logged_worker(env, logs[0])
                     killed = True
                 deliveries = store.delivery_counts()
                 if (

@@ -6,32 +6,27 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
 from cad.store import upgrade
+from cad.testing.workers import CADCTL, worker_environment
 from tests.databases import postgres_database
-
-CADCTL = str(Path(sys.executable).with_name("cadctl"))
 
 
 def worker_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
-    env.update(
-        {
-            "CAD_DATABASE_URL": database_url,
-            "CAD_PD_TOKEN": "t",
-            "CAD_SILENT_POLICY": "PSILENT",
-            "CAD_OCM_CLIENT_ID": "id",
-            "CAD_OCM_CLIENT_SECRET": "very-secret-value",
-            "CAD_BACKPLANE_URL": "https://backplane.invalid",
-            "CAD_BACKPLANE_INITIAL_ARN": "arn:aws:iam::000000000000:role/initial",
-        }
+    return worker_environment(
+        os.environ,
+        database_url,
+        CAD_PD_TOKEN="t",
+        CAD_SILENT_POLICY="PSILENT",
+        CAD_OCM_CLIENT_ID="id",
+        CAD_OCM_CLIENT_SECRET="very-secret-value",
+        CAD_BACKPLANE_URL="https://backplane.invalid",
+        CAD_BACKPLANE_INITIAL_ARN="arn:aws:iam::000000000000:role/initial",
     )
-    return env
 
 
 def cadctl_worker(database_url: str) -> subprocess.CompletedProcess[str]:
@@ -62,8 +57,7 @@ def test_a_worker_on_a_database_never_upgraded_says_so_without_a_traceback() -> 
 
 
 def test_an_unreachable_store_is_named_without_its_password_and_without_a_traceback() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAD_")}
-    env["CAD_DATABASE_URL"] = "postgresql://cad:hunter2-secret@127.0.0.1:1/cad"
+    env = worker_environment(os.environ, "postgresql://cad:hunter2-secret@127.0.0.1:1/cad")
     done = subprocess.run(
         [CADCTL, "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60, check=False
     )
