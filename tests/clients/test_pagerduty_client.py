@@ -11,7 +11,6 @@ import pytest
 
 from cad.clients.factory import Clients
 from cad.clients.pagerduty import (
-    InvalidEscalationError,
     InvalidPayloadError,
     NoClusterIdError,
     PagerDutyConnection,
@@ -179,16 +178,6 @@ def test_a_resolved_incident_is_left_alone_without_an_error(
     clients.pagerduty_writer.escalate(incident)
     assert sandbox.pagerduty.incident(incident).escalation_policy_id == "PORIGINAL"
     assert len(sandbox.pagerduty.writes) == 0
-
-
-def test_an_escalation_level_the_policy_lacks_is_an_error_not_swallowed(
-    sandbox: Sandbox, clients: Clients, incident: str
-) -> None:
-    sandbox.pagerduty.policies["PORIGINAL"] = 1
-    assert clients.pagerduty_writer is not None
-    with pytest.raises(InvalidEscalationError) as caught:
-        clients.pagerduty_writer.escalate(incident)
-    assert caught.value.code == "1006"
 
 
 def test_a_429_is_raised_at_once_with_the_reset_time_and_not_retried_by_the_client(

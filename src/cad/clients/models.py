@@ -42,7 +42,6 @@ class IncidentState(BaseModel):
     title: str
     status: str  # triggered | acknowledged | resolved
     escalation_policy_id: str
-    escalation_level: int | None = None
 
 
 class RestConfig(BaseModel):

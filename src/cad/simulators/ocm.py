@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import threading
 import uuid
 from typing import Any
@@ -14,28 +13,17 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from cad.simulators import ocm_resources as resources
 from cad.simulators.clock import SimClock
 from cad.simulators.common import TokenBook, WriteJournal, page_of
 from cad.simulators.faults import FaultBook, FaultMiddleware
+from cad.simulators.ocm_resources import CM, ocm_error
 from cad.simulators.search import SearchError, compile_search
 from cad.simulators.world import ClusterSpec, resolve_time
 
 __all__ = ["TOKEN_PATH", "OcmSimulator"]
 
 TOKEN_PATH = "/auth/realms/redhat-external/protocol/openid-connect/token"
-CM = "/api/clusters_mgmt/v1"
-
-
-def ocm_error(status: int, reason: str) -> dict[str, Any]:
-    """An OCM error body."""
-    return {
-        "kind": "Error",
-        "id": str(status),
-        "href": f"{CM}/errors/{status}",
-        "code": f"CLUSTERS-MGMT-{status}",
-        "reason": reason,
-        "operation_id": str(uuid.uuid4()),
-    }
 
 
 def _error(status: int, reason: str) -> JSONResponse:
@@ -87,38 +75,12 @@ class OcmSimulator:
         """Add a cluster and its OCM-side state."""
         now = self.clock.now()
         external_id = spec.resolved_external_id()
-        cluster: dict[str, Any] = {
-            "kind": "Cluster",
-            "id": spec.id,
-            "href": f"{CM}/clusters/{spec.id}",
-            "name": spec.resolved_name(),
-            "display_name": spec.resolved_name(),
-            "domain_prefix": spec.resolved_name(),
-            "infra_id": spec.resolved_infra_id(),
-            "external_id": external_id,
-            "state": spec.state,
-            "status": {"state": spec.state, "dns_ready": True},
-            "product": {"kind": "ProductLink", "id": spec.product},
-            "cloud_provider": {"kind": "CloudProviderLink", "id": spec.cloud_provider},
-            "region": {"kind": "CloudRegionLink", "id": spec.region},
-            "ccs": {"enabled": spec.ccs},
-            "hypershift": {"enabled": spec.hcp},
-            "nodes": dict(spec.nodes),
-            "subscription": {"kind": "SubscriptionLink", "id": f"sub-{spec.id}"},
-            "managed": True,
-        }
-        if spec.cloud_provider == "aws":
-            cluster["aws"] = {
-                "sts": {
-                    "enabled": True,
-                    "role_arn": f"arn:aws:iam::{spec.account_id()}:role/Installer",
-                }
-            }
+        cluster = resources.cluster(spec)
         with self._lock:
             self.specs[spec.id] = spec
             self.clusters[spec.id] = cluster
             self.limited_support[spec.id] = [
-                self._lsr(reason.summary, reason.details, now.isoformat())
+                self._lsr(spec.id, reason.summary, reason.details, now.isoformat())
                 for reason in spec.limited_support_reasons
             ]
             for log in spec.service_logs:
@@ -138,35 +100,15 @@ class OcmSimulator:
                     )
                 )
 
-    def _lsr(self, summary: str, details: str, created: str) -> dict[str, Any]:
-        lsr_id = f"lsr-{next(self._ids)}"
-        return {
-            "kind": "LimitedSupportReason",
-            "id": lsr_id,
-            "summary": summary,
-            "details": details,
-            "detection_type": "manual",
-            "creation_timestamp": created,
-        }
+    def _lsr(self, cluster_id: str, summary: str, details: str, created: str) -> dict[str, Any]:
+        return resources.limited_support_reason(
+            cluster_id, f"lsr-{next(self._ids)}", summary, details, created
+        )
 
     def _service_log(
         self, cluster_id: str, uuid_: str, body: dict[str, Any], timestamp: str
     ) -> dict[str, Any]:
-        log_id = f"sl-{next(self._ids)}"
-        return {
-            "kind": "ClusterLog",
-            "id": log_id,
-            "href": f"/api/service_logs/v1/cluster_logs/{log_id}",
-            "cluster_id": cluster_id,
-            "cluster_uuid": uuid_,
-            "timestamp": timestamp,
-            "created_at": timestamp,
-            "log_type": body.get("log_type") or "cluster-state-updates",
-            **{
-                k: body.get(k)
-                for k in ("summary", "description", "severity", "service_name", "internal_only")
-            },
-        }
+        return resources.service_log(f"sl-{next(self._ids)}", cluster_id, uuid_, body, timestamp)
 
     # --- inspection ------------------------------------------------------------------------
 
@@ -240,7 +182,7 @@ class OcmSimulator:
             except SearchError as exc:
                 return _error(400, f"invalid search: {exc}")
             with sim._lock:
-                found = [c for c in sim.clusters.values() if predicate(c)]
+                found = [c for c in sim.clusters.values() if predicate(resources.searchable(c))]
             return _list("ClusterList", found, request)
 
         def cluster_or_404(cluster_id: str) -> dict[str, Any] | None:
@@ -259,47 +201,15 @@ class OcmSimulator:
             found = cluster_or_404(cluster_id)
             if not found or sim.specs[cluster_id].hcp:
                 return _error(404, f"Cluster '{cluster_id}' has no live resources")
-            deployment = {
-                "apiVersion": "hive.openshift.io/v1",
-                "kind": "ClusterDeployment",
-                "metadata": {"name": found["name"], "namespace": f"uhc-production-{cluster_id}"},
-                "spec": {
-                    "clusterMetadata": {
-                        "infraID": found["infra_id"],
-                        "clusterID": found["external_id"],
-                    }
-                },
-            }
-            return JSONResponse(
-                {
-                    "kind": "ClusterResources",
-                    "cluster_id": cluster_id,
-                    "resources": {
-                        "cluster_deployment": json.dumps(deployment),
-                        "syncsets": json.dumps({"items": []}),
-                    },
-                }
-            )
+            return JSONResponse(resources.cluster_resources(found))
 
         @app.get(CM + "/clusters/{cluster_id}/machine_pools")
         async def machine_pools(cluster_id: str, request: Request) -> JSONResponse:
             if not cluster_or_404(cluster_id):
                 return _error(404, f"Cluster '{cluster_id}' not found")
-            pools = []
-            for pool in sim.specs[cluster_id].machine_pools:
-                item: dict[str, Any] = {
-                    "kind": "MachinePool",
-                    "id": pool.id,
-                    "instance_type": "m5.xlarge",
-                }
-                if pool.autoscaling:
-                    item["autoscaling"] = {
-                        "min_replicas": pool.autoscaling.get("min"),
-                        "max_replicas": pool.autoscaling.get("max"),
-                    }
-                else:
-                    item["replicas"] = pool.replicas
-                pools.append(item)
+            pools = [
+                resources.machine_pool(cluster_id, p) for p in sim.specs[cluster_id].machine_pools
+            ]
             return _list("MachinePoolList", pools, request)
 
         @app.get(CM + "/clusters/{cluster_id}/limited_support_reasons")
@@ -322,7 +232,7 @@ class OcmSimulator:
                 return _error(400, "summary and details are required")
             if found["state"] == "uninstalling":
                 return _error(400, "Operation is not allowed for a cluster in 'uninstalling' state")
-            reason = sim._lsr(summary, details, sim.clock.now().isoformat())
+            reason = sim._lsr(cluster_id, summary, details, sim.clock.now().isoformat())
             with sim._lock:
                 sim.limited_support[cluster_id].append(reason)
             sim.writes.add("POST", request.url.path, body, sim.clock.now())
@@ -346,40 +256,14 @@ class OcmSimulator:
             infra = sim.specs[cluster_id].infra_cluster
             if infra == "unknown":
                 return _error(500, "Internal error looking up labels")
-            items = (
-                [
-                    {
-                        "kind": "Label",
-                        "id": "l1",
-                        "key": "ext-hypershift.openshift.io/cluster-type",
-                        "value": "management-cluster",
-                    }
-                ]
-                if infra
-                else [
-                    {
-                        "kind": "Label",
-                        "id": "l0",
-                        "key": "ext-managed.openshift.io/legal-entity",
-                        "value": "x",
-                    }
-                ]
-            )
+            items = resources.external_labels(cluster_id, bool(infra))
             return _list("LabelList", items, request)
 
         @app.get(CM + "/clusters/{cluster_id}/hypershift")
         async def hypershift(cluster_id: str) -> JSONResponse:
             if not cluster_or_404(cluster_id):
                 return _error(404, f"Cluster '{cluster_id}' not found")
-            spec = sim.specs[cluster_id]
-            return JSONResponse(
-                {
-                    "enabled": spec.hcp,
-                    "hcp_namespace": spec.hcp_namespace
-                    or f"ocm-production-{spec.id}-{spec.resolved_name()}",
-                    "management_cluster": spec.management_cluster or "hs-mc-sim",
-                }
-            )
+            return JSONResponse(resources.hypershift(sim.specs[cluster_id]))
 
         @app.get("/api/access_transparency/v1/access_protection")
         async def access_protection(request: Request) -> JSONResponse:
@@ -396,34 +280,13 @@ class OcmSimulator:
             spec = sim.specs.get(subscription_id.removeprefix("sub-"))
             if spec is None:
                 return _error(404, f"Subscription '{subscription_id}' not found")
-            return JSONResponse(
-                {
-                    "kind": "Subscription",
-                    "id": subscription_id,
-                    "organization_id": spec.organization_id,
-                    "cluster_id": spec.id,
-                    "external_cluster_id": spec.resolved_external_id(),
-                    "status": "Active",
-                    "creator": {"kind": "AccountLink", "id": spec.owner.id},
-                }
-            )
+            return JSONResponse(resources.subscription(spec, subscription_id))
 
         @app.get("/api/accounts_mgmt/v1/accounts/{account_id}")
         async def account(account_id: str) -> JSONResponse:
             for spec in list(sim.specs.values()):
                 if spec.owner.id == account_id:
-                    owner = spec.owner
-                    return JSONResponse(
-                        {
-                            "kind": "Account",
-                            "id": owner.id,
-                            "username": owner.email.split("@")[0],
-                            "email": owner.email,
-                            "banned": owner.banned,
-                            "ban_code": owner.ban_code,
-                            "ban_description": owner.ban_description,
-                        }
-                    )
+                    return JSONResponse(resources.account(spec.owner))
             return _error(404, f"Account '{account_id}' not found")
 
         @app.get("/api/service_logs/v1/clusters/{cluster_uuid}/cluster_logs")

@@ -1,6 +1,9 @@
 """The PagerDuty simulator: incidents with status, title, escalation policy and level,
 notes and alerts; REST API v2 shapes, wrapped entities, real error bodies, ``ratelimit-*``
-headers, the ``From`` header required on writes. Served over TLS by the sandbox."""
+headers, the ``From`` header required on writes. Served over TLS by the sandbox.
+
+Answers carry only fields of PagerDuty's published schemas: the escalation level is state the
+simulator keeps (as PagerDuty does) but, like PagerDuty, never returns."""
 
 from __future__ import annotations
 
@@ -51,7 +54,8 @@ def _reply(body: Any, status: int = 200) -> JSONResponse:
 
 @dataclass
 class SimIncident:
-    """An incident in the simulator."""
+    """An incident in the simulator. ``escalation_level`` is for tests to inspect: PagerDuty's
+    Incident object has no such field, so :meth:`to_api` leaves it out."""
 
     id: str
     title: str
@@ -85,7 +89,6 @@ class SimIncident:
                 "type": "escalation_policy_reference",
                 "summary": f"Policy {self.escalation_policy_id}",
             },
-            "escalation_level": self.escalation_level,
             "urgency": "high",
         }
 
@@ -224,14 +227,14 @@ class PagerDutySimulator:
         async def get_incident(incident_id: str) -> JSONResponse:
             incident = find(incident_id)
             if incident is None:
-                return _reply(pd_error(404, "Incident Not Found", 5001), 404)
+                return _reply(pd_error(404), 404)
             return _reply({"incident": incident.to_api(sim.base_url)})
 
         @app.get("/incidents/{incident_id}/alerts")
         async def alerts(incident_id: str, request: Request) -> JSONResponse:
             incident = find(incident_id)
             if incident is None:
-                return _reply(pd_error(404, "Incident Not Found", 5001), 404)
+                return _reply(pd_error(404), 404)
             limit = min(int(request.query_params.get("limit", "25")), 100)
             offset = int(request.query_params.get("offset", "0"))
             chunk = incident.alerts[offset : offset + limit]
@@ -249,7 +252,7 @@ class PagerDutySimulator:
         async def list_notes(incident_id: str) -> JSONResponse:
             incident = find(incident_id)
             if incident is None:
-                return _reply(pd_error(404, "Incident Not Found", 5001), 404)
+                return _reply(pd_error(404), 404)
             with sim._lock:
                 return _reply({"notes": list(incident.notes)})
 
@@ -257,7 +260,7 @@ class PagerDutySimulator:
         async def add_note(incident_id: str, request: Request) -> JSONResponse:
             incident = find(incident_id)
             if incident is None:
-                return _reply(pd_error(404, "Incident Not Found", 5001), 404)
+                return _reply(pd_error(404), 404)
             try:
                 content = (await request.json())["note"]["content"]
                 if not isinstance(content, str) or not content.strip():
@@ -268,7 +271,11 @@ class PagerDutySimulator:
                 "id": f"N{next(sim._note_ids)}",
                 "content": content,
                 "created_at": sim.clock.now().isoformat(),
-                "user": {"summary": request.headers.get("from", "")},
+                "user": {
+                    "id": "PSIMUSR",
+                    "type": "user_reference",
+                    "summary": request.headers.get("from", ""),
+                },
             }
             with sim._lock:
                 incident.notes.append(note)
@@ -279,15 +286,15 @@ class PagerDutySimulator:
             with sim._lock:
                 incident = sim.incidents.get(incident_id)
                 if incident is None:
-                    return 404, pd_error(404, "Incident Not Found", 5001)
+                    return 404, pd_error(404)
                 if incident.status == "resolved":
-                    return 400, pd_error(
-                        400, "Incident Already Resolved", 1001, ["Incident Already Resolved"]
-                    )
+                    return 400, pd_error(400, errors=["Incident Already Resolved"])
                 policy = fields.get("escalation_policy")
                 if isinstance(policy, dict):
+                    # PagerDuty publishes no ``errors`` text for an unknown policy or a level
+                    # the policy lacks: the bare "Invalid Input Provided" is what is known.
                     if policy.get("id") not in sim.policies:
-                        return 400, pd_error(400, "Escalation Policy Not Found", 1014)
+                        return 400, pd_error(400)
                     incident.escalation_policy_id = str(policy["id"])
                     incident.escalation_level = 1
                 if "escalation_level" in fields:
@@ -295,9 +302,7 @@ class PagerDutySimulator:
                     if not isinstance(level, int) or level > sim.policies.get(
                         incident.escalation_policy_id, 1
                     ):
-                        return 400, pd_error(
-                            400, "Cannot Escalate", 1006, ["Escalation level does not exist"]
-                        )
+                        return 400, pd_error(400)
                     incident.escalation_level = level
                 if isinstance(fields.get("title"), str):
                     incident.title = fields["title"]

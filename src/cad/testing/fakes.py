@@ -268,7 +268,6 @@ class FakePagerDuty(_Fake):
             title=i.title,
             status=i.status,
             escalation_policy_id=i.escalation_policy_id,
-            escalation_level=i.escalation_level,
         )
 
     def add_note(self, incident_id: str, content: str) -> None:

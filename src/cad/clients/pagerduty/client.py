@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from cad.errors import (
 
 __all__ = [
     "ALREADY_RESOLVED",
+    "INVALID_INPUT",
     "IncidentAlreadyResolvedError",
     "IncidentDetails",
     "InvalidEscalationError",
@@ -33,19 +35,29 @@ __all__ = [
 
 T = TypeVar("T")
 
-ALREADY_RESOLVED = 1001
-INVALID_ESCALATION = frozenset({1006, 1014, 5001})
+# PagerDuty answers HTTP 400 with code 2001 ("Invalid Input Provided") both when the incident
+# is already resolved and when an escalation policy or level cannot be applied; only the body's
+# ``errors`` list tells them apart (external-apis.md §1.6).
+INVALID_INPUT = 2001
+# The item PagerDuty puts in ``errors`` for a resolved incident. Matching this exact item is
+# the one place CAD reads an error's text: it is the vendor's documented signal (the Go
+# original matches the same words), with no code or status of its own to go by.
+ALREADY_RESOLVED = "Incident Already Resolved"
+# An update carrying either field asks PagerDuty to change the incident's escalation.
+_ESCALATION_FIELDS = frozenset({"escalation_level", "escalation_policy"})
 # In the client's retry table 0 means "default", which for 429 is "retry forever"; any other
 # negative value but -1 makes it return the response at once.
 _NO_RETRY = -2
 
 
 class IncidentAlreadyResolvedError(PermanentError):
-    """The incident is resolved; changing it is pointless (PagerDuty code 1001)."""
+    """The incident is resolved; changing it is pointless (HTTP 400, code 2001, ``errors``
+    naming "Incident Already Resolved")."""
 
 
 class InvalidEscalationError(InvalidRequestError):
-    """The escalation policy or level is wrong (codes 1006, 1014, 5001): a configuration
+    """PagerDuty refused to change the incident's escalation policy or level as invalid input
+    (HTTP 400, code 2001): a policy without that level or an unknown policy, a configuration
     problem a human must fix, never swallowed."""
 
 
@@ -104,28 +116,47 @@ class PagerDutyConnection:
             ) from exc
 
 
-def _translate(response: Any, endpoint: str) -> ClientError:
-    code: int | None = None
-    message = ""
+def _error_body(response: Any) -> tuple[int | None, str, list[str]]:
+    """PagerDuty's ``{"error": {"code", "message", "errors"}}``; tolerant of empty bodies."""
     try:
         error = response.json().get("error", {})
         code = int(error["code"]) if "code" in error else None
-        message = str(error.get("message", ""))
+        details = error.get("errors") or []
+        errors = [str(item) for item in details] if isinstance(details, list) else []
+        return code, str(error.get("message", "")), errors
     except (ValueError, AttributeError, TypeError, KeyError):
-        pass
+        return None, "", []
+
+
+def _changes_escalation(response: Any) -> bool:
+    """Whether the refused request was an incident update changing policy or level."""
+    request = getattr(response, "request", None)
+    if request is None or request.method != "PUT":
+        return False
+    try:
+        body = json.loads(request.content)
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(body, dict):
+        return False
+    updates = body.get("incidents") or [body.get("incident")]  # bulk or single form
+    return isinstance(updates, list) and any(
+        isinstance(update, dict) and _ESCALATION_FIELDS & update.keys() for update in updates
+    )
+
+
+def _translate(response: Any, endpoint: str) -> ClientError:
+    code, message, errors = _error_body(response)
     status = int(response.status_code)
     code_text = str(code) if code is not None else None
-    if code == ALREADY_RESOLVED:
+    text = "; ".join([message or "error", *errors]) if errors else message
+    if status == 400 and ALREADY_RESOLVED in errors:
         return IncidentAlreadyResolvedError(
-            message or "incident already resolved",
-            system="pagerduty",
-            endpoint=endpoint,
-            status=status,
-            code=code_text,
+            text, system="pagerduty", endpoint=endpoint, status=status, code=code_text
         )
-    if code in INVALID_ESCALATION and status == 400:
+    if status == 400 and code == INVALID_INPUT and _changes_escalation(response):
         return InvalidEscalationError(
-            message or "invalid escalation policy or level",
+            text or "invalid escalation policy or level",
             system="pagerduty",
             endpoint=endpoint,
             status=status,
@@ -138,7 +169,7 @@ def _translate(response: Any, endpoint: str) -> ClientError:
     retry_after = parse_retry_after(headers.get("retry-after") or reset)
     return error_for_status(
         status,
-        message or "error",
+        text or "error",
         system="pagerduty",
         endpoint=endpoint,
         code=code_text,
@@ -158,7 +189,6 @@ def _state(incident: Any, endpoint: str) -> IncidentDetails:
         title=str(incident.get("title", "")),
         status=str(incident.get("status", "")),
         escalation_policy_id=str(policy.get("id", "")),
-        escalation_level=incident.get("escalation_level"),
         html_url=str(incident.get("html_url", "")),
         service_id=str(service.get("id", "")),
         service_summary=str(service.get("summary", "")),
