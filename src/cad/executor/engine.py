@@ -237,7 +237,8 @@ class Executor:
             nonlocal tries
             tries += 1
             # After a failed attempt the write may have landed anyway (a timeout, a 5xx sent
-            # after the commit): every probe runs then, the note's included.
+            # after the commit): every probe runs then, the note's included. After a timeout
+            # the retry policy first waits for a late commit to land.
             probing = target if tries == 1 else replace(target, reconcile=True)
             reason = action.probe(probing)
             if reason:
@@ -252,6 +253,7 @@ class Executor:
                 deadline=run.deadline,
                 sleep=self._sleep,
                 on_attempt=lambda n: self.hooks.attempt_started(run.ctx, action, n),
+                idempotent=action.idempotent,
             )
         except GaveUpError as failure:
             step.duration_s = self._clock() - started

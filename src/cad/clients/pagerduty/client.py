@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx2
 import pagerduty
 
 from cad.clients.http import parse_retry_after, ssl_context
@@ -17,6 +18,7 @@ from cad.errors import (
     InvalidRequestError,
     MalformedResponseError,
     NetworkError,
+    OutcomeUnknownError,
     PermanentError,
     error_for_status,
 )
@@ -93,7 +95,10 @@ class PagerDutyConnection:
         except pagerduty.HttpError as exc:
             raise _translate(exc.response, endpoint) from exc
         except pagerduty.Error as exc:
-            raise NetworkError(
+            # The client wraps httpx2's errors: a read timeout or an answer cut short means
+            # the request went out, and PagerDuty may still apply it.
+            unknown = isinstance(exc.__cause__, httpx2.ReadTimeout | httpx2.RemoteProtocolError)
+            raise (OutcomeUnknownError if unknown else NetworkError)(
                 f"connection failed ({type(exc.__cause__).__name__})",
                 system="pagerduty",
                 endpoint=endpoint,
