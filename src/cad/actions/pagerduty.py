@@ -215,7 +215,7 @@ class EscalateIncident(Action):
 def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
     pagerduty = target.require_pagerduty()
     silent = pagerduty.silent_policy_id
-    recorded = target.recall(SilenceIncident.model_fields["type"].default, POLICY_BEFORE_SILENCE)
+    recorded = target.recall("silence_incident", POLICY_BEFORE_SILENCE)
     if recorded and recorded != silent:
         return recorded, "the policy it had before CAD silenced it"
     policy = pagerduty.service_escalation_policy(target.require_incident().id)
