@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from cad.actions import Action, limited_support, note, service_log
+from cad.actions import Action, escalate, limited_support, note, service_log
 from cad.clients.ocm import OcmConnection, OcmWriteClient, TokenSource
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyWriteClient
 from cad.domain import ClusterRef, IncidentRef
+from cad.errors import OutcomeUnknownError
 from cad.executor import (
     ExecutionContext,
     ExecutionOptions,
@@ -23,7 +24,7 @@ from cad.executor import (
 )
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import ClusterSpec, WorldSpec
-from cad.testing import without_marker
+from cad.testing import FakeOcm, FakePagerDuty, VirtualClock, without_marker
 
 CLUSTER = ClusterSpec(
     id="2abcdefghijklmnopqrstuvwxyz01234",
@@ -135,3 +136,42 @@ def test_a_note_committed_after_the_client_timed_out_is_posted_once(
     assert [without_marker(n["content"]) for n in notes] == ["Findings."]
     assert report.records[0].outcome is Outcome.SKIPPED
     assert "already on the incident" in (report.records[0].reason or "")
+
+
+def timed_out(system: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError("timed out waiting for the answer", system=system, endpoint="X /")
+
+
+def test_after_a_timeout_a_write_that_is_not_idempotent_waits_the_settle_time_first() -> None:
+    # Given OCM times out once on a limited support, and a virtual clock
+    clock = VirtualClock()
+    ocm = FakeOcm()
+    ocm.fail("post_limited_support_reason", timed_out("ocm"))
+    ctx = ExecutionContext(investigation="chgm", cluster=REF, clients=WriteClients(ocm=ocm))
+    # When the executor applies it
+    with Executor(clock=clock, sleep=clock.sleep) as executor:
+        report = executor.execute([limited_support("LS", "d")], ctx, ExecutionOptions())
+    # Then it waited the settle time (10 s) before it probed and applied again
+    assert report.records[0].outcome is Outcome.SUCCEEDED
+    assert clock.sleeps == [RetryPolicy().unknown_outcome_wait_s]
+    assert [c.method for c in ocm.journal.calls] == [
+        "list_limited_support_reasons",
+        "post_limited_support_reason",
+        "list_limited_support_reasons",
+        "post_limited_support_reason",
+    ]
+
+
+def test_after_a_timeout_an_idempotent_action_retries_after_the_usual_backoff() -> None:
+    clock = VirtualClock()
+    pagerduty = FakePagerDuty()
+    pagerduty.add_incident(INCIDENT.id, INCIDENT.title)
+    pagerduty.fail("escalate", timed_out("pagerduty"))
+    ctx = ExecutionContext(
+        investigation="chgm", incident=INCIDENT, clients=WriteClients(pagerduty=pagerduty)
+    )
+    with Executor(clock=clock, sleep=clock.sleep) as executor:
+        report = executor.execute([note("n"), escalate("e")], ctx, ExecutionOptions())
+    assert report.records[1].outcome is Outcome.SUCCEEDED
+    assert len(clock.sleeps) == 1
+    assert clock.sleeps[0] < 1.0
