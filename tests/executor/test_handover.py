@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cad.actions import escalate, limited_support, note, silence
+from cad.errors import OutcomeUnknownError
 from cad.executor import ExecutionContext, Executor, InMemoryLedger, Outcome, WriteClients
 from cad.store import DurableLedger, Store, upgrade
 from cad.testing import FakeOcm, FakePagerDuty, Journal, VirtualClock, transient
@@ -144,3 +145,36 @@ def test_escalating_an_incident_on_its_own_policy_only_raises_the_level(
     assert "pagerduty.reassign" not in journal.names()
     incident = pagerduty.incidents[INCIDENT.id]
     assert (incident.escalation_policy_id, incident.escalation_level) == ("PORIGINAL", 2)
+
+
+class SilencedThenTimedOut(FakePagerDuty):
+    """PagerDuty applies the silence, then the answer is lost (once)."""
+
+    lost = False
+
+    def silence(self, incident_id: str) -> None:
+        super().silence(incident_id)
+        if not self.lost:
+            self.lost = True
+            raise OutcomeUnknownError("timed out", system="pagerduty", endpoint="PUT /incidents")
+
+
+def test_a_silence_whose_answer_was_lost_still_records_the_policy_it_replaced(
+    journal: Journal, clock: VirtualClock
+) -> None:
+    # Given the silence lands but its answer is lost, so the retry finds it already done
+    pagerduty = SilencedThenTimedOut(journal)
+    pagerduty.add_incident(INCIDENT.id, INCIDENT.title, escalation_policy_id="PTEAM")
+    pagerduty.services["PSVC001"] = "PSERVICE"
+    ctx = ExecutionContext(
+        investigation="chgm", incident=INCIDENT, clients=WriteClients(pagerduty=pagerduty)
+    )
+    ledger = InMemoryLedger()
+    with Executor.standard(ledger=ledger, clock=clock, sleep=clock.sleep) as executor:
+        first = executor.execute([note("Handled."), silence("handled")], ctx)
+        assert first.records[1].outcome is Outcome.SKIPPED
+        # When a later run escalates it
+        executor.execute([note("Worse."), escalate("it came back")], ctx)
+    # Then it goes back to the team's policy, not the service's
+    incident = pagerduty.incidents[INCIDENT.id]
+    assert (incident.escalation_policy_id, incident.escalation_level) == ("PTEAM", 2)

@@ -198,7 +198,7 @@ class Executor:
     ) -> str | None:
         for step in reversed(steps):  # this run's own effects first, then the ledger's
             kind = step.action.action_type
-            if step.outcome is Outcome.SUCCEEDED and kind == action_type and name in step.facts:
+            if kind == action_type and name in step.facts and step.outcome is not Outcome.FAILED:
                 return step.facts[name]
         return self.hooks.recall(ctx, action_type, name)
 

@@ -126,7 +126,12 @@ class LedgerHook(ExecutorHooks):
         key: str,
         record: ActionRecord,
     ) -> None:
-        if record.outcome is Outcome.SUCCEEDED and not options.dry_run:
+        # A step skipped with facts was applied by an earlier attempt whose answer was lost
+        # (its probe then found the effect): it is applied, and its facts are needed.
+        landed = record.outcome is Outcome.SUCCEEDED or (
+            record.outcome is Outcome.SKIPPED and bool(record.facts)
+        )
+        if landed and not options.dry_run:
             self.ledger.record(
                 ctx.ledger_scope(),
                 key,
