@@ -8,6 +8,7 @@
     └── ClientError                  a call to an external system failed
         ├── TransientError           worth retrying: the same call may succeed later
         │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
+        │   │   └── OutcomeUnknownError  sent, but no answer: the server may still apply it
         │   ├── ServerError          HTTP 5xx
         │   └── RateLimitedError     HTTP 429; ``retry_after`` carries the server's wish
         └── PermanentError           retrying cannot help
@@ -33,6 +34,10 @@ by reading message text.
 inside a deadline. ``retry_after`` (seconds) is set when the server said how long to wait
 (``Retry-After`` or PagerDuty's ``ratelimit-reset``).
 
+**OutcomeUnknownError.** The request went out and no answer came back (a read timeout, a
+connection closed mid-answer): a write may still land on the server. The executor waits
+before it probes and applies such a write again, unless the action is idempotent.
+
 **PermanentError.** Fails at once; retrying would only repeat the failure.
 """
 
@@ -57,6 +62,7 @@ __all__ = [
     "MalformedResponseError",
     "NetworkError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PermanentError",
     "RateLimitedError",
     "ServerError",
@@ -151,6 +157,11 @@ class TransientError(ClientError):
 
 class NetworkError(TransientError):
     """The connection failed or timed out before an answer arrived."""
+
+
+class OutcomeUnknownError(NetworkError):
+    """The request was sent and no answer came (read timeout, connection closed mid-answer):
+    the server may have applied it, or may still."""
 
 
 class ServerError(TransientError):

@@ -12,6 +12,7 @@ from cad.actions import (
     silence,
     title_prefix,
 )
+from cad.actions.pagerduty import note_marker
 from cad.clients.writers import LimitedSupportReasonEntry, ServiceLogEntry
 from cad.errors import NetworkError
 from cad.executor import (
@@ -22,7 +23,7 @@ from cad.executor import (
     Outcome,
     WriteClients,
 )
-from cad.testing import FakeOcm, FakePagerDuty, Journal
+from cad.testing import FakeOcm, FakePagerDuty, Journal, without_marker
 
 from .conftest import CLUSTER, INCIDENT, ContextFactory
 
@@ -164,7 +165,11 @@ def test_every_skip_is_reported_with_its_reason_in_the_note(
 def test_when_reconciling_a_note_an_interrupted_attempt_already_posted_is_not_posted_again(
     executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty
 ) -> None:
-    pagerduty.add_note(INCIDENT.id, "Findings.\nExecutor lines of the attempt that died.")
+    # Given the attempt that died posted the note, with other executor lines, and its marker
+    marker = note_marker("incident:Q1/chgm", note("Findings.").dedupe_key())
+    pagerduty.add_note(
+        INCIDENT.id, f"Findings.\nExecutor lines of the attempt that died.\n{marker}"
+    )
     again = executor.execute([note("Findings.")], context(), ExecutionOptions(reconcile=True))
     assert again.outcomes() == [("pagerduty_note", Outcome.SKIPPED)]
     assert "already on the incident" in (again.records[0].reason or "")
@@ -186,7 +191,10 @@ def test_when_reconciling_a_note_that_is_not_there_yet_is_posted(
     pagerduty.add_note(INCIDENT.id, "Another note.")
     done = executor.execute([note("Findings.")], context(), ExecutionOptions(reconcile=True))
     assert done.outcomes() == [("pagerduty_note", Outcome.SUCCEEDED)]
-    assert pagerduty.incidents[INCIDENT.id].notes == ["Another note.", "Findings."]
+    assert [without_marker(n) for n in pagerduty.incidents[INCIDENT.id].notes] == [
+        "Another note.",
+        "Findings.",
+    ]
 
 
 class NoteStoredThenTimedOut(FakePagerDuty):
@@ -215,4 +223,4 @@ def test_a_note_pagerduty_stored_before_its_answer_was_lost_is_not_posted_again_
     report = executor.execute([note("Findings.")], ctx)
     assert report.outcomes() == [("pagerduty_note", Outcome.SKIPPED)]
     assert report.records[0].attempts == 2
-    assert pagerduty.incidents[INCIDENT.id].notes == ["Findings."]
+    assert [without_marker(n) for n in pagerduty.incidents[INCIDENT.id].notes] == ["Findings."]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cad.actions import NoteWriter, escalate, limited_support, note, note_from, silence
 from cad.executor import Executor, Outcome
-from cad.testing import FakeOcm, FakePagerDuty, permanent
+from cad.testing import FakeOcm, FakePagerDuty, permanent, without_marker
 
 from .conftest import INCIDENT, ContextFactory
 
@@ -39,7 +39,7 @@ def test_silence_and_escalation_reasons_are_written_into_the_note(
 ) -> None:
     executor.execute([note("Findings."), escalate("Egress blocked, needs SRE")], context())
     [content] = pagerduty.incidents[INCIDENT.id].notes
-    assert content == "Findings.\n🤖 Escalating to SRE: Egress blocked, needs SRE"
+    assert without_marker(content) == "Findings.\n🤖 Escalating to SRE: Egress blocked, needs SRE"
 
 
 def test_a_reason_already_in_the_note_is_not_repeated(
@@ -47,14 +47,14 @@ def test_a_reason_already_in_the_note_is_not_repeated(
 ) -> None:
     text = "CAD: Cluster is already uninstalling, silencing alert."
     executor.execute([note(text), silence(text)], context())
-    assert pagerduty.incidents[INCIDENT.id].notes == [text]
+    assert [without_marker(n) for n in pagerduty.incidents[INCIDENT.id].notes] == [text]
 
 
 def test_a_silence_without_a_note_gets_a_note_carrying_its_reason_first(
     executor: Executor, context: ContextFactory, pagerduty: FakePagerDuty, journal: object
 ) -> None:
     report = executor.execute([silence("Cluster is uninstalling")], context())
-    assert pagerduty.incidents[INCIDENT.id].notes == [
+    assert [without_marker(n) for n in pagerduty.incidents[INCIDENT.id].notes] == [
         "🤖 Silencing incident: Cluster is uninstalling"
     ]
     assert [(r.type, r.origin) for r in report.records] == [
@@ -68,5 +68,7 @@ def test_an_escalation_without_a_note_gets_one_carrying_its_reason(
 ) -> None:
     executor.execute([escalate("CAD: Cluster not found.")], context())
     incident = pagerduty.incidents[INCIDENT.id]
-    assert incident.notes == ["🤖 Escalating to SRE: CAD: Cluster not found."]
+    assert [without_marker(n) for n in incident.notes] == [
+        "🤖 Escalating to SRE: CAD: Cluster not found."
+    ]
     assert incident.escalation_level == 2

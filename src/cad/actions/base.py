@@ -53,6 +53,15 @@ class ActionTarget:
     service_log_window: timedelta = timedelta(days=7)
     note_amendments: Callable[[], list[Amendment]] = field(default=list)
     reconcile: bool = False  # an interrupted attempt may have applied effects it never recorded
+    run: str = ""
+    """The run's stable name (ledger scope and investigation): the same in every attempt and
+    every re-execution of a delivery, so the marker it puts in a note can be found again."""
+    facts: dict[str, str] = field(default_factory=dict)
+    """What the action learned while applying, recorded with its effect (the policy a silence
+    replaced). Each step gets its own dict."""
+    recall: Callable[[str, str], str | None] = field(default=lambda _type, _name: None)
+    """``recall(action_type, name)``: a fact recorded with an earlier effect of that type in
+    this scope (this run or an earlier one), or ``None``."""
 
     def require_cluster(self) -> ClusterRef:
         """The cluster, or a clear error if the execution has none."""
@@ -101,6 +110,10 @@ class Action(BaseModel):
     """Hands the incident to a human (escalation)."""
     carries_note: ClassVar[bool] = False
     """Writes a note on the incident (the executor appends its own lines to the first one)."""
+    idempotent: ClassVar[bool] = False
+    """Applying it twice has the effect of applying it once (a PUT of a state). An action
+    that is not idempotent, after a write whose outcome is unknown (a timeout), is waited
+    for and probed before it is applied again."""
 
     @property
     def action_type(self) -> str:

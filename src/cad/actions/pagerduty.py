@@ -6,10 +6,30 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, PlainSerializer
 
-from cad.actions.base import Action, ActionTarget, Lane
+from cad.actions.base import Action, ActionTarget, Lane, TargetUnavailableError
 from cad.actions.notes import Amendment, NoteWriter
 
-__all__ = ["EscalateIncident", "PagerDutyNote", "SilenceIncident", "TitleUpdate"]
+__all__ = [
+    "NOTE_MARKER_PREFIX",
+    "POLICY_BEFORE_SILENCE",
+    "EscalateIncident",
+    "PagerDutyNote",
+    "SilenceIncident",
+    "TitleUpdate",
+    "note_marker",
+]
+
+POLICY_BEFORE_SILENCE = "policy_before_silence"
+"""The fact a silence records: the escalation policy it moved the incident away from."""
+
+
+NOTE_MARKER_PREFIX = "— CAD run "
+
+
+def note_marker(run: str, key: str) -> str:
+    """The last line of every note CAD writes: names the run and the action, the same in
+    every attempt and re-execution, so a note that landed is recognised and never repeated."""
+    return f"{NOTE_MARKER_PREFIX}{run or '-'} · action {key}"
 
 
 def _writer_from_json(value: object) -> object:
@@ -78,31 +98,40 @@ class PagerDutyNote(Action):
         return {"content": self.base_text()}
 
     def preview(self, target: ActionTarget) -> str:
-        return self.render(target.note_amendments())
+        return self.written(target)
+
+    def written(self, target: ActionTarget) -> str:
+        """The note exactly as it is posted: text, the executor's lines, the marker."""
+        return (
+            f"{self.render(target.note_amendments())}\n{note_marker(target.run, self.dedupe_key())}"
+        )
 
     def probe(self, target: ActionTarget) -> str | None:
         # Notes are probed only when reconciling (a retry, or a re-execution after a crash):
         # PagerDuty has no idempotency keys, and the failed or interrupted attempt may have
-        # posted this note without knowing it.
+        # posted this note without knowing it. Its marker finds it, whatever lines the
+        # executor added to it then.
         if not target.reconcile:
             return None
-        own = self.base_text().strip()
+        marker = note_marker(target.run, self.dedupe_key())
         for existing in target.require_pagerduty().list_notes(target.require_incident().id):
-            if existing.strip().startswith(own):
+            if marker in existing.splitlines():
                 return "this note is already on the incident (an interrupted attempt wrote it)"
         return None
 
     def apply(self, target: ActionTarget) -> str | None:
         incident = target.require_incident()
-        target.require_pagerduty().add_note(incident.id, self.render(target.note_amendments()))
+        target.require_pagerduty().add_note(incident.id, self.written(target))
         return None
 
 
 class SilenceIncident(Action):
     """Move the incident to the silent escalation policy: CAD handled it.
 
-    A no-op when the incident already sits on the silent policy or is resolved. The
-    executor never silences after a failed remediation; it escalates instead.
+    A no-op when the incident already sits on the silent policy or is resolved. Records
+    the policy it replaced (``POLICY_BEFORE_SILENCE``) so an escalation can go back to it.
+    The executor silences only if every action before it in the run succeeded; otherwise
+    it escalates instead.
     """
 
     type: Literal["silence_incident"] = "silence_incident"
@@ -112,6 +141,7 @@ class SilenceIncident(Action):
     label: ClassVar[str] = "Silence"
     restricted: ClassVar[bool] = True
     closes_incident: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = True
 
     def describe(self) -> str:
         return f"silence incident ({self.reason or 'no reason given'})"
@@ -131,12 +161,22 @@ class SilenceIncident(Action):
         return None
 
     def apply(self, target: ActionTarget) -> str | None:
-        target.require_pagerduty().silence(target.require_incident().id)
+        pagerduty = target.require_pagerduty()
+        incident = target.require_incident()
+        before = pagerduty.get_incident(incident.id).escalation_policy_id
+        if before != pagerduty.silent_policy_id:
+            target.facts[POLICY_BEFORE_SILENCE] = before
+        pagerduty.silence(incident.id)
         return None
 
 
 class EscalateIncident(Action):
-    """Escalate the incident to a human SRE. A no-op on a resolved incident."""
+    """Escalate the incident to a human SRE. A no-op on a resolved incident.
+
+    An incident on the silent policy (silenced by this run or an earlier one) first goes
+    back to the policy it had before CAD silenced it (recorded with the silence), or, when
+    nothing was recorded, to its service's policy; then its level is raised.
+    """
 
     type: Literal["escalate_incident"] = "escalate_incident"
     reason: str = ""
@@ -144,6 +184,7 @@ class EscalateIncident(Action):
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Escalation"
     hands_to_human: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = True
 
     def describe(self) -> str:
         return f"escalate incident ({self.reason or 'no reason given'})"
@@ -160,8 +201,30 @@ class EscalateIncident(Action):
         return None
 
     def apply(self, target: ActionTarget) -> str | None:
-        target.require_pagerduty().escalate(target.require_incident().id)
-        return None
+        pagerduty = target.require_pagerduty()
+        incident = target.require_incident()
+        line = None
+        if pagerduty.get_incident(incident.id).escalation_policy_id == pagerduty.silent_policy_id:
+            policy, source = _policy_before_silence(target)
+            pagerduty.reassign(incident.id, policy)
+            line = f"Moved the incident from the silent policy back to {policy} ({source})"
+        pagerduty.escalate(incident.id)
+        return line
+
+
+def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
+    pagerduty = target.require_pagerduty()
+    silent = pagerduty.silent_policy_id
+    recorded = target.recall("silence_incident", POLICY_BEFORE_SILENCE)
+    if recorded and recorded != silent:
+        return recorded, "the policy it had before CAD silenced it"
+    policy = pagerduty.service_escalation_policy(target.require_incident().id)
+    if not policy or policy == silent:
+        raise TargetUnavailableError(
+            "the incident sits on the silent policy and its service routes to it too: "
+            "there is no policy to hand it to"
+        )
+    return policy, "its service's policy"
 
 
 class TitleUpdate(Action):
@@ -172,6 +235,7 @@ class TitleUpdate(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Title update"
+    idempotent: ClassVar[bool] = True
 
     def problems(self) -> list[str]:
         return [] if self.prefix.strip() else ["title prefix is empty"]

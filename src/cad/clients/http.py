@@ -11,7 +11,13 @@ from typing import Any
 import certifi
 import httpx
 
-from cad.errors import ClientError, MalformedResponseError, NetworkError, error_for_status
+from cad.errors import (
+    ClientError,
+    MalformedResponseError,
+    NetworkError,
+    OutcomeUnknownError,
+    error_for_status,
+)
 
 __all__ = ["HttpCaller", "parse_retry_after", "ssl_context"]
 
@@ -57,6 +63,17 @@ class HttpCaller:
         endpoint = f"{method} {path}"
         try:
             response = self.client.request(method, path, **kwargs)
+        except (httpx.ReadTimeout, httpx.RemoteProtocolError) as exc:
+            what = (
+                "timed out waiting for the answer"
+                if isinstance(exc, httpx.ReadTimeout)
+                else "the answer was cut short"
+            )
+            raise OutcomeUnknownError(
+                f"{what} ({type(exc).__name__}); the server may still apply the request",
+                system=self.system,
+                endpoint=endpoint,
+            ) from exc
         except httpx.TimeoutException as exc:
             raise NetworkError(
                 f"timed out ({type(exc).__name__})", system=self.system, endpoint=endpoint

@@ -75,6 +75,14 @@ class PagerDutyWriter(Protocol):
         """Move the incident to the silent escalation policy."""
         ...
 
+    def reassign(self, incident_id: str, policy_id: str) -> None:
+        """Move the incident to another escalation policy (at its first level)."""
+        ...
+
+    def service_escalation_policy(self, incident_id: str) -> str:
+        """The escalation policy of the incident's service: where PagerDuty routes it."""
+        ...
+
     def escalate(self, incident_id: str) -> None:
         """Escalate the incident to the configured escalation level."""
         ...

@@ -21,7 +21,13 @@ from cad.executor.hooks import ExecutorHooks, HookChain
 from cad.executor.ledger import IdempotencyLedger, LedgerHook
 from cad.executor.logs import LoggingHook
 from cad.executor.metrics import ExecutorMetrics, MetricsHook
-from cad.executor.plan import Amendments, Step, after_phase_one, plan
+from cad.executor.plan import (
+    Amendments,
+    Step,
+    after_phase_one,
+    plan,
+    withhold_silence_after_failure,
+)
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
 from cad.executor.retry import Deadline, GaveUpError, call_with_retries
 
@@ -147,6 +153,8 @@ class Executor:
             now=self._now,
             service_log_window=options.service_log_window,
             reconcile=options.reconcile,
+            run=f"{ctx.ledger_scope()}/{ctx.investigation}",
+            recall=lambda action_type, name: self._recall(steps, ctx, action_type, name),
         )
         with structlog.contextvars.bound_contextvars(
             investigation=ctx.investigation,
@@ -157,9 +165,7 @@ class Executor:
                 [s for s in steps if s.pending and s.lane is not Lane.PAGERDUTY], run, target
             )
             after_phase_one(steps, ctx, options, run.amend)
-            for step in steps:
-                if step.pending and step.lane is Lane.PAGERDUTY:
-                    self._run_step(step, run, target)
+            self._phase_two(steps, run, target)
         report = self._report(steps, run, self._clock() - started)
         self.hooks.execution_finished(ctx, options, report)
         return report
@@ -177,6 +183,25 @@ class Executor:
         for future in futures:
             future.result()
 
+    def _phase_two(self, steps: list[Step], run: _Run, target: ActionTarget) -> None:
+        position = 0
+        while position < len(steps):  # a withheld silence inserts its escalation after it
+            step = steps[position]
+            if step.pending and step.action.closes_incident:
+                withhold_silence_after_failure(steps, run.amend)
+            if step.pending and step.lane is Lane.PAGERDUTY:
+                self._run_step(step, run, target)
+            position += 1
+
+    def _recall(
+        self, steps: list[Step], ctx: ExecutionContext, action_type: str, name: str
+    ) -> str | None:
+        for step in reversed(steps):  # this run's own effects first, then the ledger's
+            kind = step.action.action_type
+            if kind == action_type and name in step.facts and step.outcome is not Outcome.FAILED:
+                return step.facts[name]
+        return self.hooks.recall(ctx, action_type, name)
+
     def _get_pool(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
@@ -184,6 +209,7 @@ class Executor:
             return self._pool
 
     def _run_step(self, step: Step, run: _Run, target: ActionTarget) -> None:
+        target = replace(target, facts=step.facts)
         if step.carries_amendments:
             target = replace(target, note_amendments=run.amend.snapshot)
         action = step.action
@@ -211,7 +237,8 @@ class Executor:
             nonlocal tries
             tries += 1
             # After a failed attempt the write may have landed anyway (a timeout, a 5xx sent
-            # after the commit): every probe runs then, the note's included.
+            # after the commit): every probe runs then, the note's included. After a timeout
+            # the retry policy first waits for a late commit to land.
             probing = target if tries == 1 else replace(target, reconcile=True)
             reason = action.probe(probing)
             if reason:
@@ -226,6 +253,7 @@ class Executor:
                 deadline=run.deadline,
                 sleep=self._sleep,
                 on_attempt=lambda n: self.hooks.attempt_started(run.ctx, action, n),
+                idempotent=action.idempotent,
             )
         except GaveUpError as failure:
             step.duration_s = self._clock() - started
@@ -285,4 +313,5 @@ def _record(step: Step) -> ActionRecord:
         reason=step.reason,
         content=step.action.model_dump(mode="json"),
         preview=step.preview,
+        facts=dict(step.facts),
     )

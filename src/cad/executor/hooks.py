@@ -29,6 +29,11 @@ class ExecutorHooks:
     def attempt_started(self, ctx: ExecutionContext, action: Action, attempt: int) -> None:
         """Called before each attempt to apply an action (1 for the first)."""
 
+    def recall(self, ctx: ExecutionContext, action_type: str, name: str) -> str | None:
+        """Called when an action needs a fact recorded with an earlier effect of
+        ``action_type`` in this scope (the policy a silence replaced); ``None`` if unknown."""
+        return None
+
     def action_finished(
         self,
         ctx: ExecutionContext,
@@ -46,7 +51,7 @@ class ExecutorHooks:
 
 
 class HookChain(ExecutorHooks):
-    """Several hooks called in order; the first skip reason wins."""
+    """Several hooks called in order; the first skip reason (and recalled fact) wins."""
 
     def __init__(self, hooks: Sequence[ExecutorHooks]) -> None:
         self.hooks = list(hooks)
@@ -67,6 +72,13 @@ class HookChain(ExecutorHooks):
     def attempt_started(self, ctx: ExecutionContext, action: Action, attempt: int) -> None:
         for hook in self.hooks:
             hook.attempt_started(ctx, action, attempt)
+
+    def recall(self, ctx: ExecutionContext, action_type: str, name: str) -> str | None:
+        for hook in self.hooks:
+            value = hook.recall(ctx, action_type, name)
+            if value is not None:
+                return value
+        return None
 
     def action_finished(
         self,

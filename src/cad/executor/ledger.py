@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -24,10 +24,12 @@ class AppliedEffect:
     action_type: str
     description: str
     applied_at: datetime
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 class IdempotencyLedger(Protocol):
-    """Remembers which effects were applied in which scope."""
+    """Remembers which effects were applied in which scope, and what an effect learned that
+    a later one needs (the policy a silence replaced, for the escalation that undoes it)."""
 
     def applied(self, scope: str, key: str) -> AppliedEffect | None:
         """The recorded effect for ``key`` in ``scope``, or ``None``."""
@@ -43,8 +45,14 @@ class IdempotencyLedger(Protocol):
         content: dict[str, object] | None = None,
         attempts: int = 1,
         duration_s: float = 0.0,
+        facts: dict[str, str] | None = None,
     ) -> None:
-        """Record that the effect was applied (with the action's content and cost)."""
+        """Record that the effect was applied (with the action's content, cost and facts)."""
+        ...
+
+    def recall(self, scope: str, action_type: str, name: str) -> str | None:
+        """The fact ``name`` recorded with the latest applied effect of ``action_type`` in
+        ``scope`` that has it, or ``None``."""
         ...
 
 
@@ -53,6 +61,7 @@ class InMemoryLedger:
 
     def __init__(self) -> None:
         self._effects: dict[tuple[str, str], AppliedEffect] = {}
+        self._order: list[AppliedEffect] = []
         self._lock = threading.Lock()
 
     def applied(self, scope: str, key: str) -> AppliedEffect | None:
@@ -69,10 +78,22 @@ class InMemoryLedger:
         content: dict[str, object] | None = None,
         attempts: int = 1,
         duration_s: float = 0.0,
+        facts: dict[str, str] | None = None,
     ) -> None:
-        effect = AppliedEffect(scope, key, action_type, description, datetime.now(UTC))
+        effect = AppliedEffect(
+            scope, key, action_type, description, datetime.now(UTC), dict(facts or {})
+        )
         with self._lock:
             self._effects.setdefault((scope, key), effect)
+            self._order.append(effect)
+
+    def recall(self, scope: str, action_type: str, name: str) -> str | None:
+        with self._lock:
+            for effect in reversed(self._order):
+                same = effect.scope == scope and effect.action_type == action_type
+                if same and name in effect.facts:
+                    return effect.facts[name]
+        return None
 
     def __len__(self) -> int:
         with self._lock:
@@ -80,7 +101,8 @@ class InMemoryLedger:
 
 
 class LedgerHook(ExecutorHooks):
-    """Skips effects the ledger has seen in this scope; records real successes."""
+    """Skips effects the ledger has seen in this scope; records real successes and their
+    facts; recalls facts for later actions."""
 
     def __init__(self, ledger: IdempotencyLedger) -> None:
         self.ledger = ledger
@@ -93,6 +115,9 @@ class LedgerHook(ExecutorHooks):
         when = effect.applied_at.isoformat(timespec="seconds")
         return f"already applied in this {kind} at {when}"
 
+    def recall(self, ctx: ExecutionContext, action_type: str, name: str) -> str | None:
+        return self.ledger.recall(ctx.ledger_scope(), action_type, name)
+
     def action_finished(
         self,
         ctx: ExecutionContext,
@@ -101,7 +126,12 @@ class LedgerHook(ExecutorHooks):
         key: str,
         record: ActionRecord,
     ) -> None:
-        if record.outcome is Outcome.SUCCEEDED and not options.dry_run:
+        # A step skipped with facts was applied by an earlier attempt whose answer was lost
+        # (its probe then found the effect): it is applied, and its facts are needed.
+        landed = record.outcome is Outcome.SUCCEEDED or (
+            record.outcome is Outcome.SKIPPED and bool(record.facts)
+        )
+        if landed and not options.dry_run:
             self.ledger.record(
                 ctx.ledger_scope(),
                 key,
@@ -110,4 +140,5 @@ class LedgerHook(ExecutorHooks):
                 content=record.content,
                 attempts=record.attempts,
                 duration_s=record.duration_s,
+                facts=record.facts or None,
             )

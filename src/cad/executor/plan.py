@@ -6,7 +6,7 @@ Pure functions over a list of :class:`Step`; the engine runs what stays pending.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cad.actions.base import Action, Lane
 from cad.actions.notes import Amendment
@@ -25,6 +25,7 @@ __all__ = [
     "after_phase_one",
     "join_labels",
     "plan",
+    "withhold_silence_after_failure",
 ]
 
 INFRA_DETECTED_NOTE = (
@@ -54,6 +55,7 @@ class Step:
     preview: str | None = None
     carries_amendments: bool = False
     record: ActionRecord | None = None
+    facts: dict[str, str] = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
@@ -134,7 +136,7 @@ def after_phase_one(
 ) -> None:
     """Between the phases: never silence after a failed remediation, carry reasons into the
     note, and make sure a note exists when something must reach the incident."""
-    _replace_silence_after_failure(steps, amend)
+    withhold_silence_after_failure(steps, amend)
     for step in steps:
         line = step.action.reason_line() if step.pending else None
         if line is not None:
@@ -249,17 +251,30 @@ def _ensure_escalation(steps: list[Step], reason: str, at: int | None = None) ->
     steps.insert(len(steps) if at is None else at, step)
 
 
-def _replace_silence_after_failure(steps: list[Step], amend: Amendments) -> None:
-    failed = [s for s in steps if s.lane is not Lane.PAGERDUTY and s.outcome is Outcome.FAILED]
+def withhold_silence_after_failure(steps: list[Step], amend: Amendments) -> None:
+    """Never silence after a failure: if any action of the run failed so far (a remediation
+    in phase one, or a note in phase two), every pending silence is replaced by an
+    escalation right after it, and the note (if one is still to be written) says why.
+
+    Called between the phases and again before each step of phase two, so a silence
+    happens only if every action before it succeeded, the note that explains it included.
+    """
+    failed = [s for s in steps if s.outcome is Outcome.FAILED]
     if not failed:
         return
     what = "; ".join(f"{s.action.describe()} failed: {s.error}" for s in failed)
+    remediation = all(s.lane is not Lane.PAGERDUTY for s in failed)
+    why = "a remediation failed" if remediation else "an earlier action failed"
     for step in list(steps):
         if step.pending and step.action.closes_incident:
-            step.settle(Outcome.REPLACED, f"not silenced because a remediation failed: {what}")
+            step.settle(Outcome.REPLACED, f"not silenced because {why}: {what}")
             amend.add("warning", f"Not silencing the incident because {what}. Escalating instead.")
             _ensure_escalation(
-                steps, "A remediation failed; an SRE must finish it", at=steps.index(step) + 1
+                steps,
+                "A remediation failed; an SRE must finish it"
+                if remediation
+                else "CAD could not complete its actions on the incident; an SRE must look",
+                at=steps.index(step) + 1,
             )
 
 

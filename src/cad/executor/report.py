@@ -39,6 +39,8 @@ class ActionRecord(BaseModel):
     reason: str | None = None
     content: dict[str, Any]
     preview: str | None = None
+    facts: dict[str, str] = {}
+    """What the action learned while applying (the policy a silence replaced)."""
 
 
 class ExecutionReport(BaseModel):

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import tenacity
 
-from cad.errors import TransientError, is_transient
+from cad.errors import OutcomeUnknownError, TransientError, is_transient
 
 __all__ = ["Deadline", "GaveUpError", "RetryPolicy", "call_with_retries", "is_transient"]
 
@@ -25,6 +25,10 @@ class RetryPolicy:
     initial_wait_s: float = 0.5
     max_wait_s: float = 10.0
     jitter_s: float = 0.5
+    unknown_outcome_wait_s: float = 10.0
+    """After a write whose outcome is unknown (a timeout), the least wait before it is
+    probed and applied again, unless it is idempotent: a write the server commits within
+    this time after the client gave up is found by the probe instead of repeated."""
 
 
 class Deadline:
@@ -62,10 +66,12 @@ def call_with_retries(
     deadline: Deadline,
     sleep: Callable[[float], None],
     on_attempt: Callable[[int], None] = lambda _n: None,
+    idempotent: bool = True,
 ) -> tuple[T, int]:
     """Call ``fn`` until it succeeds, fails permanently, runs out of attempts, or the next
     wait would cross ``deadline``. Returns the result and the number of attempts; raises
-    :class:`GaveUpError` otherwise.
+    :class:`GaveUpError` otherwise. When ``fn`` is not ``idempotent``, a failure whose
+    outcome is unknown is followed by a wait of at least ``unknown_outcome_wait_s``.
 
     The first attempt runs directly (most writes succeed at once and tenacity's machinery
     costs tens of microseconds); a transient failure hands over to tenacity, which replays
@@ -86,7 +92,10 @@ def call_with_retries(
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        return max(backoff(state), _server_wait(exc))
+        settle = 0.0
+        if not idempotent and isinstance(exc, OutcomeUnknownError):
+            settle = policy.unknown_outcome_wait_s
+        return max(backoff(state), _server_wait(exc), settle)
 
     class crosses_deadline(tenacity.stop.stop_base):  # noqa: N801  # reads as a condition
         def __call__(self, state: tenacity.RetryCallState) -> bool:

@@ -1,5 +1,5 @@
 """Fault injection for every simulator: latency, error statuses, 429 with Retry-After,
-hangs and dropped connections, per method and path pattern, set at run time."""
+hangs, dropped connections and slow commits, per method and path pattern, set at run time."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ class Fault(BaseModel):
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
     body: str | None = None
     """A raw body to answer with (status 200 unless ``status`` is set): malformed answers."""
+    process_after_ms: int = Field(default=0, ge=0)
+    """The request is read whole at once, then handled this much later, whether or not the
+    client still waits: a write that lands after the client timed out."""
 
     def matches(self, method: str, path: str) -> bool:
         """Whether the rule applies to this request."""
@@ -102,6 +105,9 @@ class FaultMiddleware:
             return
         if fault.latency_ms:
             await asyncio.sleep(fault.latency_ms / 1000)
+        if fault.process_after_ms:
+            await self._process_later(fault.process_after_ms, scope, receive, send)
+            return
         if fault.hang:
             await asyncio.sleep(self.hang_s)
             return
@@ -132,12 +138,38 @@ class FaultMiddleware:
         if fault.status is None:
             await self.app(scope, receive, send)
             return
-        body, extra = self.error_body(fault.status, "injected fault")
+        await self._answer_error(fault, fault.status, send)
+
+    async def _process_later(self, delay_ms: int, scope: Any, receive: Any, send: Any) -> None:
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = bool(message.get("more_body", False))
+        await asyncio.sleep(delay_ms / 1000)
+        pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def replay() -> Any:
+            # The client may be gone: the server handles what it read, as a real one would.
+            return pending.pop() if pending else {"type": "http.disconnect"}
+
+        async def answer(message: Any) -> None:
+            try:
+                await send(message)
+            except OSError:
+                return  # nobody listens any more
+
+        await self.app(scope, replay, answer)
+
+    async def _answer_error(self, fault: Fault, status: int, send: Any) -> None:
+        body, extra = self.error_body(status, "injected fault")
         headers = [(b"content-type", b"application/json")]
         headers += [(k.encode(), v.encode()) for k, v in extra.items()]
         if fault.retry_after is not None:
             headers.append((b"retry-after", str(fault.retry_after).encode()))
         payload = json.dumps(body).encode()
         headers.append((b"content-length", str(len(payload)).encode()))
-        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})

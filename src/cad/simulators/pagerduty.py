@@ -94,7 +94,8 @@ class SimIncident:
 
 
 class PagerDutySimulator:
-    """State and app. ``policies`` maps policy id to its number of levels."""
+    """State and app. ``policies`` maps policy id to its number of levels, ``services``
+    service id to its escalation policy."""
 
     def __init__(
         self, clock: SimClock, *, token: str = "pd-sim-token", require_from: bool = True
@@ -119,6 +120,7 @@ class PagerDutySimulator:
         with self._lock:
             self.incidents: dict[str, SimIncident] = {}
             self.policies: dict[str, int] = {"PORIGINAL": 3, self.silent_policy_id: 2}
+            self.services: dict[str, str] = {"PSVC001": "PORIGINAL"}
         self.writes.clear()
         self.faults.clear()
 
@@ -160,6 +162,7 @@ class PagerDutySimulator:
             )
         with self._lock:
             self.incidents[incident_id] = incident
+            self.services.setdefault(service_id, "PORIGINAL")
         return incident
 
     def webhook_payload(
@@ -229,6 +232,27 @@ class PagerDutySimulator:
             if incident is None:
                 return _reply(pd_error(404), 404)
             return _reply({"incident": incident.to_api(sim.base_url)})
+
+        @app.get("/services/{service_id}")
+        async def get_service(service_id: str) -> JSONResponse:
+            with sim._lock:
+                policy = sim.services.get(service_id)
+            if policy is None:
+                return _reply(pd_error(404, "Service Not Found", 2100), 404)
+            return _reply(
+                {
+                    "service": {
+                        "id": service_id,
+                        "type": "service",
+                        "summary": service_id,
+                        "escalation_policy": {
+                            "id": policy,
+                            "type": "escalation_policy_reference",
+                            "summary": f"Policy {policy}",
+                        },
+                    }
+                }
+            )
 
         @app.get("/incidents/{incident_id}/alerts")
         async def alerts(incident_id: str, request: Request) -> JSONResponse:

@@ -1,7 +1,9 @@
 """The durable idempotency ledger: action records with outcome ``succeeded``.
 
 The executor asks it before applying an effect and records the effect right after it
-succeeded, in the run that applied it, so a crash or a redelivery never repeats it.
+succeeded, in the run that applied it, so a crash or a redelivery never repeats it. The
+facts an effect learned (the policy a silence replaced) are kept in the record's content
+under ``"facts"``, for a later run to recall.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextvars
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import desc, select
 from sqlalchemy.exc import IntegrityError
 
 from cad.executor.ledger import AppliedEffect
@@ -61,7 +63,11 @@ class DurableLedger:
         content: dict[str, object] | None = None,
         attempts: int = 1,
         duration_s: float = 0.0,
+        facts: dict[str, str] | None = None,
     ) -> None:
+        stored = dict(content or {})
+        if facts:
+            stored["facts"] = dict(facts)
         try:
             with self.store.session() as session:
                 session.add(
@@ -71,7 +77,7 @@ class DurableLedger:
                         type=action_type,
                         dedupe_key=key,
                         description=description,
-                        content=json.dumps(content or {}, ensure_ascii=False),
+                        content=json.dumps(stored, ensure_ascii=False),
                         outcome="succeeded",
                         attempts=attempts,
                         duration_s=duration_s,
@@ -80,3 +86,23 @@ class DurableLedger:
                 )
         except IntegrityError:
             return  # recorded already (the same effect applied concurrently): at most once holds
+
+    def recall(self, scope: str, action_type: str, name: str) -> str | None:
+        with self.store.session() as session:
+            contents = session.scalars(
+                select(ActionRow.content)
+                .where(
+                    ActionRow.scope == scope,
+                    ActionRow.type == action_type,
+                    ActionRow.outcome == "succeeded",
+                )
+                .order_by(desc(ActionRow.recorded_at), desc(ActionRow.id))
+            ).all()
+        for content in contents:
+            try:
+                facts = json.loads(content).get("facts") or {}
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(facts, dict) and isinstance(facts.get(name), str):
+                return str(facts[name])
+        return None

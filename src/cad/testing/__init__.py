@@ -15,6 +15,7 @@ from cad.testing.fakes import (
     rate_limited,
     transient,
 )
+from cad.testing.notes import without_marker
 
 __all__ = [
     "Call",
@@ -26,4 +27,5 @@ __all__ = [
     "permanent",
     "rate_limited",
     "transient",
+    "without_marker",
 ]

@@ -37,6 +37,7 @@ WRITE_METHODS = frozenset(
         "post_limited_support_reason",
         "add_note",
         "silence",
+        "reassign",
         "escalate",
         "update_title",
         "create_report",
@@ -229,11 +230,12 @@ class FakeIncident:
     status: str = "triggered"
     escalation_policy_id: str = "PORIGINAL"
     escalation_level: int = 1
+    service_id: str = "PSVC001"
     notes: list[str] = field(default_factory=list)
 
 
 class FakePagerDuty(_Fake):
-    """Incidents with notes, policy and level."""
+    """Incidents with notes, policy and level; ``services`` maps a service to its policy."""
 
     system = "pagerduty"
 
@@ -247,6 +249,7 @@ class FakePagerDuty(_Fake):
     ) -> None:
         super().__init__(journal, latency_s=latency_s)
         self.incidents: dict[str, FakeIncident] = {}
+        self.services: dict[str, str] = {"PSVC001": "PORIGINAL"}
         self._silent_policy_id = silent_policy_id
         self._escalation_level = escalation_level
 
@@ -281,6 +284,15 @@ class FakePagerDuty(_Fake):
     def silence(self, incident_id: str) -> None:
         self._call("silence", incident=incident_id)
         self.incidents[incident_id].escalation_policy_id = self._silent_policy_id
+
+    def reassign(self, incident_id: str, policy_id: str) -> None:
+        self._call("reassign", incident=incident_id, policy=policy_id)
+        incident = self.incidents[incident_id]
+        incident.escalation_policy_id, incident.escalation_level = policy_id, 1
+
+    def service_escalation_policy(self, incident_id: str) -> str:
+        self._call("service_escalation_policy", incident=incident_id)
+        return self.services[self.incidents[incident_id].service_id]
 
     def escalate(self, incident_id: str) -> None:
         self._call("escalate", incident=incident_id)

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx2
 import pagerduty
 
 from cad.clients.http import parse_retry_after, ssl_context
@@ -18,6 +19,7 @@ from cad.errors import (
     InvalidRequestError,
     MalformedResponseError,
     NetworkError,
+    OutcomeUnknownError,
     PermanentError,
     error_for_status,
 )
@@ -105,7 +107,10 @@ class PagerDutyConnection:
         except pagerduty.HttpError as exc:
             raise _translate(exc.response, endpoint) from exc
         except pagerduty.Error as exc:
-            raise NetworkError(
+            # The client wraps httpx2's errors: a read timeout or an answer cut short means
+            # the request went out, and PagerDuty may still apply it.
+            unknown = isinstance(exc.__cause__, httpx2.ReadTimeout | httpx2.RemoteProtocolError)
+            raise (OutcomeUnknownError if unknown else NetworkError)(
                 f"connection failed ({type(exc.__cause__).__name__})",
                 system="pagerduty",
                 endpoint=endpoint,
@@ -261,18 +266,31 @@ class PagerDutyWriteClient(PagerDutyReader):
 
     def silence(self, incident_id: str) -> None:
         """Move the incident to the silent policy; a resolved incident is left alone."""
+        self.reassign(incident_id, self._silent_policy_id)
+
+    def reassign(self, incident_id: str, policy_id: str) -> None:
+        """Move the incident to another escalation policy (PagerDuty starts it at that
+        policy's first level); a resolved incident is left alone."""
         try:
             self._update(
                 incident_id,
-                {
-                    "escalation_policy": {
-                        "id": self._silent_policy_id,
-                        "type": "escalation_policy_reference",
-                    }
-                },
+                {"escalation_policy": {"id": policy_id, "type": "escalation_policy_reference"}},
             )
         except IncidentAlreadyResolvedError:
             return
+
+    def service_escalation_policy(self, incident_id: str) -> str:
+        """The escalation policy of the incident's service (``GET /services/{id}``): where
+        PagerDuty routes the incident when nobody moved it."""
+        service_id = self.get_incident(incident_id).service_id
+        path = f"/services/{service_id}"
+        service = self.conn.call(f"GET {path}", lambda: self.conn.client.rget(path))
+        policy = service.get("escalation_policy") if isinstance(service, dict) else None
+        if not isinstance(policy, dict) or not isinstance(policy.get("id"), str):
+            raise MalformedResponseError(
+                "the service has no escalation policy", system="pagerduty", endpoint=f"GET {path}"
+            )
+        return str(policy["id"])
 
     def escalate(self, incident_id: str) -> None:
         """Escalate to the configured level; a resolved incident is left alone. A policy
