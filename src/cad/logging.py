@@ -1,6 +1,7 @@
 """Structured logging: structlog with CAD's context keys bound, and secrets redacted.
 
-Call :func:`configure_logging` once at start. Bind context with
+Call :func:`configure_logging` once at start. Tracebacks are rendered as plain text (no local
+variables) before redaction, so a secret in an exception's message is cut out too. Bind context with
 ``structlog.contextvars.bound_contextvars(incident=..., cluster=..., investigation=...)``;
 the executor binds ``action`` per action.
 """
@@ -82,13 +83,18 @@ def configure_logging(
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Render tracebacks to text here, before the redactor reads every value: plain
+            # (never a frame's local variables), and in the JSON line too.
+            structlog.processors.format_exc_info,
             _redactor,
             renderer,
         ],

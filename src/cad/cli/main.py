@@ -77,22 +77,19 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings(log_level: str) -> Settings:
-    from pydantic import ValidationError
-
-    from cad.config.settings import Settings
+def _settings(log_level: str, **overrides: object) -> Settings:
+    """The checked settings (``--log-level`` and ``overrides`` win over the environment),
+    with logging configured; exit 2 naming every invalid variable."""
+    from cad.config.settings import InvalidSettingsError, load_settings
     from cad.logging import configure_logging
 
+    if log_level:
+        overrides["log_level"] = log_level
     try:
-        settings = Settings()
-    except ValidationError as error:
-        problems = "; ".join(
-            f"CAD_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-        )
-        raise _fail(f"invalid settings: {problems}") from None
-    configure_logging(
-        log_level or settings.log_level, fmt=settings.log_format, secrets=settings.secret_values()
-    )
+        settings = load_settings(**overrides)
+    except InvalidSettingsError as error:
+        raise _fail(str(error)) from None
+    configure_logging(settings.log_level, fmt=settings.log_format, secrets=settings.secret_values())
     return settings
 
 
