@@ -116,7 +116,10 @@ def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
     )
     if chosen is None:
         return load_default_config(known=REGISTRY.names())
-    return load_config(chosen, known=REGISTRY.names())
+    loaded = load_config(chosen, known=REGISTRY.names())
+    for warning in loaded.warnings():
+        typer.echo(f"warning: {chosen}: {warning}", err=True)
+    return loaded
 
 
 def _require(settings: Settings, *, pagerduty: bool) -> None:
@@ -273,7 +276,7 @@ def validate_config(
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2) from None
-    for warning in loaded.shadowed():
+    for warning in loaded.warnings():
         typer.echo(f"warning: {file}: {warning}", err=True)
     typer.echo(f"{file}: valid ({len(loaded.alerts)} alert(s))")
 
