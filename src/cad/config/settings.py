@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     webhook_event_types: Annotated[str, AfterValidator(checks.check_event_types)] = (
         "incident.triggered"
     )
-    api_token: SecretStr | None = None
+    api_token: Annotated[SecretStr | None, BeforeValidator(lambda token: token or None)] = None
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
@@ -163,9 +163,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"CAD_PROMETHEUS_PUSHGATEWAY: {error}") from None
         return self
 
-    def history_needs_token(self) -> bool:
-        """Whether ``GET /runs`` is closed without a token: ``serve`` listens beyond loopback."""
-        return not checks.is_loopback(self.listen_address)
+    def listens_on_loopback(self) -> bool:
+        """Whether only this machine reaches ``serve`` (then ``/runs`` needs no token)."""
+        return checks.is_loopback(self.listen_address)
 
     def uses_job_queue(self) -> bool:
         """Whether the store is PostgreSQL, where the job queue and ``cadctl worker`` run."""
