@@ -77,7 +77,10 @@ def _stderr_logger(*_args: Any) -> _StderrLogger:
 def configure_logging(
     level: str = "info", *, fmt: str = "console", secrets: Iterable[str] = ()
 ) -> SecretRedactor:
-    """Configure structlog for the process; returns the redactor so callers can add secrets."""
+    """Configure structlog for the process; returns the redactor so callers can add secrets.
+    ``ValueError`` for a level other than debug, info, warning or error."""
+    if level.lower() not in ("debug", "info", "warning", "error"):
+        raise ValueError(f"unknown log level {level!r}: debug, info, warning or error")
     for secret in secrets:
         _redactor.add(secret)
     renderer: Any = (
@@ -99,7 +102,7 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+            logging.getLevelNamesMapping()[level.upper()]
         ),
         logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,

@@ -69,3 +69,12 @@ def test_the_original_names_of_settings_are_named_as_given() -> None:
     done = cadctl("investigations", env={**CLEAN_ENV, "LOG_LEVEL": "chatty"})
     assert done.returncode == 2
     assert "LOG_LEVEL: " in done.stderr
+
+
+def test_the_demo_refuses_an_invalid_log_level_too() -> None:
+    done = cadctl("demo", "--log-level", "verbose")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: --log-level (CAD_LOG_LEVEL): unknown log level 'verbose': "
+        "debug, info, warning or error"
+    )

@@ -302,7 +302,10 @@ def demo(
     from cad.cli.demo import run_demo
     from cad.logging import configure_logging
 
-    configure_logging(log_level or "error")
+    try:
+        configure_logging(log_level or "error")
+    except ValueError as error:
+        raise _fail(f"--log-level (CAD_LOG_LEVEL): {error}") from None
     code = run_demo(names or [], scenarios_dir, as_json=as_json, verbose=verbose, console=Console())
     raise typer.Exit(code)
 
