@@ -21,6 +21,9 @@ INVALID = [
     ({"CAD_PD_CA_BUNDLE": "/no/such/ca.pem"}, "CAD_PD_CA_BUNDLE", "no such file"),
     ({"CAD_LISTEN_ADDRESS": "everywhere"}, "CAD_LISTEN_ADDRESS", "not an IP address"),
     ({"CAD_METRICS_ADDRESS": "256.0.0.1"}, "CAD_METRICS_ADDRESS", "not an IP address"),
+    ({"CAD_PROMETHEUS_PUSHGATEWAY": "ftp://gw"}, "CAD_PROMETHEUS_PUSHGATEWAY", "http"),
+    ({"CAD_OCM_URL": "api.openshift.com"}, "CAD_OCM_URL", "URL with a host"),
+    ({"CAD_PD_ESCALATION_LEVEL": "0"}, "CAD_PD_ESCALATION_LEVEL", "greater than or equal to 1"),
 ]
 
 

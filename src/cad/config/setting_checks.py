@@ -21,6 +21,7 @@ __all__ = [
     "check_event_types",
     "check_file",
     "check_http_url",
+    "check_pushgateway",
     "check_store_url",
     "is_loopback",
 ]
@@ -57,10 +58,18 @@ def check_http_url(url: str, *, https_only: bool = False) -> str:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
         raise ValueError(f"not a URL: {error}") from None
+    if any(character.isspace() for character in url):
+        raise ValueError(f"not a URL: {url!r} holds white space")
     allowed = ("https",) if https_only else ("http", "https")
     if parsed.scheme not in allowed or not parsed.host:
         raise ValueError(f"expected an {' or '.join(allowed)} URL with a host, got {url!r}")
     return url
+
+
+def check_pushgateway(gateway: str) -> str:
+    """``gateway`` if it is an http(s) URL or ``host:port`` (as ``prometheus_client`` takes)."""
+    check_http_url(gateway if "://" in gateway else f"http://{gateway}")
+    return gateway
 
 
 def check_store_url(url: str) -> str:

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     # Controller
     investigation_config_path: str | None = None
     experimental_enabled: bool = False
-    prometheus_pushgateway: str | None = None
+    prometheus_pushgateway: Annotated[str, AfterValidator(checks.check_pushgateway)] | None = None
     investigation_retry_deadline_seconds: float = Field(default=300.0, gt=0, le=3600)
     investigation_retry_initial_wait_seconds: float = Field(default=1.0, gt=0, le=60)
 
@@ -151,16 +151,6 @@ class Settings(BaseSettings):
                 f"wait {waited} s in all, more than {_MAX_RETRY_WAIT_S} s (a deferred incident "
                 "tells nobody until its last attempt)"
             )
-        return self
-
-    @model_validator(mode="after")
-    def _pushgateway_parses(self) -> Settings:
-        gateway = self.prometheus_pushgateway
-        if gateway is not None:
-            try:
-                checks.check_http_url(gateway if "://" in gateway else f"http://{gateway}")
-            except ValueError as error:
-                raise ValueError(f"CAD_PROMETHEUS_PUSHGATEWAY: {error}") from None
         return self
 
     def listens_on_loopback(self) -> bool:
