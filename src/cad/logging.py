@@ -1,6 +1,7 @@
 """Structured logging: structlog with CAD's context keys bound, and secrets redacted.
 
-Call :func:`configure_logging` once at start. Bind context with
+Call :func:`configure_logging` once at start. Tracebacks are rendered as plain text (no local
+variables) before redaction, so a secret in an exception's message is cut out too. Bind context with
 ``structlog.contextvars.bound_contextvars(incident=..., cluster=..., investigation=...)``;
 the executor binds ``action`` per action.
 """
@@ -76,24 +77,32 @@ def _stderr_logger(*_args: Any) -> _StderrLogger:
 def configure_logging(
     level: str = "info", *, fmt: str = "console", secrets: Iterable[str] = ()
 ) -> SecretRedactor:
-    """Configure structlog for the process; returns the redactor so callers can add secrets."""
+    """Configure structlog for the process; returns the redactor so callers can add secrets.
+    ``ValueError`` for a level other than debug, info, warning or error."""
+    if level.lower() not in ("debug", "info", "warning", "error"):
+        raise ValueError(f"unknown log level {level!r}: debug, info, warning or error")
     for secret in secrets:
         _redactor.add(secret)
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Render tracebacks to text here, before the redactor reads every value: plain
+            # (never a frame's local variables), and in the JSON line too.
+            structlog.processors.format_exc_info,
             _redactor,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+            logging.getLevelNamesMapping()[level.upper()]
         ),
         logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,

@@ -4,10 +4,13 @@ together."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import httpx
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
@@ -19,12 +22,12 @@ from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
+from cad.webhook.signature import sign
 from cad.worker.distributed import QueueOptions, QueueWorker
 from cad.worker.embedded import EmbeddedWorkers
 from cad.worker.queue import IncidentQueue
 
 __all__ = [
-    "SANDBOX_WEBHOOK_SECRET",
     "Runtime",
     "Service",
     "Workers",
@@ -32,8 +35,6 @@ __all__ = [
     "build_service",
     "queue_options",
 ]
-
-SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105  # the local sandbox only
 
 
 class Workers(Protocol):
@@ -168,6 +169,8 @@ def build_service(
         event_types=settings.event_types(),
         metrics=runtime.metrics,
         api_token=settings.api_token.get_secret_value() if settings.api_token else None,
+        open_history=settings.listens_on_loopback(),
+        api_docs=settings.api_docs,
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
     )
@@ -179,35 +182,26 @@ def build_service(
 
 
 def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:
-    from cad.scenarios.model import load_library
-    from cad.simulators.faults import Fault
-
     @app.post("/sandbox/scenarios/{name}")
-    def trigger(name: str) -> JSONResponse:
-        scenarios = {s.name: s for s in load_library()}
-        scenario = scenarios.get(name)
-        if scenario is None or scenario.incident is None:
+    async def trigger(name: str) -> JSONResponse:
+        """Seed the scenario, then post its incident to this receiver as a signed webhook:
+        the signing secret never leaves the server."""
+        seeded = await run_in_threadpool(_seed_scenario, sandbox, name)
+        if seeded is None:
             return JSONResponse({"error": f"no webhook scenario {name!r}"}, status_code=404)
-        sandbox.reset()
-        sandbox.seed(scenario.world)
-        incident = scenario.incident
-        sandbox.create_incident(
-            scenario.incident_id(),
-            incident.title,
-            alerts=[alert.details for alert in incident.alerts],
-            service_id=incident.service.id,
-            service_summary=incident.service.summary,
-        )
-        for fault in scenario.faults:
-            sandbox.faults(fault.system).add(Fault(**fault.model_dump(exclude={"system"})))
-        payload: dict[str, Any] = sandbox.pagerduty.webhook_payload(
-            scenario.incident_id(), payload_format=incident.payload
-        )
+        incident_id, payload = seeded
+        headers = {
+            "Content-Type": "application/json",
+            "X-PagerDuty-Signature": sign(payload, secrets[0]),
+            "X-Webhook-Id": str(uuid.uuid4()),
+        }
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+            answer = await client.post("/webhooks/pagerduty", content=payload, headers=headers)
         return JSONResponse(
             {
-                "incident_id": scenario.incident_id(),
-                "payload": json.dumps(payload),
-                "secret": secrets[0],
+                "incident_id": incident_id,
+                "webhook": {"status": answer.status_code, "answer": answer.json()},
             }
         )
 
@@ -224,3 +218,30 @@ def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:
                 "notes": [n["content"] for n in found.notes],
             }
         )
+
+
+def _seed_scenario(sandbox: Sandbox, name: str) -> tuple[str, bytes] | None:
+    """Load the shipped scenario ``name`` into ``sandbox``: its incident's id and webhook
+    payload, or ``None`` when there is no such scenario with an incident."""
+    from cad.scenarios.model import load_library
+    from cad.simulators.faults import Fault
+
+    scenario = {s.name: s for s in load_library()}.get(name)
+    if scenario is None or scenario.incident is None:
+        return None
+    sandbox.reset()
+    sandbox.seed(scenario.world)
+    incident = scenario.incident
+    sandbox.create_incident(
+        scenario.incident_id(),
+        incident.title,
+        alerts=[alert.details for alert in incident.alerts],
+        service_id=incident.service.id,
+        service_summary=incident.service.summary,
+    )
+    for fault in scenario.faults:
+        sandbox.faults(fault.system).add(Fault(**fault.model_dump(exclude={"system"})))
+    payload: dict[str, Any] = sandbox.pagerduty.webhook_payload(
+        scenario.incident_id(), payload_format=incident.payload
+    )
+    return scenario.incident_id(), json.dumps(payload).encode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import structlog
 
@@ -27,3 +29,37 @@ def test_bound_context_appears_in_log_lines(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().err
     for fragment in ('"incident": "Q1"', '"cluster": "c1"', '"investigation": "chgm"'):
         assert fragment in out
+
+
+SECRET = "pd-token-0123456789abcdef"
+
+
+def crash_with_a_secret_in_a_local_variable() -> None:
+    pd_token = SECRET  # the frame's local: a renderer showing locals would print it
+    raise RuntimeError(f"PagerDuty refused token {pd_token[:2]}... and {pd_token}")
+
+
+@pytest.mark.parametrize("fmt", ["console", "json"])
+def test_a_crash_log_shows_the_traceback_without_locals_and_without_secrets(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given logging that knows a secret, and a crash whose frame holds it in a local variable
+    configure_logging("info", fmt=fmt, secrets=[SECRET])
+    log = structlog.get_logger(f"crash-{fmt}")
+    # When the crash is logged with its traceback
+    try:
+        crash_with_a_secret_in_a_local_variable()
+    except RuntimeError:
+        log.exception("run crashed", delivery=7)
+    out = capsys.readouterr().err
+    # Then the secret appears nowhere: not in a local, not in the exception's message
+    assert SECRET not in out
+    assert "pd_token = " not in out
+    # And the traceback is there, rendered, with the message redacted
+    assert "crash_with_a_secret_in_a_local_variable" in out
+    assert f"RuntimeError: PagerDuty refused token pd... and {REDACTED}" in out
+    if fmt == "json":
+        [line] = out.strip().splitlines()
+        entry = json.loads(line)
+        assert "exc_info" not in entry
+        assert entry["exception"].startswith("Traceback (most recent call last):")

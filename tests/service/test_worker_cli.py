@@ -68,6 +68,52 @@ def test_an_unreachable_store_is_named_without_its_password_and_without_a_traceb
     assert "Traceback" not in done.stderr
 
 
+def scrape(address: str, port: int, timeout_s: float) -> str:
+    """The worker's metrics at ``address:port``, once it serves them ('' if it never does)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            return httpx.get(f"http://{address}:{port}/metrics", timeout=2).text
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return ""
+
+
+def refused(address: str, port: int) -> bool:
+    try:
+        httpx.get(f"http://{address}:{port}/metrics", timeout=2)
+    except httpx.ConnectError:
+        return True
+    return False
+
+
+def test_a_worker_serves_its_metrics_on_the_address_it_is_given() -> None:
+    for url in postgres_database():
+        upgrade(url)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        # Given a worker told to serve its metrics on another loopback address
+        env = {**worker_env(url), "CAD_METRICS_ADDRESS": "127.0.0.2"}
+        worker = subprocess.Popen(
+            [CADCTL, "worker", "--metrics-port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Then they are there, and not on 127.0.0.1
+            assert "cad_runs_total" in scrape("127.0.0.2", port, timeout_s=30)
+            assert refused("127.0.0.1", port)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 def test_a_worker_serves_its_metrics_and_stops_cleanly_on_sigterm() -> None:
     for url in postgres_database():
         upgrade(url)
@@ -91,6 +137,7 @@ def test_a_worker_serves_its_metrics_and_stops_cleanly_on_sigterm() -> None:
                     time.sleep(0.2)
             assert "cad_runs_total" in scraped
             assert "cad_stalled_jobs_recovered_total 0.0" in scraped
+            assert refused("127.0.0.2", port)  # loopback only: 0.0.0.0 would answer here
             worker.send_signal(signal.SIGTERM)
             _, stderr = worker.communicate(timeout=60)
         finally:

@@ -77,22 +77,19 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings(log_level: str) -> Settings:
-    from pydantic import ValidationError
-
-    from cad.config.settings import Settings
+def _settings(log_level: str, **overrides: object) -> Settings:
+    """The checked settings (``--log-level`` and ``overrides`` win over the environment),
+    with logging configured; exit 2 naming every invalid variable."""
+    from cad.config.settings import InvalidSettingsError, load_settings
     from cad.logging import configure_logging
 
+    if log_level:
+        overrides["log_level"] = log_level
     try:
-        settings = Settings()
-    except ValidationError as error:
-        problems = "; ".join(
-            f"CAD_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-        )
-        raise _fail(f"invalid settings: {problems}") from None
-    configure_logging(
-        log_level or settings.log_level, fmt=settings.log_format, secrets=settings.secret_values()
-    )
+        settings = load_settings(**overrides)
+    except InvalidSettingsError as error:
+        raise _fail(str(error)) from None
+    configure_logging(settings.log_level, fmt=settings.log_format, secrets=settings.secret_values())
     return settings
 
 
@@ -119,7 +116,10 @@ def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
     )
     if chosen is None:
         return load_default_config(known=REGISTRY.names())
-    return load_config(chosen, known=REGISTRY.names())
+    loaded = load_config(chosen, known=REGISTRY.names())
+    for warning in loaded.warnings():
+        typer.echo(f"warning: {chosen}: {warning}", err=True)
+    return loaded
 
 
 def _require(settings: Settings, *, pagerduty: bool) -> None:
@@ -276,7 +276,7 @@ def validate_config(
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2) from None
-    for warning in loaded.shadowed():
+    for warning in loaded.warnings():
         typer.echo(f"warning: {file}: {warning}", err=True)
     typer.echo(f"{file}: valid ({len(loaded.alerts)} alert(s))")
 
@@ -302,15 +302,21 @@ def demo(
     from cad.cli.demo import run_demo
     from cad.logging import configure_logging
 
-    configure_logging(log_level or "error")
+    try:
+        configure_logging(log_level or "error")
+    except ValueError as error:
+        raise _fail(f"--log-level (CAD_LOG_LEVEL): {error}") from None
     code = run_demo(names or [], scenarios_dir, as_json=as_json, verbose=verbose, console=Console())
     raise typer.Exit(code)
 
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on [default: CAD_LISTEN_ADDRESS, 127.0.0.1]."),
+    ] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
     workers: Annotated[
         int,
         typer.Option(
@@ -321,7 +327,12 @@ def serve(
         ),
     ] = 2,
     sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Start the simulators and point CAD at them.")
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Start the simulators and point CAD at them, with a throwaway store and "
+            "secrets of its own (nothing of CAD_DATABASE_URL or the configured secrets).",
+        ),
     ] = False,
     config: ConfigFile = None,
     log_level: LogLevel = "",
@@ -329,27 +340,17 @@ def serve(
 ) -> None:
     """Receive PagerDuty webhooks and store them; run them with worker threads (SQLite) or
     queue them for queue workers (PostgreSQL; `--workers N` runs one in this process)."""
-    from cad.service import SANDBOX_WEBHOOK_SECRET
-
-    settings = _settings(log_level)
+    settings = _settings(log_level, **({"listen_address": host} if host else {}))
     simulators = None
     if sandbox:
         from cad.simulators.sandbox import Sandbox
 
         simulators = Sandbox().start()
-        secret = (
-            settings.pd_webhook_secrets.get_secret_value()
-            if settings.pd_webhook_secrets
-            else SANDBOX_WEBHOOK_SECRET
-        )
-        settings = simulators.settings(
-            pd_webhook_secrets=secret,
-            database_url=settings.database_url,
-            database_path=settings.database_path,
-            api_token=settings.api_token,
+        settings = simulators.isolated_settings(
+            listen_address=settings.listen_address, api_docs=settings.api_docs
         )
     try:
-        _serve(settings, config, host, port, workers, simulators)
+        _serve(settings, config, port, workers, simulators)
     finally:
         if simulators is not None:
             simulators.close()
@@ -358,7 +359,6 @@ def serve(
 def _serve(
     settings: Settings,
     config: Path | None,
-    host: str,
     port: int,
     workers: int,
     simulators: Sandbox | None,
@@ -368,6 +368,7 @@ def _serve(
     import uvicorn
     from sqlalchemy.exc import OperationalError
 
+    from cad.cli.listeners import bind, history_warning
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_service
     from cad.store.db import StoreUnavailableError
@@ -381,28 +382,39 @@ def _serve(
         loaded = _config(config, settings)
     except InvestigationConfigError as error:
         raise _fail(str(error)) from None
+    host = settings.listen_address
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        listener = bind(host, port)
+    except OSError as error:
+        raise _fail(f"cannot listen on {host}:{port}: {error.strerror}", 1) from None
     try:
         service = build_service(settings, loaded, workers=workers, sandbox=simulators)
     except (StoreUnavailableError, OperationalError) as error:
+        listener.close()
         raise _fail(
             f"cannot use the store at {_store_name(settings)}: {_reason(error)}", 1
         ) from None
+    warning = history_warning(settings)
+    if warning is not None:
+        typer.echo(f"warning: {warning}", err=True)
     engine = "queue worker" if settings.uses_job_queue() else "worker thread"
     typer.echo(
-        f"CAD listening on http://{host}:{port} "
+        f"CAD listening on http://{shown}:{port} "
         f"({workers} {engine}(s), store {_store_name(settings)})",
         err=True,
     )
     if simulators is not None:
         typer.echo(
             "sandbox: try 'cadctl sandbox trigger chgm-customer-stopped-instances "
-            f"--url http://{host}:{port}' (pid {os.getpid()})",
+            f"--url http://{shown}:{port}' (pid {os.getpid()})",
             err=True,
         )
     try:
-        uvicorn.run(service.app, host=host, port=port, log_level="warning")
+        uvicorn.Server(uvicorn.Config(service.app, log_level="warning")).run(sockets=[listener])
     finally:
         service.close()
+        listener.close()
 
 
 @app.command()
@@ -415,6 +427,12 @@ def worker(
         int | None,
         typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)."),
     ] = None,
+    metrics_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Address the metrics listen on [default: CAD_METRICS_ADDRESS, 127.0.0.1]."
+        ),
+    ] = None,
     config: ConfigFile = None,
     log_level: LogLevel = "",
     show_version: Version = False,
@@ -426,13 +444,16 @@ def worker(
 
     from procrastinate.exceptions import ConnectorException
 
+    from cad.cli.listeners import serve_metrics
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_runtime, queue_options
     from cad.store.db import StoreUnavailableError
     from cad.worker.distributed import QueueWorker
     from cad.worker.queue import require_queue
 
-    settings = _settings(log_level)
+    settings = _settings(
+        log_level, **({"metrics_address": metrics_address} if metrics_address else {})
+    )
     if not settings.uses_job_queue():
         raise _fail(
             "cadctl worker needs CAD_DATABASE_URL to be PostgreSQL; "
@@ -450,14 +471,13 @@ def worker(
         raise _fail(f"{error} (is PostgreSQL up, and has `cadctl db upgrade` run?)", 1) from None
     options = queue_options(settings, concurrency or settings.worker_concurrency)
     if metrics_port is not None:
-        from prometheus_client import start_http_server
-
+        address = settings.metrics_address
         try:
-            start_http_server(metrics_port, registry=runtime.registry)
+            serve_metrics(address, metrics_port, runtime.registry)
         except OSError as error:
             runtime.close()
             raise _fail(
-                f"cannot serve metrics on port {metrics_port}: {error.strerror}", 1
+                f"cannot serve metrics on {address}:{metrics_port}: {error.strerror}", 1
             ) from None
     running = QueueWorker(
         runtime.store, runtime.built.controller, metrics=runtime.metrics, options=options
@@ -512,15 +532,23 @@ def history(
     """What CAD did and why, newest first."""
     import json
 
-    from cad.store import Store
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cad.store import Store, migrated
     from cad.store.db import StoreUnavailableError
 
     settings = _settings(log_level)
     store = Store(settings.store_url())
     try:
+        if not migrated(store):
+            raise _fail(
+                f"the database at {_store_name(settings)} has no CAD schema yet: "
+                "run `cadctl db upgrade`",
+                1,
+            )
         runs = store.runs(cluster=cluster, incident=incident, limit=limit)
-    except StoreUnavailableError as error:
-        raise _fail(str(error), 1) from None
+    except (StoreUnavailableError, SQLAlchemyError) as error:
+        raise _fail(f"cannot read {_store_name(settings)}: {_reason(error)}", 1) from None
     finally:
         store.close()
     if as_json:
@@ -603,12 +631,11 @@ def sandbox_trigger(
     log_level: LogLevel = "",
     show_version: Version = False,
 ) -> None:
-    """Seed the server's sandbox with a scenario and post its incident as a signed webhook."""
-    import uuid
+    """Seed the server's sandbox with a scenario; the server posts its incident to itself as a
+    signed webhook (the signing secret never leaves it)."""
+    import json
 
     import httpx
-
-    from cad.webhook.signature import sign
 
     try:
         seeded = httpx.post(f"{url}/sandbox/scenarios/{scenario}", timeout=60)
@@ -617,15 +644,10 @@ def sandbox_trigger(
     if seeded.status_code != 200:
         raise _fail(f"the server refused the scenario: {seeded.text}", 1)
     body = seeded.json()
-    payload = body["payload"].encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-PagerDuty-Signature": sign(payload, body["secret"]),
-        "X-Webhook-Id": str(uuid.uuid4()),
-    }
-    posted = httpx.post(f"{url}/webhooks/pagerduty", content=payload, headers=headers, timeout=30)
+    webhook = body["webhook"]
     typer.echo(
-        f"incident {body['incident_id']}: webhook answered {posted.status_code} {posted.text}"
+        f"incident {body['incident_id']}: webhook answered {webhook['status']} "
+        f"{json.dumps(webhook['answer'])}"
     )
     typer.echo(
         f"watch it: cadctl history --incident {body['incident_id']}  "

@@ -37,6 +37,7 @@ __all__ = [
     "parse_config",
 ]
 
+MAX_CONFIG_BYTES = 1024 * 1024
 UNHANDLED_NOTE = "🤖 No automation implemented for this alert; escalated to SRE. 🤖"
 
 
@@ -121,6 +122,12 @@ class InvestigationConfig(BaseModel):
                     break
         return warnings
 
+    def warnings(self) -> list[str]:
+        """What is valid but surely not meant: no alerts at all, alerts that never match."""
+        if not self.alerts:
+            return ["no alerts: every incident will be escalated as unhandled"]
+        return self.shadowed()
+
     def alerts_for(self, investigation: str) -> list[str]:
         """Titles of the alerts whose chains include ``investigation``."""
         return [
@@ -174,12 +181,21 @@ def _semantic_problems(
 
 
 def load_config(path: str | Path, *, known: Iterable[str] | None = None) -> InvestigationConfig:
-    """Read and validate a config file."""
+    """Read and validate a config file (UTF-8, at most :data:`MAX_CONFIG_BYTES`)."""
     file = Path(path)
     try:
-        text = file.read_text()
+        with file.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise InvestigationConfigError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        problem = f"{file}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB: not a config"
+        raise InvestigationConfigError(str(file), [problem])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        raise InvestigationConfigError(str(file), [problem]) from None
     return parse_config(text, str(file), known=known)
 
 

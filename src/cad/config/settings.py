@@ -3,18 +3,46 @@
 Every setting has the ``CAD_`` prefix; where the Go original used another name
 (``BACKPLANE_URL``, ``BACKPLANE_INITIAL_ARN``, ``PD_SIGNATURE``, ``LOG_LEVEL``) that name
 is accepted as well.
+
+Every setting is checked at start against its known values and a sane range (numbers are
+finite and bounded, URLs parse, files exist); :func:`load_settings` turns the problems into
+one line naming each variable.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+from cad.config import setting_checks as checks
+from cad.errors import ConfigurationError
+
+__all__ = ["InvalidSettingsError", "Settings", "get_settings", "load_settings"]
+
+HttpUrl = Annotated[str, AfterValidator(checks.check_http_url)]
+HttpsUrl = Annotated[str, AfterValidator(lambda url: checks.check_http_url(url, https_only=True))]
+Address = Annotated[str, AfterValidator(checks.check_address)]
+ExistingFile = Annotated[str, AfterValidator(checks.check_file)]
+LogLevel = Annotated[
+    Literal["debug", "info", "warning", "error"],
+    BeforeValidator(lambda level: level.lower() if isinstance(level, str) else level),
+]
 
 
+# The most a job's retries may wait in all: until its last attempt, a deferred incident
+# tells nobody.
+_MAX_RETRY_WAIT_S = 3600
 # A public URL, not a secret (the linter flags any name containing "token").
 _SSO_TOKEN_URL = "https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token"  # noqa: S105
 
@@ -23,70 +51,85 @@ class Settings(BaseSettings):
     """Everything CAD reads from its environment, with defaults that are safe to run with."""
 
     model_config = SettingsConfigDict(
-        env_prefix="CAD_", extra="ignore", frozen=True, populate_by_name=True
+        env_prefix="CAD_",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+        allow_inf_nan=False,  # an infinite deadline or wait is never meant
     )
 
-    log_level: str = Field(
+    log_level: LogLevel = Field(
         default="info", validation_alias=AliasChoices("CAD_LOG_LEVEL", "LOG_LEVEL")
     )
-    log_format: str = Field(default="console", description="console or json")
+    log_format: Literal["console", "json"] = "console"
 
     # Executor
     executor_max_attempts: int = Field(default=4, ge=1, le=20)
-    executor_deadline_seconds: float = Field(default=120.0, gt=0)
-    executor_retry_initial_wait_seconds: float = Field(default=0.5, gt=0)
+    executor_deadline_seconds: float = Field(default=120.0, gt=0, le=3600)
+    executor_retry_initial_wait_seconds: float = Field(default=0.5, gt=0, le=60)
     executor_max_workers: int = Field(default=32, ge=1, le=256)
-    service_log_dedupe_days: float = Field(default=7.0, ge=0)
+    service_log_dedupe_days: float = Field(default=7.0, ge=0, le=365)
 
     # OCM
-    ocm_url: str = "https://api.openshift.com"
-    ocm_token_url: str = _SSO_TOKEN_URL
+    ocm_url: HttpUrl = "https://api.openshift.com"
+    ocm_token_url: HttpUrl = _SSO_TOKEN_URL
     ocm_client_id: str | None = None
     ocm_client_secret: SecretStr | None = None
 
     # PagerDuty
-    pd_url: str = "https://api.pagerduty.com"
+    pd_url: HttpsUrl = "https://api.pagerduty.com"
     pd_token: SecretStr | None = None
-    pd_from: str = "sd-sre-platform+pagerduty-configuration-anomaly-detection-agent@redhat.com"
+    pd_from: str = Field(
+        default="sd-sre-platform+pagerduty-configuration-anomaly-detection-agent@redhat.com",
+        pattern=r"^[^@\s]+@[^@\s]+$",
+    )
     silent_policy: str | None = None
-    pd_escalation_level: int = Field(default=2, ge=1)
-    pd_ca_bundle: str | None = None
+    pd_escalation_level: int = Field(default=2, ge=1, le=20)
+    pd_ca_bundle: ExistingFile | None = None
 
     # Backplane and AWS
-    backplane_url: str | None = Field(
+    backplane_url: HttpUrl | None = Field(
         default=None, validation_alias=AliasChoices("CAD_BACKPLANE_URL", "BACKPLANE_URL")
     )
     backplane_initial_arn: str | None = Field(
         default=None,
         validation_alias=AliasChoices("CAD_BACKPLANE_INITIAL_ARN", "BACKPLANE_INITIAL_ARN"),
     )
-    aws_endpoint_url: str | None = None
-    aws_region: str = "us-east-1"
-    cloudtrail_lookback_hours: float = Field(default=2.0, gt=0)
+    aws_endpoint_url: HttpUrl | None = None
+    aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    # CloudTrail's event history keeps 90 days.
+    cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)
 
     # Receiver, store, workers
-    database_url: str | None = None
-    database_path: str = "cad.sqlite"
+    database_url: Annotated[str, AfterValidator(checks.check_store_url)] | None = None
+    database_path: str = Field(default="cad.sqlite", min_length=1)
     pd_webhook_secrets: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CAD_PD_WEBHOOK_SECRETS", "PD_SIGNATURE")
     )
-    webhook_event_types: str = "incident.triggered"
-    api_token: SecretStr | None = None
-    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_event_types: Annotated[str, AfterValidator(checks.check_event_types)] = (
+        "incident.triggered"
+    )
+    api_token: Annotated[SecretStr | None, BeforeValidator(lambda token: token or None)] = None
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     worker_concurrency: int = Field(default=4, ge=1, le=64)
-    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
-    worker_stalled_after_seconds: float = Field(default=60.0, gt=0)
-    worker_max_retries: int = Field(default=4, ge=0)
-    worker_retry_wait_seconds: int = Field(default=3, ge=1)
-    budget_limited_support_per_hour: int = Field(default=20, ge=0)
-    budget_service_logs_per_hour: int = Field(default=100, ge=0)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+    worker_stalled_after_seconds: float = Field(default=60.0, gt=0, le=3600)
+    worker_max_retries: int = Field(default=4, ge=0, le=10)
+    worker_retry_wait_seconds: int = Field(default=3, ge=1, le=60)
+    budget_limited_support_per_hour: int = Field(default=20, ge=0, le=100_000)
+    budget_service_logs_per_hour: int = Field(default=100, ge=0, le=100_000)
 
     # Controller
     investigation_config_path: str | None = None
     experimental_enabled: bool = False
-    prometheus_pushgateway: str | None = None
-    investigation_retry_deadline_seconds: float = Field(default=300.0, gt=0)
-    investigation_retry_initial_wait_seconds: float = Field(default=1.0, gt=0)
+    prometheus_pushgateway: Annotated[str, AfterValidator(checks.check_pushgateway)] | None = None
+    investigation_retry_deadline_seconds: float = Field(default=300.0, gt=0, le=3600)
+    investigation_retry_initial_wait_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    # Listeners (issue 13): where `serve` and a worker's metrics listen, and the API docs.
+    listen_address: Address = "127.0.0.1"
+    metrics_address: Address = "127.0.0.1"
+    api_docs: bool = False
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:
@@ -96,6 +139,23 @@ class Settings(BaseSettings):
                 "CAD_WORKER_HEARTBEAT_SECONDS, or a busy worker would be taken for dead"
             )
         return self
+
+    @model_validator(mode="after")
+    def _retries_end_in_time(self) -> Settings:
+        waited = sum(
+            self.worker_retry_wait_seconds**n for n in range(1, self.worker_max_retries + 1)
+        )
+        if waited > _MAX_RETRY_WAIT_S:
+            raise ValueError(
+                f"CAD_WORKER_RETRY_WAIT_SECONDS and CAD_WORKER_MAX_RETRIES: the retries would "
+                f"wait {waited} s in all, more than {_MAX_RETRY_WAIT_S} s (a deferred incident "
+                "tells nobody until its last attempt)"
+            )
+        return self
+
+    def listens_on_loopback(self) -> bool:
+        """Whether only this machine reaches ``serve`` (then ``/runs`` needs no token)."""
+        return checks.is_loopback(self.listen_address)
 
     def uses_job_queue(self) -> bool:
         """Whether the store is PostgreSQL, where the job queue and ``cadctl worker`` run."""
@@ -119,6 +179,29 @@ class Settings(BaseSettings):
     def event_types(self) -> set[str]:
         """The webhook event types that start a run."""
         return {t.strip() for t in self.webhook_event_types.split(",") if t.strip()}
+
+
+class InvalidSettingsError(ConfigurationError):
+    """The environment holds invalid settings; the message names each variable, on one line."""
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return ""
+    name = str(loc[0])
+    return (name if name.isupper() else f"CAD_{name.upper()}") + ": "
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment, ``overrides`` (field names) taking precedence;
+    :class:`InvalidSettingsError` on any invalid value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{_variable(e['loc'])}{e['msg'].removeprefix('Value error, ')}" for e in error.errors()
+        )
+        raise InvalidSettingsError(f"invalid settings: {problems}") from None
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,8 @@
-"""Strict YAML loading whose errors name the file, the line and the key."""
+"""Strict YAML loading whose errors name the file, the line and the key.
+
+Aliases (``*name``) are refused where they appear: they are never needed in CAD's files, and
+they make documents that refer to themselves or expand to billions of nodes (an alias bomb).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,20 @@ __all__ = ["YamlError", "load_yaml_model", "location_of", "yaml_lines"]
 
 M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[Any, ...]
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader, refusing every alias before it is followed."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "YAML aliases are not allowed (*name): write the value out",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        return super().compose_node(parent, index)
 
 
 class YamlError(ValueError):
@@ -37,7 +55,7 @@ def yaml_lines(text: str) -> dict[Path_, int]:
             for index, item in enumerate(node.value):
                 walk(item, (*path, index))
 
-    root = yaml.compose(text)
+    root = yaml.compose(text, Loader=_NoAliasLoader)
     if root is not None:
         walk(root, ())
     return lines
@@ -63,7 +81,7 @@ def location_of(loc: Path_, lines: dict[Path_, int]) -> tuple[int, str]:
 def load_yaml_model(model: type[M], text: str, source: str) -> M:
     """Parse ``text`` and validate it as ``model``; :class:`YamlError` on any error."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506  # a safe loader
         lines = yaml_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

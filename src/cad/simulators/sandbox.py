@@ -11,6 +11,7 @@ point the real clients at them, a seeding API, and what was written.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -117,6 +118,19 @@ class Sandbox:
         }
         values.update(overrides)
         return Settings(**values)
+
+    def isolated_settings(self, **overrides: Any) -> Settings:
+        """Settings for a CAD that lives only in this sandbox (``serve --sandbox``): the
+        simulators, a throwaway SQLite store in the sandbox's temporary directory, a webhook
+        signing secret made now, no API token: nothing of the environment's store or
+        secrets."""
+        values: dict[str, Any] = {
+            "database_url": None,
+            "database_path": str(self._dir / "cad.sqlite"),
+            "pd_webhook_secrets": secrets.token_urlsafe(32),
+            "api_token": None,
+        }
+        return self.settings(**{**values, **overrides})
 
     # --- seeding and inspection --------------------------------------------------------
 

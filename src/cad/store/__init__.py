@@ -3,7 +3,7 @@
 from cad.store.budget import StoreWriteBudget
 from cad.store.db import ClaimedDelivery, Store
 from cad.store.ledger import DurableLedger, current_run
-from cad.store.migrate import downgrade, upgrade
+from cad.store.migrate import downgrade, migrated, upgrade
 
 __all__ = [
     "ClaimedDelivery",
@@ -12,5 +12,6 @@ __all__ = [
     "StoreWriteBudget",
     "current_run",
     "downgrade",
+    "migrated",
     "upgrade",
 ]

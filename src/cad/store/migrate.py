@@ -7,10 +7,11 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
-from cad.store.db import engine_url
+from cad.store.db import Store, engine_url
 
-__all__ = ["downgrade", "upgrade"]
+__all__ = ["downgrade", "migrated", "upgrade"]
 
 
 def _config(url: str) -> Config:
@@ -25,6 +26,13 @@ def _config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Apply every migration to the database at ``url``."""
     command.upgrade(_config(url), "head")
+
+
+def migrated(store: Store) -> bool:
+    """Whether any of CAD's migrations has been applied to ``store`` (one catalogue lookup;
+    SQLAlchemy's errors when the database does not answer)."""
+    with store.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() is not None
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -54,12 +54,24 @@ def create_app(
     event_types: set[str],
     metrics: ServiceMetrics,
     api_token: str | None = None,
+    open_history: bool = False,
+    api_docs: bool = False,
     on_queued: Callable[[], None] = lambda: None,
     enqueue: Enqueue | None = None,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
-    is queued in the same transaction."""
-    app = FastAPI(title="CAD webhook receiver", version="1")
+    is queued in the same transaction.
+
+    The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
+    only if ``open_history`` (every listener on loopback), else it answers 401. The API docs
+    (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``."""
+    app = FastAPI(
+        title="CAD webhook receiver",
+        version="1",
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
+        openapi_url="/openapi.json" if api_docs else None,
+    )
 
     @app.post("/webhooks/pagerduty", status_code=202)
     async def receive(request: Request) -> JSONResponse:
@@ -122,10 +134,10 @@ def create_app(
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     def authorized(request: Request) -> bool:
+        if api_token is None:
+            return open_history
         given = request.headers.get("authorization") or ""
-        return api_token is None or hmac.compare_digest(
-            given.encode(), f"Bearer {api_token}".encode()
-        )
+        return hmac.compare_digest(given.encode(), f"Bearer {api_token}".encode())
 
     @app.get("/runs")
     async def runs(
