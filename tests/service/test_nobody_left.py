@@ -4,27 +4,18 @@ in a note and an escalation (issue 13, items 2 and 3)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from cad.clients.ocm.models import Cluster
 from cad.simulators.sandbox import Sandbox
 from cad.webhook.signature import sign
-from tests.service.test_service import (  # noqa: F401  # fixtures
-    CLUSTER,
-    SECRET,
-    STOPPED,
-    Start,
-    sandbox,
-    seed,
-    start,
-    wait_for_runs,
-)
+from tests.service import test_service
+from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
+
+sandbox = test_service.sandbox  # the service tests' fixtures: a sandbox, a service per backend
+start = test_service.start
 
 UNHANDLED = "SomethingCADCannotHandle CRITICAL (1)"
 

@@ -239,6 +239,13 @@ class Store:
     ) -> ClaimedDelivery:
         row.status, row.claimed_by = "processing", worker
         row.lease_until, row.attempts = lease_until, row.attempts + 1
+        # A run of an earlier attempt the store could not close (it was away) ends here.
+        _rows(
+            session,
+            update(RunRow)
+            .where(RunRow.delivery_id == row.id, RunRow.status == "running")
+            .values(status="interrupted", finished_at=_now(), error="its attempt was cut short"),
+        )
         merged = _rows(
             session,
             update(DeliveryRow)
@@ -434,12 +441,12 @@ class Store:
         )
         return found is not None
 
-    def fail_run(self, run_id: int, error: str) -> None:
-        """Record that a run crashed."""
+    def fail_run(self, run_id: int, error: str, *, status: str = "failed") -> None:
+        """Record that a run crashed (``deferred``: a later attempt will try again)."""
         with self.session() as session:
             row = session.get(RunRow, run_id)
             if row is not None:
-                row.status, row.finished_at, row.error = "failed", _now(), error
+                row.status, row.finished_at, row.error = status, _now(), error
 
     def runs(
         self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50

@@ -121,8 +121,9 @@ class EmbeddedWorkers:
                 defer_transient=not last_attempt,
             )
         except StoreUnavailableError as error:  # the run could not even be recorded
-            log.error("store unavailable before the run", error=str(error))
-            self._settle(lambda: self._retry(claimed, str(error)))
+            unavailable = str(error)
+            log.error("store unavailable before the run", error=unavailable)
+            self._settle(lambda: self._retry(claimed, unavailable))
         else:
             if result.retry_reason is not None and not last_attempt:
                 reason = result.retry_reason

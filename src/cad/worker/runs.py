@@ -78,7 +78,7 @@ def run_delivery(
         log.exception("run crashed", delivery=claimed.id, run=run_id)
         metrics.runs.labels(status="crashed").inc()
         if defer_transient and caused_by_transient(error):
-            _record_crash(store, run_id, what)
+            _record_crash(store, run_id, what, status="deferred")
             return RunResult(run_id, "crashed", what, what)
         told = _escalate_crash(store, controller, claimed, run_id, error, dry_run=dry_run)
         return RunResult(run_id, "crashed", None if told else what, what)
@@ -87,9 +87,9 @@ def run_delivery(
         metrics.run_duration.observe(time.monotonic() - started)
 
 
-def _record_crash(store: Store, run_id: int, what: str) -> None:
+def _record_crash(store: Store, run_id: int, what: str, *, status: str = "failed") -> None:
     try:
-        store.fail_run(run_id, what)
+        store.fail_run(run_id, what, status=status)
     except StoreUnavailableError as error:  # the next start marks it interrupted
         log.error("could not record the crashed run", run=run_id, error=str(error))
 
