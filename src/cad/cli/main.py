@@ -368,9 +368,11 @@ def _serve(
     import uvicorn
     from sqlalchemy.exc import OperationalError
 
+    from cad.cli.serving import GracefulServer, ignoring_signals
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_service
     from cad.store.db import StoreUnavailableError
+    from cad.store.instance import ServerAlreadyRunningError
 
     _require(settings, pagerduty=True)
     if workers == 0 and not settings.uses_job_queue():
@@ -383,6 +385,8 @@ def _serve(
         raise _fail(str(error)) from None
     try:
         service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+    except ServerAlreadyRunningError as error:
+        raise _fail(str(error), 1) from None
     except (StoreUnavailableError, OperationalError) as error:
         raise _fail(
             f"cannot use the store at {_store_name(settings)}: {_reason(error)}", 1
@@ -399,10 +403,24 @@ def _serve(
             f"--url http://{host}:{port}' (pid {os.getpid()})",
             err=True,
         )
+    # SIGTERM/SIGINT: stop accepting, let runs in flight finish within the grace period, hand
+    # back the rest, close the store and the sandbox, exit 0 (see docs/operations.md).
+    server = GracefulServer(
+        uvicorn.Config(
+            service.app,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_seconds)),
+        )
+    )
     try:
-        uvicorn.run(service.app, host=host, port=port, log_level="warning")
+        server.run()
     finally:
-        service.close()
+        with ignoring_signals():
+            service.close()
+    if server.stopped_by is not None:
+        typer.echo(f"CAD stopped ({server.stopped_by.name})", err=True)
 
 
 @app.command()

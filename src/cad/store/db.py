@@ -267,7 +267,7 @@ class Store:
         :meth:`claim` leaves it until ``not_before`` (the embedded worker's backoff)."""
         with self.session() as session:
             row = session.get(DeliveryRow, delivery_id)
-            if row is not None:
+            if row is not None and row.status == "processing":
                 row.status, row.error, row.lease_until = "queued", error, not_before
 
     def claim(
@@ -303,7 +303,8 @@ class Store:
         """Mark a claimed delivery done (or failed, with the error)."""
         with self.session() as session:
             row = session.get(DeliveryRow, delivery_id)
-            if row is not None:
+            # Not if it was handed back (shutdown) or taken again: its attempt is over.
+            if row is not None and row.status == "processing":
                 row.status, row.run_id, row.error, row.lease_until = (
                     ("failed" if error else "done"),
                     run_id,
@@ -393,7 +394,7 @@ class Store:
         """Record the run's outcome and every action that was not already recorded."""
         with self.session() as session:
             row = session.get(RunRow, run_id)
-            if row is None:
+            if row is None or row.status != "running":  # interrupted meanwhile: final
                 return
             row.status, row.finished_at = outcome.run_status, _now()
             row.cluster_id = (outcome.cluster or {}).get("id")
@@ -445,7 +446,7 @@ class Store:
         """Record that a run crashed (``deferred``: a later attempt will try again)."""
         with self.session() as session:
             row = session.get(RunRow, run_id)
-            if row is not None:
+            if row is not None and row.status == "running":
                 row.status, row.finished_at, row.error = status, _now(), error
 
     def runs(
