@@ -234,3 +234,15 @@ def test_a_second_server_on_the_same_database_refuses_to_start_and_requeues_noth
     assert len(sandbox.pagerduty.incident("Q1").notes) == 1
     assert [r["status"] for r in runs_of(database)] == ["unhandled"]
     assert first.stop() == 0, first.output()
+
+
+@pytest.mark.parametrize("grace", ["-1", "3601"])
+def test_a_grace_period_out_of_range_is_refused_naming_the_setting(
+    serve: Callable[..., Serve], tmp_path: Path, grace: str
+) -> None:
+    # Given a grace period that is negative or over an hour
+    server = serve(tmp_path / "cad.sqlite", {"CAD_SHUTDOWN_GRACE_SECONDS": grace}, "--sandbox")
+    # When serve starts, then it refuses with exit 2, naming the setting
+    assert server.process.wait(timeout=60) == 2
+    assert "shutdown_grace_seconds" in server.output().lower()
+    assert "Traceback" not in server.output()
