@@ -213,9 +213,10 @@ def test_a_run_that_cannot_finish_in_the_grace_period_is_handed_back_and_run_onc
 def test_a_second_server_on_the_same_database_refuses_to_start_and_requeues_nothing(
     sandbox: Sandbox, serve: Callable[..., Serve], tmp_path: Path
 ) -> None:
-    # Given a server with a run in flight (its note is slow to land)
+    # Given a server with a run in flight (its note takes 15 s to land: longer than a
+    # second server needs to start and stop on a loaded machine)
     database = tmp_path / "cad.sqlite"
-    body = slow_unhandled_incident(sandbox, "Q1", note_latency_ms=3000)
+    body = slow_unhandled_incident(sandbox, "Q1", note_latency_ms=15000)
     first = serve(database, simulator_env(sandbox))
     first.wait_ready()
     post(first.url, body)
