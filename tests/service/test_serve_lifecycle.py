@@ -22,6 +22,7 @@ from cad.simulators.sandbox import Sandbox
 from cad.store import Store
 from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.signature import sign
+from tests.databases import postgres_database
 from tests.service.test_service import CLUSTER, seed
 
 SECRET = "lifecycle-secret"
@@ -48,16 +49,19 @@ def free_port() -> int:
 
 
 class Serve:
-    """One `cadctl serve` process on ``database`` (SQLite), its output in a file."""
+    """One `cadctl serve` process on ``database`` (a SQLite file, or a PostgreSQL URL), its
+    output in a file."""
 
-    def __init__(self, tmp_path: Path, database: Path, env: dict[str, str], *args: str) -> None:
+    def __init__(
+        self, tmp_path: Path, database: Path | str, env: dict[str, str], *args: str
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / f"serve-{self.port}.log"
-        full_env = worker_environment(
-            os.environ, "", env, CAD_DATABASE_PATH=str(database), CAD_WORKER_POLL_SECONDS="0.2"
-        )
-        del full_env["CAD_DATABASE_URL"]
+        full_env = worker_environment(os.environ, str(database), env, CAD_WORKER_POLL_SECONDS="0.2")
+        if isinstance(database, Path):
+            del full_env["CAD_DATABASE_URL"]
+            full_env["CAD_DATABASE_PATH"] = str(database)
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(
                 [CADCTL, "serve", "--port", str(self.port), "--workers", "1", *args],
@@ -95,7 +99,7 @@ class Serve:
 def serve(tmp_path: Path) -> Iterator[Callable[..., Serve]]:
     started: list[Serve] = []
 
-    def make(database: Path, env: dict[str, str], *args: str) -> Serve:
+    def make(database: Path | str, env: dict[str, str], *args: str) -> Serve:
         started.append(Serve(tmp_path, database, env, *args))
         return started[-1]
 
@@ -120,16 +124,20 @@ def wait_until(condition: Callable[[], Any], timeout_s: float, what: str) -> Any
     raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
-def runs_of(database: Path) -> list[dict[str, Any]]:
-    store = Store(f"sqlite:///{database}")
+def store_url(database: Path | str) -> str:
+    return f"sqlite:///{database}" if isinstance(database, Path) else database
+
+
+def runs_of(database: Path | str) -> list[dict[str, Any]]:
+    store = Store(store_url(database))
     try:
         return store.runs()
     finally:
         store.close()
 
 
-def deliveries_of(database: Path) -> dict[str, int]:
-    store = Store(f"sqlite:///{database}")
+def deliveries_of(database: Path | str) -> dict[str, int]:
+    store = Store(store_url(database))
     try:
         return store.delivery_counts()
     finally:
@@ -148,15 +156,26 @@ def simulator_env(sandbox: Sandbox, **settings: str) -> dict[str, str]:
     return {**sandbox.environment(), "CAD_PD_WEBHOOK_SECRETS": SECRET, **settings}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    if request.param == "sqlite":
+        yield tmp_path / "cad.sqlite"
+    else:  # a database of its own: the server migrates it, its queue worker runs the job
+        yield from postgres_database()
+
+
+@pytest.mark.parametrize(
+    ("signum", "database"),
+    [(signal.SIGTERM, "sqlite"), (signal.SIGINT, "sqlite"), (signal.SIGTERM, "postgresql")],
+    indirect=["database"],
+)
 def test_a_stopped_server_finishes_its_run_in_flight_removes_its_sandbox_and_exits_0(
-    serve: Callable[..., Serve], tmp_path: Path, signum: int
+    serve: Callable[..., Serve], tmp_path: Path, signum: int, database: Path | str
 ) -> None:
     # Given `cadctl serve --sandbox` (its simulators' certificate and key in a temporary
     # folder) running a scenario whose limited support is refused twice (a slow run)
     temp = tmp_path / "tmp"
     temp.mkdir()
-    database = tmp_path / "cad.sqlite"
     server = serve(database, {"TMPDIR": str(temp)}, "--sandbox")
     server.wait_ready()
     assert list(temp.glob("cad-sandbox-*/key.pem"))
