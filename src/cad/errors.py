@@ -5,6 +5,7 @@
     CADError
     ├── ActionValidationError        an action failed validation; nothing was executed
     ├── ConfigurationError           settings or files CAD cannot run with
+    ├── StoreUnavailableError        the database could not be reached or written (transient)
     └── ClientError                  a call to an external system failed
         ├── TransientError           worth retrying: the same call may succeed later
         │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
@@ -23,6 +24,10 @@ a batch is invalid. Names the action's index, type and the reason.
 
 **ConfigurationError.** Missing or invalid settings, unreadable configuration files. The
 message names what is wrong and never includes a secret value.
+
+**StoreUnavailableError.** CAD's own database failed: unreachable, or a lock held past the
+busy timeout. Transient: the run that met it is retried with backoff, and its last attempt
+notes and escalates the incident.
 
 **ClientError.** Carries the endpoint (method and path, never a query string with secrets),
 the HTTP status when there was one, and the server's own error identifiers (OCM ``code`` and
@@ -66,6 +71,7 @@ __all__ = [
     "PermanentError",
     "RateLimitedError",
     "ServerError",
+    "StoreUnavailableError",
     "TransientError",
     "caused_by_transient",
     "error_for_status",
@@ -90,6 +96,10 @@ class ActionValidationError(CADError):
 
 class ConfigurationError(CADError):
     """CAD cannot run with the settings or files it was given."""
+
+
+class StoreUnavailableError(CADError):
+    """The database could not be reached or written."""
 
 
 class ClientError(CADError):
@@ -241,7 +251,7 @@ def error_for_status(
 
 def is_transient(exc: BaseException) -> bool:
     """Whether retrying may help, from the exception's type and HTTP status only."""
-    if isinstance(exc, TransientError):
+    if isinstance(exc, TransientError | StoreUnavailableError):
         return True
     if isinstance(exc, ClientError):
         return exc.status is not None and (exc.status == 429 or exc.status >= 500)

@@ -20,6 +20,7 @@ from cad.controller.build import Built, build_controller
 from cad.executor.budget import BudgetLimits
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
+from cad.store.instance import ServerLock
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
@@ -71,7 +72,7 @@ def build_runtime(
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
     the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
-    store = Store(settings.store_url())
+    store = Store(settings.store_url(), busy_timeout_s=settings.store_busy_timeout_seconds)
     if migrate:
         upgrade(settings.store_url())
     registry = CollectorRegistry()
@@ -106,6 +107,7 @@ def queue_options(settings: Settings, concurrency: int) -> QueueOptions:
         recovery_every_s=max(1.0, settings.worker_stalled_after_seconds / 4),
         max_retries=settings.worker_max_retries,
         retry_wait_s=settings.worker_retry_wait_seconds,
+        shutdown_grace_s=settings.shutdown_grace_seconds,
     )
 
 
@@ -117,6 +119,8 @@ class Service:
     runtime: Runtime
     workers: Workers | None
     sandbox: Sandbox | None
+    lock: ServerLock | None = None
+    grace_s: float = 25.0
 
     @property
     def store(self) -> Store:
@@ -124,11 +128,16 @@ class Service:
         return self.runtime.store
 
     def close(self) -> None:
-        """Stop the workers, then close clients and the store. The sandbox belongs to whoever
-        started it (and may outlive this service)."""
-        if self.workers is not None:
-            self.workers.stop()
-        self.runtime.close()
+        """Stop the workers (runs in flight get ``grace_s`` to finish; the rest are handed
+        back to the queue), then close clients and the store, then let the next server
+        start. The sandbox belongs to whoever started it (and may outlive this service)."""
+        try:
+            if self.workers is not None:
+                self.workers.stop(self.grace_s)
+            self.runtime.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
 def build_service(
@@ -141,10 +150,30 @@ def build_service(
 ) -> Service:
     """The service for ``settings`` (pointed at ``sandbox`` when given).
 
-    On SQLite, ``workers`` embedded threads run the deliveries. On PostgreSQL, the receiver
-    queues a job per incident in the delivery's transaction, and ``workers`` is the
+    On SQLite, ``workers`` embedded threads run the deliveries, and the database's
+    :class:`~cad.store.instance.ServerLock` is taken first (a second server on the same file
+    raises ``ServerAlreadyRunningError`` before it touches the store). On PostgreSQL, the
+    receiver queues a job per incident in the delivery's transaction, and ``workers`` is the
     concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
     run them)."""
+    queued = settings.uses_job_queue()
+    lock = None if queued else ServerLock(settings.store_url()).acquire()
+    try:
+        return _build_service(settings, config, workers, sandbox, start_workers, lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+def _build_service(
+    settings: Settings,
+    config: InvestigationConfig,
+    workers: int,
+    sandbox: Sandbox | None,
+    start_workers: bool,
+    lock: ServerLock | None,
+) -> Service:
     runtime = build_runtime(settings, config, sandbox=sandbox)
     queued = settings.uses_job_queue()
     pool: Workers | None = None
@@ -162,6 +191,8 @@ def build_service(
             count=max(workers, 1),
             metrics=runtime.metrics,
             poll_s=settings.worker_poll_seconds,
+            max_retries=settings.worker_max_retries,
+            retry_wait_s=settings.worker_retry_wait_seconds,
         )
     app = create_app(
         store=runtime.store,
@@ -178,7 +209,7 @@ def build_service(
         _sandbox_routes(app, sandbox, settings.webhook_secrets())
     if start_workers and pool is not None:
         pool.start()
-    return Service(app, runtime, pool, sandbox)
+    return Service(app, runtime, pool, sandbox, lock, settings.shutdown_grace_seconds)
 
 
 def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:

@@ -369,9 +369,11 @@ def _serve(
     from sqlalchemy.exc import OperationalError
 
     from cad.cli.listeners import bind, history_warning
+    from cad.cli.serving import GracefulServer, ignoring_signals
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_service
     from cad.store.db import StoreUnavailableError
+    from cad.store.instance import ServerAlreadyRunningError
 
     _require(settings, pagerduty=True)
     if workers == 0 and not settings.uses_job_queue():
@@ -390,6 +392,9 @@ def _serve(
         raise _fail(f"cannot listen on {host}:{port}: {error.strerror}", 1) from None
     try:
         service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+    except ServerAlreadyRunningError as error:
+        listener.close()
+        raise _fail(str(error), 1) from None
     except (StoreUnavailableError, OperationalError) as error:
         listener.close()
         raise _fail(
@@ -410,11 +415,23 @@ def _serve(
             f"--url http://{shown}:{port}' (pid {os.getpid()})",
             err=True,
         )
+    # SIGTERM/SIGINT: stop accepting, let runs in flight finish within the grace period, hand
+    # back the rest, close the store and the sandbox, exit 0 (see docs/operations.md).
+    server = GracefulServer(
+        uvicorn.Config(
+            service.app,
+            log_level="warning",
+            timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_seconds)),
+        )
+    )
     try:
-        uvicorn.Server(uvicorn.Config(service.app, log_level="warning")).run(sockets=[listener])
+        server.run(sockets=[listener])
     finally:
-        service.close()
+        with ignoring_signals():
+            service.close()
         listener.close()
+    if server.stopped_by is not None:
+        typer.echo(f"CAD stopped ({server.stopped_by.name})", err=True)
 
 
 @app.command()

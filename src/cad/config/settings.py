@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     worker_retry_wait_seconds: int = Field(default=3, ge=1, le=60)
     budget_limited_support_per_hour: int = Field(default=20, ge=0, le=100_000)
     budget_service_logs_per_hour: int = Field(default=100, ge=0, le=100_000)
+    # SQLite: how long a write waits for another connection's lock before the store is
+    # taken as unavailable (the run is retried).
+    store_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # SIGTERM/SIGINT: how long `cadctl serve` lets runs in flight finish (inside Kubernetes'
+    # default 30 s terminationGracePeriodSeconds) before handing them back to the queue.
+    shutdown_grace_seconds: float = Field(default=25.0, ge=0, le=3600)
 
     # Controller
     investigation_config_path: str | None = None

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad.controller.outcome import RunOutcome
-from cad.errors import CADError
+from cad.errors import StoreUnavailableError
 from cad.store.models import ActionRow, DeliveryRow, RunRow
 
 __all__ = [
@@ -38,10 +38,6 @@ __all__ = [
     "StoreUnavailableError",
     "engine_url",
 ]
-
-
-class StoreUnavailableError(CADError):
-    """The database could not be reached or written."""
 
 
 class JobAlreadyQueuedError(Exception):
@@ -94,15 +90,21 @@ def _rows(session: Session, statement: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+def _due(now: datetime) -> Any:
+    return DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until <= now)
+
+
+def _sqlite_engine(url: str, busy_timeout_s: float) -> Engine:
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi: Any, _record: Any) -> None:
         dbapi.isolation_level = None  # let SQLAlchemy's BEGIN below take over
         cursor = dbapi.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -115,13 +117,14 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 class Store:
-    """Deliveries, runs and action records in one database."""
+    """Deliveries, runs and action records in one database. On SQLite, a write waits up to
+    ``busy_timeout_s`` for another connection's lock."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
         self.url = engine_url(url)
         self.is_sqlite = url.startswith("sqlite")
         self.engine = (
-            _sqlite_engine(url)
+            _sqlite_engine(url, busy_timeout_s)
             if self.is_sqlite
             else create_engine(self.url, pool_pre_ping=True, pool_size=10)
         )
@@ -236,6 +239,13 @@ class Store:
     ) -> ClaimedDelivery:
         row.status, row.claimed_by = "processing", worker
         row.lease_until, row.attempts = lease_until, row.attempts + 1
+        # A run of an earlier attempt the store could not close (it was away) ends here.
+        _rows(
+            session,
+            update(RunRow)
+            .where(RunRow.delivery_id == row.id, RunRow.status == "running")
+            .values(status="interrupted", finished_at=_now(), error="its attempt was cut short"),
+        )
         merged = _rows(
             session,
             update(DeliveryRow)
@@ -250,12 +260,15 @@ class Store:
         )
         return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged)
 
-    def requeue_delivery(self, delivery_id: int, error: str) -> None:
-        """Put a claimed delivery back in the queue after a failed attempt (to be retried)."""
+    def requeue_delivery(
+        self, delivery_id: int, error: str, *, not_before: datetime | None = None
+    ) -> None:
+        """Put a claimed delivery back in the queue after a failed attempt (to be retried);
+        :meth:`claim` leaves it until ``not_before`` (the embedded worker's backoff)."""
         with self.session() as session:
             row = session.get(DeliveryRow, delivery_id)
-            if row is not None:
-                row.status, row.error, row.lease_until = "queued", error, None
+            if row is not None and row.status == "processing":
+                row.status, row.error, row.lease_until = "queued", error, not_before
 
     def claim(
         self, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -272,7 +285,8 @@ class Store:
             row = session.scalar(
                 select(DeliveryRow)
                 .where(
-                    (DeliveryRow.status == "queued")
+                    # A queued delivery's lease_until is its backoff: not before then.
+                    ((DeliveryRow.status == "queued") & _due(now))
                     | ((DeliveryRow.status == "processing") & (DeliveryRow.lease_until <= now)),
                     DeliveryRow.incident_id.not_in(busy),
                 )
@@ -289,7 +303,8 @@ class Store:
         """Mark a claimed delivery done (or failed, with the error)."""
         with self.session() as session:
             row = session.get(DeliveryRow, delivery_id)
-            if row is not None:
+            # Not if it was handed back (shutdown) or taken again: its attempt is over.
+            if row is not None and row.status == "processing":
                 row.status, row.run_id, row.error, row.lease_until = (
                     ("failed" if error else "done"),
                     run_id,
@@ -313,6 +328,32 @@ class Store:
                 session,
                 update(DeliveryRow)
                 .where(DeliveryRow.status == "processing")
+                .values(status="queued", claimed_by=None, lease_until=None),
+            )
+
+    def hand_back(self, worker: str) -> int:
+        """At shutdown: the deliveries ``worker``'s threads (``worker-N``) could not finish go
+        back to the queue, and their runs become ``interrupted``; returns how many."""
+        now = _now()
+        mine = DeliveryRow.claimed_by.startswith(f"{worker}-", autoescape=True)
+        with self.session() as session:
+            ids = list(
+                session.scalars(
+                    select(DeliveryRow.id).where(DeliveryRow.status == "processing", mine)
+                )
+            )
+            if not ids:
+                return 0
+            _rows(
+                session,
+                update(RunRow)
+                .where(RunRow.delivery_id.in_(ids), RunRow.status == "running")
+                .values(status="interrupted", finished_at=now, error="handed back at shutdown"),
+            )
+            return _rows(
+                session,
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids))
                 .values(status="queued", claimed_by=None, lease_until=None),
             )
 
@@ -353,7 +394,7 @@ class Store:
         """Record the run's outcome and every action that was not already recorded."""
         with self.session() as session:
             row = session.get(RunRow, run_id)
-            if row is None:
+            if row is None or row.status != "running":  # interrupted meanwhile: final
                 return
             row.status, row.finished_at = outcome.run_status, _now()
             row.cluster_id = (outcome.cluster or {}).get("id")
@@ -401,12 +442,12 @@ class Store:
         )
         return found is not None
 
-    def fail_run(self, run_id: int, error: str) -> None:
-        """Record that a run crashed."""
+    def fail_run(self, run_id: int, error: str, *, status: str = "failed") -> None:
+        """Record that a run crashed (``deferred``: a later attempt will try again)."""
         with self.session() as session:
             row = session.get(RunRow, run_id)
-            if row is not None:
-                row.status, row.finished_at, row.error = "failed", _now(), error
+            if row is not None and row.status == "running":
+                row.status, row.finished_at, row.error = status, _now(), error
 
     def runs(
         self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50

@@ -40,7 +40,10 @@ class ServiceMetrics:
             registry=registry,
         )
         self.runs = Counter(
-            "cad_runs_total", "Controller runs by status", ["status"], registry=registry
+            "cad_runs_total",
+            "Controller runs by status (crashed: the run raised, a CAD bug or a store outage)",
+            ["status"],
+            registry=registry,
         )
         self.run_duration = Histogram(
             "cad_run_duration_seconds",
@@ -50,7 +53,7 @@ class ServiceMetrics:
         )
         self.retries = Counter(
             "cad_run_retries_total",
-            "Runs put back in the queue to be tried again (PostgreSQL job queue)",
+            "Runs put back in the queue to be tried again",
             registry=registry,
         )
         self.recovered = Counter(

@@ -115,7 +115,7 @@ class QueueWorker:
         with self._lock:
             self.processed += 1
         if result.retry_reason is None:
-            self.store.finish_delivery(claimed.id, run_id=result.run_id)
+            self.store.finish_delivery(claimed.id, run_id=result.run_id, error=result.error)
             return
         if not last_attempt:
             self.store.requeue_delivery(claimed.id, result.retry_reason)

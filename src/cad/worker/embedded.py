@@ -2,17 +2,24 @@
 
 Each thread claims the oldest queued delivery whose incident nobody else is running (a burst
 for one incident is coalesced into one run), runs it through the controller with the durable
-ledger, and records the run. At start, deliveries a previous process left unfinished go back
-to the queue; effects it recorded are not repeated.
+ledger, and records the run. A run that failed before the incident reached a human, or met
+a store outage, is put back in the queue and retried after ``retry_wait_s ** attempt``
+seconds, up to ``max_retries`` times; the last attempt notes and escalates. At start,
+deliveries a previous process left unfinished go back to the queue; effects it recorded are
+not repeated. :meth:`EmbeddedWorkers.stop` lets runs in flight finish within a grace period
+and hands back those that cannot.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import structlog
+import tenacity
 
 from cad.controller.controller import Controller
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
@@ -36,6 +43,8 @@ class EmbeddedWorkers:
         metrics: ServiceMetrics,
         poll_s: float = 1.0,
         lease: timedelta = timedelta(minutes=15),
+        max_retries: int = 4,
+        retry_wait_s: float = 3.0,
         dry_run: bool = False,
     ) -> None:
         self.store = store
@@ -44,6 +53,8 @@ class EmbeddedWorkers:
         self.metrics = metrics
         self.poll_s = poll_s
         self.lease = lease
+        self.max_retries = max_retries
+        self.retry_wait_s = retry_wait_s
         self.dry_run = dry_run
         self.name = f"cad-{uuid.uuid4().hex[:8]}"
         self._wake = threading.Event()
@@ -74,11 +85,16 @@ class EmbeddedWorkers:
         self._wake.set()
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop taking deliveries; wait for runs in progress to finish."""
+        """Stop taking deliveries; wait up to ``timeout_s`` for runs in progress to finish,
+        then hand back the deliveries of those that did not (the next start runs them)."""
         self._stopping.set()
         self._wake.set()
+        deadline = time.monotonic() + timeout_s
         for thread in self._threads:
-            thread.join(timeout=timeout_s)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            handed = self.store.hand_back(self.name)
+            log.warning("runs in flight handed back at shutdown", deliveries=handed)
 
     def _loop(self, worker: str) -> None:
         while not self._stopping.is_set():
@@ -94,15 +110,59 @@ class EmbeddedWorkers:
             self._process(claimed)
 
     def _process(self, claimed: ClaimedDelivery) -> None:
+        last_attempt = claimed.attempts > self.max_retries
         try:
             result = run_delivery(
-                self.store, self.controller, self.metrics, claimed, dry_run=self.dry_run
+                self.store,
+                self.controller,
+                self.metrics,
+                claimed,
+                dry_run=self.dry_run,
+                defer_transient=not last_attempt,
             )
-            error = result.retry_reason if result.status == "crashed" else None
-            self.store.finish_delivery(claimed.id, run_id=result.run_id, error=error)
-        except StoreUnavailableError as error:
-            # The lease runs out and another claim takes the delivery again.
-            log.error("store unavailable while recording a run", error=str(error))
+        except StoreUnavailableError as error:  # the run could not even be recorded
+            unavailable = str(error)
+            log.error("store unavailable before the run", error=unavailable)
+            self._settle(lambda: self._retry(claimed, unavailable))
+        else:
+            if result.retry_reason is not None and not last_attempt:
+                reason = result.retry_reason
+                self._settle(lambda: self._retry(claimed, reason))
+            else:
+                error_text = result.retry_reason or result.error
+                self._settle(
+                    lambda: self.store.finish_delivery(
+                        claimed.id, run_id=result.run_id, error=error_text
+                    )
+                )
         finally:
             with self._lock:
                 self.processed += 1
+
+    def _retry(self, claimed: ClaimedDelivery, reason: str) -> None:
+        wait_s = self.retry_wait_s**claimed.attempts
+        not_before = datetime.now(UTC) + timedelta(seconds=wait_s)
+        self.store.requeue_delivery(claimed.id, reason, not_before=not_before)
+        self.metrics.retries.inc()
+        log.warning(
+            "run will be retried",
+            delivery=claimed.id,
+            attempt=claimed.attempts + 1,
+            in_s=wait_s,
+            reason=reason,
+        )
+
+    def _settle(self, record: Callable[[], None]) -> None:
+        """Record what became of a delivery, retrying while the store is away (until the
+        lease runs out: then the next claim takes the delivery again)."""
+        try:
+            for attempt in tenacity.Retrying(
+                retry=tenacity.retry_if_exception_type(StoreUnavailableError),
+                wait=tenacity.wait_exponential(multiplier=0.5, max=10.0),
+                stop=tenacity.stop_after_delay(self.lease.total_seconds()),
+                reraise=True,
+            ):
+                with attempt:
+                    record()
+        except StoreUnavailableError as error:
+            log.error("store unavailable while recording a run", error=str(error))

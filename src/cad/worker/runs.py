@@ -10,7 +10,8 @@ import structlog
 
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
-from cad.store.db import ClaimedDelivery, Store
+from cad.errors import caused_by_transient
+from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
 from cad.store.ledger import current_run
 from cad.webhook.metrics import ServiceMetrics
 
@@ -21,12 +22,13 @@ log = structlog.get_logger("cad.worker")
 
 @dataclass(frozen=True)
 class RunResult:
-    """What became of a run: its id, its status (or ``crashed``) and, when another attempt
-    could do better, why (``retry_reason``)."""
+    """What became of a run: its id, its status (or ``crashed``), when another attempt could
+    do better why (``retry_reason``), and the error a delivery that is over failed with."""
 
     run_id: int
     status: str
     retry_reason: str | None = None
+    error: str | None = None
 
 
 def _retry_reason(outcome: RunOutcome) -> str | None:
@@ -37,11 +39,7 @@ def _retry_reason(outcome: RunOutcome) -> str | None:
         return None
     if outcome.deferred:
         return "; ".join(outcome.errors) or "a transient failure"
-    escalated = any(
-        a.type == "escalate_incident" and a.outcome.value == "succeeded"
-        for a in outcome.all_actions()
-    )
-    if escalated:
+    if _escalated(outcome):
         return None
     return "; ".join(outcome.errors) or "the run failed and nobody was told"
 
@@ -57,8 +55,10 @@ def run_delivery(
 ) -> RunResult:
     """Run ``claimed`` and record the run. A delivery taken before (``attempts > 1``) runs in
     reconcile mode; with ``defer_transient`` (not the last attempt), a transient failure is
-    returned for a retry instead of being escalated. A crash of CAD's own code is recorded,
-    never raised; store failures are raised (the caller retries)."""
+    returned for a retry instead of being escalated. A crash (CAD's own code, or the store
+    failing mid-run) is recorded, never raised: unless it is transient and may be deferred,
+    the incident gets a note naming the run and an escalation. Store failures before the
+    run starts are raised (the caller retries)."""
     started = time.monotonic()
     run_id = store.start_run(delivery_id=claimed.id, incident_id=claimed.incident_id)
     token = current_run.set(run_id)
@@ -73,11 +73,55 @@ def run_delivery(
         store.finish_run(run_id, outcome)
         metrics.runs.labels(status=outcome.run_status).inc()
         return RunResult(run_id, outcome.run_status, _retry_reason(outcome))
-    except Exception as error:  # a CAD bug: record it, keep the worker alive
+    except Exception as error:  # a CAD bug or a store outage: record it, keep the worker alive
+        what = f"{type(error).__name__}: {error}"
         log.exception("run crashed", delivery=claimed.id, run=run_id)
-        store.fail_run(run_id, f"{type(error).__name__}: {error}")
         metrics.runs.labels(status="crashed").inc()
-        return RunResult(run_id, "crashed", f"{type(error).__name__}: {error}")
+        if defer_transient and caused_by_transient(error):
+            _record_crash(store, run_id, what, status="deferred")
+            return RunResult(run_id, "crashed", what, what)
+        told = _escalate_crash(store, controller, claimed, run_id, error, dry_run=dry_run)
+        return RunResult(run_id, "crashed", None if told else what, what)
     finally:
         current_run.reset(token)
         metrics.run_duration.observe(time.monotonic() - started)
+
+
+def _record_crash(store: Store, run_id: int, what: str, *, status: str = "failed") -> None:
+    try:
+        store.fail_run(run_id, what, status=status)
+    except StoreUnavailableError as error:  # the next start marks it interrupted
+        log.error("could not record the crashed run", run=run_id, error=str(error))
+
+
+def _escalate_crash(
+    store: Store,
+    controller: Controller,
+    claimed: ClaimedDelivery,
+    run_id: int,
+    error: Exception,
+    *,
+    dry_run: bool,
+) -> bool:
+    """Note the crash on the incident (its type and the run id; the message stays in the
+    run history) and escalate; record the run. Whether a human was told."""
+    what = f"CAD crashed during run {run_id} ({type(error).__name__}); see `cadctl history`."
+    try:
+        outcome = controller.escalate_early_failure(claimed.payload, what, dry_run=dry_run)
+    except Exception:  # the last resort failed too: the run history says so
+        log.exception("could not escalate the crashed run", run=run_id)
+        _record_crash(store, run_id, f"{type(error).__name__}: {error}")
+        return False
+    outcome.errors.append(f"{type(error).__name__}: {error}")
+    try:
+        store.finish_run(run_id, outcome)
+    except StoreUnavailableError as failure:
+        log.error("could not record the crashed run", run=run_id, error=str(failure))
+    return _escalated(outcome)
+
+
+def _escalated(outcome: RunOutcome) -> bool:
+    return any(
+        a.type == "escalate_incident" and a.outcome.value == "succeeded"
+        for a in outcome.all_actions()
+    )

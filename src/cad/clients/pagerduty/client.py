@@ -187,8 +187,8 @@ def _state(incident: Any, endpoint: str) -> IncidentDetails:
         raise MalformedResponseError(
             "no incident in the answer", system="pagerduty", endpoint=endpoint
         )
-    policy = incident.get("escalation_policy") or {}
-    service = incident.get("service") or {}
+    policy = _object(incident, "escalation_policy", endpoint)
+    service = _object(incident, "service", endpoint)
     return IncidentDetails(
         id=incident["id"],
         title=str(incident.get("title", "")),
@@ -198,6 +198,19 @@ def _state(incident: Any, endpoint: str) -> IncidentDetails:
         service_id=str(service.get("id", "")),
         service_summary=str(service.get("summary", "")),
     )
+
+
+def _object(incident: dict[str, Any], field: str, endpoint: str) -> dict[str, Any]:
+    """The incident's ``field`` reference (``{}`` when absent); any other type is a
+    :class:`MalformedResponseError` that names the field."""
+    value = incident.get(field) or {}
+    if not isinstance(value, dict):
+        raise MalformedResponseError(
+            f"the incident's {field} is a {type(value).__name__}, not an object",
+            system="pagerduty",
+            endpoint=endpoint,
+        )
+    return value
 
 
 class PagerDutyReader:

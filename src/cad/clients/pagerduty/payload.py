@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -22,6 +21,7 @@ __all__ = [
     "parse_payload",
 ]
 
+_BOM = "\ufeff"
 _FIRING_CLUSTER_ID = re.compile(r"(?:^|\s)cluster_id = (\S+)")
 
 
@@ -50,15 +50,16 @@ class IncidentEvent(BaseModel):
 
 
 def decode_payload(raw: bytes | str) -> Any:
-    """JSON from raw JSON text or base64 of it (as the original's pipeline passes it)."""
+    """JSON from raw JSON text or base64 of it (as the original's pipeline passes it). A
+    UTF-8 byte-order mark before either is ignored, as the receiver's JSON parser does."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    text = text.strip()
+    text = text.strip().removeprefix(_BOM).strip()
     if not text:
         raise InvalidPayloadError("the payload is empty")
     if not text.startswith(("{", "[")):
         try:
             text = base64.b64decode(text, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError) as exc:  # binascii.Error, non-ASCII text
             raise InvalidPayloadError("the payload is neither JSON nor base64 of JSON") from exc
     try:
         return json.loads(text)
