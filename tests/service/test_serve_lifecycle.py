@@ -169,35 +169,52 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | 
     [(signal.SIGTERM, "sqlite"), (signal.SIGINT, "sqlite"), (signal.SIGTERM, "postgresql")],
     indirect=["database"],
 )
-def test_a_stopped_server_finishes_its_run_in_flight_removes_its_sandbox_and_exits_0(
-    serve: Callable[..., Serve], tmp_path: Path, signum: int, database: Path | str
+def test_a_stopped_server_finishes_its_run_in_flight_and_exits_0(
+    sandbox: Sandbox, serve: Callable[..., Serve], signum: int, database: Path | str
 ) -> None:
-    # Given `cadctl serve --sandbox` (its simulators' certificate and key in a temporary
-    # folder) running a scenario whose limited support is refused twice (a slow run)
+    # Given a server running an incident whose note PagerDuty takes three seconds to accept
+    body = slow_unhandled_incident(sandbox, "Q1", note_latency_ms=3000)
+    server = serve(database, simulator_env(sandbox))
+    server.wait_ready()
+    post(server.url, body)
+    wait_until(lambda: sandbox.faults("pagerduty").hits, 30, "CAD posting its note")
+    # When it is told to stop mid-run
+    stopped_at = datetime.now(UTC)
+    code = server.stop(signum)
+    # Then it finished the run within the grace period, left nothing running, and exited 0
+    assert code == 0, server.output()
+    runs = runs_of(database)
+    assert [r["status"] for r in runs] == ["unhandled"]
+    assert datetime.fromisoformat(str(runs[0]["finished_at"])).replace(tzinfo=UTC) > stopped_at
+    assert deliveries_of(database) == {"done": 1}
+    assert len(sandbox.pagerduty.incident("Q1").notes) == 1
+    assert f"CAD stopped ({signal.Signals(signum).name})" in server.output()
+    assert "Traceback" not in server.output()
+
+
+def test_a_stopped_sandbox_server_removes_its_temporary_files_and_exits_0(
+    serve: Callable[..., Serve], tmp_path: Path
+) -> None:
+    # Given `cadctl serve --sandbox` (its simulators' certificate and key, and its throwaway
+    # store, in a temporary folder) working on a scenario's incident
     temp = tmp_path / "tmp"
     temp.mkdir()
-    server = serve(database, {"TMPDIR": str(temp)}, "--sandbox")
+    server = serve(tmp_path / "unused.sqlite", {"TMPDIR": str(temp)}, "--sandbox")
     server.wait_ready()
     assert list(temp.glob("cad-sandbox-*/key.pem"))
     seeded = httpx.post(
         f"{server.url}/sandbox/scenarios/chgm-customer-stopped-instances", timeout=60
     )
-    body = seeded.json()
-    post(server.url, body["payload"].encode(), body["secret"])
+    assert seeded.status_code == 200, seeded.text
     wait_until(
-        lambda: [r for r in runs_of(database) if r["status"] == "running"], 30, "a run in flight"
+        lambda: httpx.get(f"{server.url}/runs", timeout=5).json()["runs"], 30, "a run to start"
     )
-    # When it is told to stop mid-run
-    stopped_at = datetime.now(UTC)
-    code = server.stop(signum)
-    # Then it finished the run, left nothing running or on disk, and exited 0
+    # When it is told to stop
+    code = server.stop(signal.SIGTERM)
+    # Then it exited 0 and left nothing on disk
     assert code == 0, server.output()
-    runs = runs_of(database)
-    assert [r["status"] for r in runs] == ["succeeded"]
-    assert datetime.fromisoformat(str(runs[0]["finished_at"])).replace(tzinfo=UTC) > stopped_at
-    assert deliveries_of(database) == {"done": 1}
     assert not list(temp.iterdir())
-    assert f"CAD stopped ({signal.Signals(signum).name})" in server.output()
+    assert "CAD stopped (SIGTERM)" in server.output()
     assert "Traceback" not in server.output()
 
 
