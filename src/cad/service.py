@@ -17,6 +17,7 @@ from cad.controller.build import Built, build_controller
 from cad.executor.budget import BudgetLimits
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
+from cad.store.engine import StoreTimeouts
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
 from cad.worker.distributed import QueueOptions, QueueWorker
@@ -70,9 +71,10 @@ def build_runtime(
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
     the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
-    store = Store(settings.store_url())
+    timeouts = StoreTimeouts.of(settings)
     if migrate:
-        upgrade(settings.store_url())
+        upgrade(settings.store_url(), timeouts)
+    store = Store(settings.store_url(), timeouts)
     registry = CollectorRegistry()
     metrics = ServiceMetrics(registry, store.queue_depth)
     built = build_controller(
@@ -116,6 +118,7 @@ class Service:
     runtime: Runtime
     workers: Workers | None
     sandbox: Sandbox | None
+    receiver_store: Store | None = None
 
     @property
     def store(self) -> Store:
@@ -127,6 +130,8 @@ class Service:
         started it (and may outlive this service)."""
         if self.workers is not None:
             self.workers.stop()
+        if self.receiver_store is not None:
+            self.receiver_store.close()
         self.runtime.close()
 
 
@@ -137,14 +142,17 @@ def build_service(
     workers: int,
     sandbox: Sandbox | None = None,
     start_workers: bool = True,
+    migrate: bool = True,
 ) -> Service:
     """The service for ``settings`` (pointed at ``sandbox`` when given).
 
     On SQLite, ``workers`` embedded threads run the deliveries. On PostgreSQL, the receiver
     queues a job per incident in the delivery's transaction, and ``workers`` is the
     concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
-    run them)."""
-    runtime = build_runtime(settings, config, sandbox=sandbox)
+    run them). The receiver has a store of its own, whose waits are bounded by
+    ``CAD_WEBHOOK_STORE_TIMEOUT_SECONDS``."""
+    runtime = build_runtime(settings, config, sandbox=sandbox, migrate=migrate)
+    receiver_store = Store(settings.store_url(), StoreTimeouts.receiving(settings))
     queued = settings.uses_job_queue()
     pool: Workers | None = None
     if queued and workers > 0:
@@ -163,19 +171,20 @@ def build_service(
             poll_s=settings.worker_poll_seconds,
         )
     app = create_app(
-        store=runtime.store,
+        store=receiver_store,
         secrets=settings.webhook_secrets(),
         event_types=settings.event_types(),
         metrics=runtime.metrics,
         api_token=settings.api_token.get_secret_value() if settings.api_token else None,
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
+        store_timeout_s=settings.webhook_store_timeout_seconds,
     )
     if sandbox is not None:
         _sandbox_routes(app, sandbox, settings.webhook_secrets())
     if start_workers and pool is not None:
         pool.start()
-    return Service(app, runtime, pool, sandbox)
+    return Service(app, runtime, pool, sandbox, receiver_store)
 
 
 def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # Receiver, store, workers
     database_url: str | None = None
     database_path: str = "cad.sqlite"
+    database_connect_timeout_seconds: float = Field(default=5.0, ge=1, le=300)
+    database_statement_timeout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    # PagerDuty gives a webhook 5 s to answer: the receiver's store calls get less than that.
+    webhook_store_timeout_seconds: float = Field(default=2.0, ge=0.1, le=4)
+    migrate: bool = True
     pd_webhook_secrets: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CAD_PD_WEBHOOK_SECRETS", "PD_SIGNATURE")
     )
