@@ -9,7 +9,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +23,7 @@ from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
 from tests.stalls import lock_held, silent_server
 
-SECRET = "slow-store-secret"  # noqa: S105  # the test's own
+SECRET = "slow-store-secret"  # the test's own
 BOUND_S = 1.0
 SLACK_S = 1.0  # scheduling on a loaded machine
 
@@ -99,7 +98,8 @@ def test_a_locked_store_is_answered_503_within_the_bound_while_health_answers_at
         ready, ready_s = timed(httpx.Request("GET", f"{url}/readyz"))
         posting.join(timeout=BOUND_S + 10)
         # Then health answers at once, readiness and the delivery within the bound
-        assert health.status_code == 200 and health_s < 0.5
+        assert health.status_code == 200
+        assert health_s < 0.5
         assert ready.status_code == 503
         assert ready.json()["store"].startswith("unavailable")
         assert ready_s < BOUND_S + SLACK_S
@@ -139,9 +139,12 @@ def test_a_database_that_never_answers_is_answered_503_within_the_bound() -> Non
             server.stop()
             store.close()
     # Then every answer comes within the bound, and none carries the password
-    assert answer.status_code == 503 and answer_s < BOUND_S + SLACK_S
-    assert health.status_code == 200 and health_s < 0.5
-    assert ready.status_code == 503 and ready_s < BOUND_S + SLACK_S
+    assert answer.status_code == 503
+    assert answer_s < BOUND_S + SLACK_S
+    assert health.status_code == 200
+    assert health_s < 0.5
+    assert ready.status_code == 503
+    assert ready_s < BOUND_S + SLACK_S
     assert "did not answer within 1 s" in ready.json()["store"]
     assert "hunter2" not in answer.text + ready.text
 
@@ -149,7 +152,7 @@ def test_a_database_that_never_answers_is_answered_503_within_the_bound() -> Non
 def cadctl(url: str, *args: str, **settings: str) -> tuple[subprocess.CompletedProcess[str], float]:
     env = worker_environment(os.environ, url, **settings)
     started = time.monotonic()
-    done = subprocess.run(  # noqa: S603  # our own CLI
+    done = subprocess.run(  # our own CLI
         [CADCTL, *args], capture_output=True, text=True, env=env, timeout=60, check=False
     )
     return done, time.monotonic() - started
@@ -187,6 +190,6 @@ def test_the_cli_gives_up_on_a_locked_store_after_its_statement_timeout(
         done, took = cadctl(store.url, *command, CAD_DATABASE_STATEMENT_TIMEOUT_SECONDS="1")
     # Then it fails soon after, naming the store
     assert done.returncode == 1, done.stderr
-    assert Path(store.name).name in done.stderr if store.is_sqlite else store.name in done.stderr
+    assert store.name in done.stderr
     assert "Traceback" not in done.stderr
     assert took < 20
