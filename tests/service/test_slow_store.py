@@ -13,9 +13,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
 
+from cad.config.settings import Settings
 from cad.simulators.server import ServerThread
 from cad.store import Store
+from cad.store.db import StoreUnavailableError
 from cad.store.engine import StoreTimeouts
 from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.app import create_app
@@ -193,3 +196,44 @@ def test_the_cli_gives_up_on_a_locked_store_after_its_statement_timeout(
     assert store.name in done.stderr
     assert "Traceback" not in done.stderr
     assert took < 20
+
+
+def test_a_store_call_behind_a_lock_fails_after_the_statement_timeout(store: Store) -> None:
+    # Given a store whose statements may wait one second, and a lock another connection holds
+    bounded = Store(store.url, StoreTimeouts(connect_s=2, statement_s=1))
+    try:
+        with lock_held(store.url):
+            # When it reads what the lock covers
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailableError) as raised:
+                bounded.queue_depth()
+            took = time.monotonic() - started
+    finally:
+        bounded.close()
+    # Then it gives up after about a second, naming the store
+    assert 0.5 < took < 1 + SLACK_S
+    assert store.name in str(raised.value)
+
+
+def test_the_receivers_store_waits_no_longer_than_its_bound() -> None:
+    settings = Settings(
+        webhook_store_timeout_seconds=1.5,
+        database_connect_timeout_seconds=10,
+        database_statement_timeout_seconds=30,
+    )
+    assert StoreTimeouts.receiving(settings) == StoreTimeouts(connect_s=1.5, statement_s=1.5)
+    assert StoreTimeouts.of(settings) == StoreTimeouts(connect_s=10, statement_s=30)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"webhook_store_timeout_seconds": 5},  # PagerDuty waits 5 s: the bound must be below
+        {"webhook_store_timeout_seconds": 0},
+        {"database_connect_timeout_seconds": 0.5},
+        {"database_statement_timeout_seconds": 0},
+    ],
+)
+def test_timeouts_out_of_range_are_refused(setting: dict[str, float]) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**setting)  # type: ignore[arg-type]
