@@ -63,7 +63,8 @@ def create_app(
     is queued in the same transaction. Store calls run off the event loop, and a store that
     has not answered within ``store_timeout_s`` is answered 503."""
     app = FastAPI(title="CAD webhook receiver", version="1")
-    calls = StoreCalls(store_timeout_s)
+    # SQLite takes one writer at a time: more threads would only wait on its lock in turn.
+    calls = StoreCalls(store_timeout_s, threads=1 if store.is_sqlite else 8)
 
     @app.post("/webhooks/pagerduty", status_code=202)
     async def receive(request: Request) -> JSONResponse:
