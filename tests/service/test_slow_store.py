@@ -29,6 +29,7 @@ from tests.stalls import lock_held, silent_server
 SECRET = "slow-store-secret"  # the test's own
 BOUND_S = 1.0
 SLACK_S = 1.0  # scheduling on a loaded machine
+HEALTH_S = 0.8  # "at once": well under the bound the stuck delivery waits for
 
 
 def delivery(event_id: str) -> tuple[bytes, dict[str, str]]:
@@ -102,7 +103,7 @@ def test_a_locked_store_is_answered_503_within_the_bound_while_health_answers_at
         posting.join(timeout=BOUND_S + 10)
         # Then health answers at once, readiness and the delivery within the bound
         assert health.status_code == 200
-        assert health_s < 0.5
+        assert health_s < HEALTH_S
         assert ready.status_code == 503
         assert ready.json()["store"].startswith("unavailable")
         assert ready_s < BOUND_S + SLACK_S
@@ -145,7 +146,7 @@ def test_a_database_that_never_answers_is_answered_503_within_the_bound() -> Non
     assert answer.status_code == 503
     assert answer_s < BOUND_S + SLACK_S
     assert health.status_code == 200
-    assert health_s < 0.5
+    assert health_s < HEALTH_S
     assert ready.status_code == 503
     assert ready_s < BOUND_S + SLACK_S
     assert "did not answer within 1 s" in ready.json()["store"]
