@@ -20,6 +20,7 @@ from cad.controller.build import Built, build_controller
 from cad.executor.budget import BudgetLimits
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
+from cad.store.engine import StoreTimeouts
 from cad.store.instance import ServerLock
 from cad.webhook.app import create_app
 from cad.webhook.metrics import ServiceMetrics
@@ -72,9 +73,10 @@ def build_runtime(
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
     the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
-    store = Store(settings.store_url(), busy_timeout_s=settings.store_busy_timeout_seconds)
+    timeouts = StoreTimeouts.of(settings)
     if migrate:
-        upgrade(settings.store_url())
+        upgrade(settings.store_url(), timeouts)
+    store = Store(settings.store_url(), timeouts)
     registry = CollectorRegistry()
     metrics = ServiceMetrics(registry, store.queue_depth)
     built = build_controller(
@@ -121,6 +123,7 @@ class Service:
     sandbox: Sandbox | None
     lock: ServerLock | None = None
     grace_s: float = 25.0
+    receiver_store: Store | None = None
 
     @property
     def store(self) -> Store:
@@ -129,11 +132,13 @@ class Service:
 
     def close(self) -> None:
         """Stop the workers (runs in flight get ``grace_s`` to finish; the rest are handed
-        back to the queue), then close clients and the store, then let the next server
+        back to the queue), then close clients and the stores, then let the next server
         start. The sandbox belongs to whoever started it (and may outlive this service)."""
         try:
             if self.workers is not None:
                 self.workers.stop(self.grace_s)
+            if self.receiver_store is not None:
+                self.receiver_store.close()
             self.runtime.close()
         finally:
             if self.lock is not None:
@@ -147,6 +152,7 @@ def build_service(
     workers: int,
     sandbox: Sandbox | None = None,
     start_workers: bool = True,
+    migrate: bool = True,
 ) -> Service:
     """The service for ``settings`` (pointed at ``sandbox`` when given).
 
@@ -155,11 +161,12 @@ def build_service(
     raises ``ServerAlreadyRunningError`` before it touches the store). On PostgreSQL, the
     receiver queues a job per incident in the delivery's transaction, and ``workers`` is the
     concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
-    run them)."""
+    run them). The receiver has a store of its own, whose waits are bounded by
+    ``CAD_WEBHOOK_STORE_TIMEOUT_SECONDS``."""
     queued = settings.uses_job_queue()
     lock = None if queued else ServerLock(settings.store_url()).acquire()
     try:
-        return _build_service(settings, config, workers, sandbox, start_workers, lock)
+        return _build_service(settings, config, workers, sandbox, start_workers, migrate, lock)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -172,9 +179,11 @@ def _build_service(
     workers: int,
     sandbox: Sandbox | None,
     start_workers: bool,
+    migrate: bool,
     lock: ServerLock | None,
 ) -> Service:
-    runtime = build_runtime(settings, config, sandbox=sandbox)
+    runtime = build_runtime(settings, config, sandbox=sandbox, migrate=migrate)
+    receiver_store = Store(settings.store_url(), StoreTimeouts.receiving(settings))
     queued = settings.uses_job_queue()
     pool: Workers | None = None
     if queued and workers > 0:
@@ -195,7 +204,7 @@ def _build_service(
             retry_wait_s=settings.worker_retry_wait_seconds,
         )
     app = create_app(
-        store=runtime.store,
+        store=receiver_store,
         secrets=settings.webhook_secrets(),
         event_types=settings.event_types(),
         metrics=runtime.metrics,
@@ -204,12 +213,15 @@ def _build_service(
         api_docs=settings.api_docs,
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
+        store_timeout_s=settings.webhook_store_timeout_seconds,
     )
     if sandbox is not None:
         _sandbox_routes(app, sandbox, settings.webhook_secrets())
     if start_workers and pool is not None:
         pool.start()
-    return Service(app, runtime, pool, sandbox, lock, settings.shutdown_grace_seconds)
+    return Service(
+        app, runtime, pool, sandbox, lock, settings.shutdown_grace_seconds, receiver_store
+    )
 
 
 def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:

@@ -80,7 +80,7 @@ def test_a_lock_held_past_the_busy_timeout_mid_run_is_retried_and_the_run_comple
     # stopped cluster (limited support, a note, a silence)
     service, url = start(
         workers=1,
-        store_busy_timeout_seconds=BUSY_TIMEOUT_S,
+        database_statement_timeout_seconds=BUSY_TIMEOUT_S,
         worker_max_retries=2,
         worker_retry_wait_seconds=1,
     )
@@ -108,7 +108,9 @@ def test_when_the_store_fails_on_the_last_attempt_the_incident_gets_a_note_and_a
 ) -> None:
     # Given a service on SQLite whose first attempt is its last, and a customer's stopped
     # cluster
-    service, url = start(workers=1, store_busy_timeout_seconds=BUSY_TIMEOUT_S, worker_max_retries=0)
+    service, url = start(
+        workers=1, database_statement_timeout_seconds=BUSY_TIMEOUT_S, worker_max_retries=0
+    )
     seed(sandbox, "Q1", aws=STOPPED)
     # When the write lock is held past the busy timeout just as limited support is applied
     # (and released before the failure is reported)

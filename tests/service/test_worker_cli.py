@@ -16,10 +16,11 @@ from cad.testing.workers import CADCTL, worker_environment
 from tests.databases import postgres_database
 
 
-def worker_env(database_url: str) -> dict[str, str]:
+def worker_env(database_url: str, **settings: str) -> dict[str, str]:
     return worker_environment(
         os.environ,
         database_url,
+        **settings,
         CAD_PD_TOKEN="t",
         CAD_SILENT_POLICY="PSILENT",
         CAD_OCM_CLIENT_ID="id",
@@ -29,12 +30,12 @@ def worker_env(database_url: str) -> dict[str, str]:
     )
 
 
-def cadctl_worker(database_url: str) -> subprocess.CompletedProcess[str]:
+def cadctl_worker(database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CADCTL, "worker"],
         capture_output=True,
         text=True,
-        env=worker_env(database_url),
+        env=worker_env(database_url, **settings),
         timeout=60,
         check=False,
     )
@@ -49,7 +50,7 @@ def test_a_worker_on_sqlite_is_refused_with_what_to_run_instead(tmp_path: Path) 
 
 def test_a_worker_on_a_database_never_upgraded_says_so_without_a_traceback() -> None:
     for url in postgres_database():
-        done = cadctl_worker(url)
+        done = cadctl_worker(url, CAD_MIGRATE="false")
         assert done.returncode == 1
         assert "has `cadctl db upgrade` run?" in done.stderr
         assert "Traceback" not in done.stderr

@@ -44,6 +44,15 @@ Json = Annotated[
 DryRun = Annotated[
     bool, typer.Option("--dry-run", "-d", help="Write nothing anywhere; show what would happen.")
 ]
+Migrate = Annotated[
+    bool | None,
+    typer.Option(
+        "--migrate/--no-migrate",
+        help="Migrate the database at start, under a lock (default: CAD_MIGRATE, true); "
+        "--no-migrate where a job runs `cadctl db upgrade` before a rollout.",
+        show_default=False,
+    ),
+]
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
@@ -335,6 +344,7 @@ def serve(
         ),
     ] = False,
     config: ConfigFile = None,
+    migrate: Migrate = None,
     log_level: LogLevel = "",
     show_version: Version = False,
 ) -> None:
@@ -350,7 +360,7 @@ def serve(
             listen_address=settings.listen_address, api_docs=settings.api_docs
         )
     try:
-        _serve(settings, config, port, workers, simulators)
+        _serve(settings, config, port, workers, simulators, migrate)
     finally:
         if simulators is not None:
             simulators.close()
@@ -362,6 +372,7 @@ def _serve(
     port: int,
     workers: int,
     simulators: Sandbox | None,
+    migrate: bool | None,
 ) -> None:
     import os
 
@@ -391,7 +402,13 @@ def _serve(
     except OSError as error:
         raise _fail(f"cannot listen on {host}:{port}: {error.strerror}", 1) from None
     try:
-        service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+        service = build_service(
+            settings,
+            loaded,
+            workers=workers,
+            sandbox=simulators,
+            migrate=settings.migrate if migrate is None else migrate,
+        )
     except ServerAlreadyRunningError as error:
         listener.close()
         raise _fail(str(error), 1) from None
@@ -451,6 +468,7 @@ def worker(
         ),
     ] = None,
     config: ConfigFile = None,
+    migrate: Migrate = None,
     log_level: LogLevel = "",
     show_version: Version = False,
 ) -> None:
@@ -460,6 +478,7 @@ def worker(
     import signal
 
     from procrastinate.exceptions import ConnectorException
+    from sqlalchemy.exc import OperationalError
 
     from cad.cli.listeners import serve_metrics
     from cad.config.investigation_config import InvestigationConfigError
@@ -482,8 +501,14 @@ def worker(
     except InvestigationConfigError as error:
         raise _fail(str(error)) from None
     try:
-        runtime = build_runtime(settings, loaded, migrate=False)  # one `db upgrade`, not N
+        runtime = build_runtime(
+            settings, loaded, migrate=settings.migrate if migrate is None else migrate
+        )
         require_queue(runtime.store)
+    except OperationalError as error:
+        raise _fail(
+            f"cannot use the store at {_store_name(settings)}: {_reason(error)}", 1
+        ) from None
     except StoreUnavailableError as error:
         raise _fail(f"{error} (is PostgreSQL up, and has `cadctl db upgrade` run?)", 1) from None
     options = queue_options(settings, concurrency or settings.worker_concurrency)
@@ -524,10 +549,11 @@ def db_upgrade(log_level: LogLevel = "", show_version: Version = False) -> None:
     """Apply CAD's migrations to CAD_DATABASE_URL (or the SQLite file); on PostgreSQL they
     include the job queue's schema."""
     from cad.store import upgrade
+    from cad.store.engine import StoreTimeouts
 
     settings = _settings(log_level)
     try:
-        upgrade(settings.store_url())
+        upgrade(settings.store_url(), StoreTimeouts.of(settings))
     except Exception as error:
         raise _fail(f"could not migrate {_store_name(settings)}: {_reason(error)}", 1) from None
     typer.echo(f"database at {_store_name(settings)} is up to date")
@@ -553,9 +579,10 @@ def history(
 
     from cad.store import Store, migrated
     from cad.store.db import StoreUnavailableError
+    from cad.store.engine import StoreTimeouts
 
     settings = _settings(log_level)
-    store = Store(settings.store_url())
+    store = Store(settings.store_url(), StoreTimeouts.of(settings))
     try:
         if not migrated(store):
             raise _fail(
@@ -596,9 +623,10 @@ def status(as_json: Json = False, log_level: LogLevel = "", show_version: Versio
     from cad.executor.budget import BudgetLimits
     from cad.store import Store, StoreWriteBudget
     from cad.store.db import StoreUnavailableError
+    from cad.store.engine import StoreTimeouts
 
     settings = _settings(log_level)
-    store = Store(settings.store_url())
+    store = Store(settings.store_url(), StoreTimeouts.of(settings))
     limits = BudgetLimits(
         limited_support_per_hour=settings.budget_limited_support_per_hour,
         service_logs_per_hour=settings.budget_service_logs_per_hour,

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     # Receiver, store, workers
     database_url: Annotated[str, AfterValidator(checks.check_store_url)] | None = None
     database_path: str = Field(default="cad.sqlite", min_length=1)
+    database_connect_timeout_seconds: float = Field(default=5.0, ge=1, le=300)
+    # Also SQLite's busy timeout: how long a write waits for another connection's lock.
+    database_statement_timeout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    # PagerDuty gives a webhook 5 s to answer: the receiver's store calls get less than that.
+    webhook_store_timeout_seconds: float = Field(default=2.0, ge=0.1, le=4)
+    migrate: bool = True
     pd_webhook_secrets: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CAD_PD_WEBHOOK_SECRETS", "PD_SIGNATURE")
     )
@@ -118,9 +124,6 @@ class Settings(BaseSettings):
     worker_retry_wait_seconds: int = Field(default=3, ge=1, le=60)
     budget_limited_support_per_hour: int = Field(default=20, ge=0, le=100_000)
     budget_service_logs_per_hour: int = Field(default=100, ge=0, le=100_000)
-    # SQLite: how long a write waits for another connection's lock before the store is
-    # taken as unavailable (the run is retried).
-    store_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # SIGTERM/SIGINT: how long `cadctl serve` lets runs in flight finish (inside Kubernetes'
     # default 30 s terminationGracePeriodSeconds) before handing them back to the queue.
     shutdown_grace_seconds: float = Field(default=25.0, ge=0, le=3600)

@@ -12,10 +12,7 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     CursorResult,
-    Engine,
     and_,
-    create_engine,
-    event,
     func,
     insert,
     or_,
@@ -24,10 +21,18 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad.controller.outcome import RunOutcome
 from cad.errors import StoreUnavailableError
+from cad.store.engine import (
+    StoreTimeouts,
+    create_store_engine,
+    describe_failure,
+    engine_url,
+    masked,
+)
 from cad.store.models import ActionRow, DeliveryRow, RunRow
 
 __all__ = [
@@ -50,14 +55,6 @@ class Enqueue(Protocol):
     then leaves the transaction usable (the attempt runs in a savepoint)."""
 
     def __call__(self, connection: Any, incident_id: str) -> None: ...
-
-
-def engine_url(url: str) -> str:
-    """``url`` with PostgreSQL pinned to psycopg 3 (the driver the job queue shares)."""
-    for bare in ("postgresql://", "postgres://"):
-        if url.startswith(bare):
-            return "postgresql+psycopg://" + url.removeprefix(bare)
-    return url
 
 
 def _incident_lock(session: Session, incident_id: str) -> None:
@@ -94,41 +91,23 @@ def _due(now: datetime) -> Any:
     return DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until <= now)
 
 
-def _sqlite_engine(url: str, busy_timeout_s: float) -> Engine:
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}
-    )
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi: Any, _record: Any) -> None:
-        dbapi.isolation_level = None  # let SQLAlchemy's BEGIN below take over
-        cursor = dbapi.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        # Immediate transactions take the write lock up front: claims are atomic.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
 class Store:
-    """Deliveries, runs and action records in one database. On SQLite, a write waits up to
-    ``busy_timeout_s`` for another connection's lock."""
+    """Deliveries, runs and action records in one database. Every statement waits at most
+    ``timeouts.statement_s`` (on SQLite, for another connection's lock too)."""
 
-    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, url: str, timeouts: StoreTimeouts | None = None, *, pool_size: int = 10
+    ) -> None:
         self.url = engine_url(url)
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = (
-            _sqlite_engine(url, busy_timeout_s)
-            if self.is_sqlite
-            else create_engine(self.url, pool_pre_ping=True, pool_size=10)
-        )
+        self.timeouts = timeouts or StoreTimeouts()
+        self.engine = create_store_engine(url, self.timeouts, pool_size=pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def name(self) -> str:
+        """The database's URL without its password, for messages."""
+        return masked(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -136,9 +115,9 @@ class Store:
         try:
             with self._sessions.begin() as session:
                 yield session
-        except OperationalError as exc:
+        except (OperationalError, SQLTimeoutError) as exc:
             raise StoreUnavailableError(
-                f"the store is unavailable: {type(exc.orig).__name__}"
+                f"the store at {self.name} is unavailable: {describe_failure(exc)}"
             ) from exc
 
     def close(self) -> None:
@@ -146,10 +125,11 @@ class Store:
         self.engine.dispose()
 
     def ping(self) -> bool:
-        """Whether the database answers."""
+        """Whether the database answers and the deliveries table can be read (a table lock
+        that would stall the receiver makes this false, after the statement timeout)."""
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with self.session() as session:
+                session.execute(select(DeliveryRow.id).limit(0))
             return True
         except Exception:
             return False

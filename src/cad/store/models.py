@@ -7,7 +7,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ActionRow", "Base", "DeliveryRow", "RunRow"]
+__all__ = ["EVENT_ID_LENGTH", "INCIDENT_ID_LENGTH", "ActionRow", "Base", "DeliveryRow", "RunRow"]
+
+INCIDENT_ID_LENGTH = 100
+"""The longest incident id the store keeps (PostgreSQL refuses longer ones)."""
+EVENT_ID_LENGTH = 200
+"""The longest webhook id or event id the store keeps."""
 
 
 class Base(DeclarativeBase):
@@ -20,9 +25,9 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    webhook_id: Mapped[str | None] = mapped_column(String(200), unique=True)
-    event_id: Mapped[str | None] = mapped_column(String(200), unique=True)
-    incident_id: Mapped[str] = mapped_column(String(100), index=True)
+    webhook_id: Mapped[str | None] = mapped_column(String(EVENT_ID_LENGTH), unique=True)
+    event_id: Mapped[str | None] = mapped_column(String(EVENT_ID_LENGTH), unique=True)
+    incident_id: Mapped[str] = mapped_column(String(INCIDENT_ID_LENGTH), index=True)
     event_type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     payload: Mapped[str] = mapped_column(Text)
