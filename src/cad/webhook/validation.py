@@ -17,9 +17,10 @@ class BadDeliveryError(CADError):
 
 
 def parse_body(body: bytes) -> tuple[str, object]:
-    """The body as text (PagerDuty sends UTF-8) and its JSON."""
+    """The body as text (PagerDuty sends UTF-8; a leading byte-order mark is dropped) and its
+    JSON."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8-sig")  # a byte-order mark is allowed, and dropped
     except UnicodeDecodeError:
         raise BadDeliveryError("the body is not UTF-8 text") from None
     try:
