@@ -3,28 +3,27 @@ together."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Protocol
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from cad.config.investigation_config import InvestigationConfig
 from cad.config.settings import Settings
 from cad.controller.build import Built, build_controller
+from cad.egress import EgressVerifier
 from cad.executor.budget import BudgetLimits
-from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
+from cad.metrics import ServiceMetrics
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.webhook.app import create_app
-from cad.webhook.metrics import ServiceMetrics
 from cad.worker.distributed import QueueOptions, QueueWorker
 from cad.worker.embedded import EmbeddedWorkers
 from cad.worker.queue import IncidentQueue
 
 __all__ = [
-    "SANDBOX_WEBHOOK_SECRET",
     "Runtime",
     "Service",
     "Workers",
@@ -32,8 +31,6 @@ __all__ = [
     "build_service",
     "queue_options",
 ]
-
-SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105  # the local sandbox only
 
 
 class Workers(Protocol):
@@ -65,11 +62,13 @@ def build_runtime(
     settings: Settings,
     config: InvestigationConfig,
     *,
-    sandbox: Sandbox | None = None,
+    now: Callable[[], datetime] | None = None,
+    egress: EgressVerifier | None = None,
     migrate: bool = True,
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
-    the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
+    the durable ledger and the fleet budget, for ``settings``; ``now`` and ``egress``
+    replace the real clock and egress verifier (the sandbox's)."""
     store = Store(settings.store_url())
     if migrate:
         upgrade(settings.store_url())
@@ -87,11 +86,11 @@ def build_runtime(
                 service_logs_per_hour=settings.budget_service_logs_per_hour,
             ),
             registry=registry,
-            now=sandbox.clock.now if sandbox is not None else None,
+            now=now,
         ),
         registry=registry,
-        egress=SandboxEgressVerifier(sandbox) if sandbox is not None else None,
-        now=sandbox.clock.now if sandbox is not None else None,
+        egress=egress,
+        now=now,
     )
     return Runtime(store, registry, metrics, built)
 
@@ -115,7 +114,6 @@ class Service:
     app: FastAPI
     runtime: Runtime
     workers: Workers | None
-    sandbox: Sandbox | None
 
     @property
     def store(self) -> Store:
@@ -123,8 +121,8 @@ class Service:
         return self.runtime.store
 
     def close(self) -> None:
-        """Stop the workers, then close clients and the store. The sandbox belongs to whoever
-        started it (and may outlive this service)."""
+        """Stop the workers, then close clients and the store. A sandbox the service points
+        at belongs to whoever started it (and may outlive this service)."""
         if self.workers is not None:
             self.workers.stop()
         self.runtime.close()
@@ -135,16 +133,19 @@ def build_service(
     config: InvestigationConfig,
     *,
     workers: int,
-    sandbox: Sandbox | None = None,
+    now: Callable[[], datetime] | None = None,
+    egress: EgressVerifier | None = None,
+    routes: Callable[[FastAPI], None] | None = None,
     start_workers: bool = True,
 ) -> Service:
-    """The service for ``settings`` (pointed at ``sandbox`` when given).
+    """The service for ``settings``. ``now`` and ``egress`` as for :func:`build_runtime`;
+    ``routes`` adds routes to the receiver's app (the sandbox's).
 
     On SQLite, ``workers`` embedded threads run the deliveries. On PostgreSQL, the receiver
     queues a job per incident in the delivery's transaction, and ``workers`` is the
     concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
     run them)."""
-    runtime = build_runtime(settings, config, sandbox=sandbox)
+    runtime = build_runtime(settings, config, now=now, egress=egress)
     queued = settings.uses_job_queue()
     pool: Workers | None = None
     if queued and workers > 0:
@@ -171,56 +172,8 @@ def build_service(
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
     )
-    if sandbox is not None:
-        _sandbox_routes(app, sandbox, settings.webhook_secrets())
+    if routes is not None:
+        routes(app)
     if start_workers and pool is not None:
         pool.start()
-    return Service(app, runtime, pool, sandbox)
-
-
-def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:
-    from cad.scenarios.model import load_library
-    from cad.simulators.faults import Fault
-
-    @app.post("/sandbox/scenarios/{name}")
-    def trigger(name: str) -> JSONResponse:
-        scenarios = {s.name: s for s in load_library()}
-        scenario = scenarios.get(name)
-        if scenario is None or scenario.incident is None:
-            return JSONResponse({"error": f"no webhook scenario {name!r}"}, status_code=404)
-        sandbox.reset()
-        sandbox.seed(scenario.world)
-        incident = scenario.incident
-        sandbox.create_incident(
-            scenario.incident_id(),
-            incident.title,
-            alerts=[alert.details for alert in incident.alerts],
-            service_id=incident.service.id,
-            service_summary=incident.service.summary,
-        )
-        for fault in scenario.faults:
-            sandbox.faults(fault.system).add(Fault(**fault.model_dump(exclude={"system"})))
-        payload: dict[str, Any] = sandbox.pagerduty.webhook_payload(
-            scenario.incident_id(), payload_format=incident.payload
-        )
-        return JSONResponse(
-            {
-                "incident_id": scenario.incident_id(),
-                "payload": json.dumps(payload),
-                "secret": secrets[0],
-            }
-        )
-
-    @app.get("/sandbox/incidents/{incident_id}")
-    def incident_state(incident_id: str) -> JSONResponse:
-        if incident_id not in sandbox.pagerduty.incidents:
-            return JSONResponse({"error": f"no incident {incident_id}"}, status_code=404)
-        found = sandbox.pagerduty.incident(incident_id)
-        return JSONResponse(
-            {
-                "title": found.title,
-                "policy": found.escalation_policy_id,
-                "level": found.escalation_level,
-                "notes": [n["content"] for n in found.notes],
-            }
-        )
+    return Service(app, runtime, pool)

@@ -329,11 +329,10 @@ def serve(
 ) -> None:
     """Receive PagerDuty webhooks and store them; run them with worker threads (SQLite) or
     queue them for queue workers (PostgreSQL; `--workers N` runs one in this process)."""
-    from cad.service import SANDBOX_WEBHOOK_SECRET
-
     settings = _settings(log_level)
     simulators = None
     if sandbox:
+        from cad.sandbox_service import SANDBOX_WEBHOOK_SECRET
         from cad.simulators.sandbox import Sandbox
 
         simulators = Sandbox().start()
@@ -382,7 +381,12 @@ def _serve(
     except InvestigationConfigError as error:
         raise _fail(str(error)) from None
     try:
-        service = build_service(settings, loaded, workers=workers, sandbox=simulators)
+        if simulators is None:
+            service = build_service(settings, loaded, workers=workers)
+        else:
+            from cad.sandbox_service import build_sandbox_service
+
+            service = build_sandbox_service(settings, loaded, workers=workers, sandbox=simulators)
     except (StoreUnavailableError, OperationalError) as error:
         raise _fail(
             f"cannot use the store at {_store_name(settings)}: {_reason(error)}", 1

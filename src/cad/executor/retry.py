@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import tenacity
 
-from cad.errors import TransientError, is_transient
+from cad.errors import CADError, TransientError, is_transient
 
 __all__ = ["Deadline", "GaveUpError", "RetryPolicy", "call_with_retries", "is_transient"]
 
@@ -45,7 +45,7 @@ def _server_wait(exc: BaseException | None) -> float:
     return 0.0
 
 
-class GaveUpError(Exception):
+class GaveUpError(CADError):
     """An action failed for good: carries the last error, the attempts and why we stopped."""
 
     def __init__(self, error: BaseException, attempts: int, why: str) -> None:

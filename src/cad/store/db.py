@@ -26,9 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cad.controller.outcome import RunOutcome
 from cad.errors import CADError
 from cad.store.models import ActionRow, DeliveryRow, RunRow
+from cad.store.records import FinishedRun
 
 __all__ = [
     "ClaimedDelivery",
@@ -44,7 +44,7 @@ class StoreUnavailableError(CADError):
     """The database could not be reached or written."""
 
 
-class JobAlreadyQueuedError(Exception):
+class JobAlreadyQueuedError(CADError):
     """The incident already has a job waiting in the queue: it will take this delivery too."""
 
 
@@ -349,7 +349,7 @@ class Store:
             session.flush()
             return row.id
 
-    def finish_run(self, run_id: int, outcome: RunOutcome) -> None:
+    def finish_run(self, run_id: int, outcome: FinishedRun) -> None:
         """Record the run's outcome and every action that was not already recorded."""
         with self.session() as session:
             row = session.get(RunRow, run_id)

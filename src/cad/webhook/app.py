@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
+from cad.metrics import ServiceMetrics
 from cad.store.db import Enqueue, Store, StoreUnavailableError
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import verify_signature
 
 __all__ = ["MAX_BODY", "create_app"]

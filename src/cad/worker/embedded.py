@@ -15,8 +15,8 @@ from datetime import timedelta
 import structlog
 
 from cad.controller.controller import Controller
+from cad.metrics import ServiceMetrics
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
-from cad.webhook.metrics import ServiceMetrics
 from cad.worker.runs import run_delivery
 
 __all__ = ["EmbeddedWorkers"]

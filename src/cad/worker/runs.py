@@ -10,9 +10,9 @@ import structlog
 
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
+from cad.metrics import ServiceMetrics
 from cad.store.db import ClaimedDelivery, Store
 from cad.store.ledger import current_run
-from cad.webhook.metrics import ServiceMetrics
 
 __all__ = ["RunResult", "run_delivery"]
 
