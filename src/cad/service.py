@@ -121,8 +121,8 @@ class Service:
         return self.runtime.store
 
     def close(self) -> None:
-        """Stop the workers, then close clients and the store. A sandbox the service points
-        at belongs to whoever started it (and may outlive this service)."""
+        """Stop the workers, then close clients and the store (never a sandbox: it belongs to
+        whoever started it)."""
         if self.workers is not None:
             self.workers.stop()
         self.runtime.close()
