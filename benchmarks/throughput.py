@@ -22,7 +22,7 @@ import httpx
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
 from cad.logging import configure_logging
-from cad.service import build_service
+from cad.sandbox_service import build_sandbox_service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
@@ -95,7 +95,7 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
         sandbox.faults(system).add(latency_ms=LATENCY_MS)
     hits_before = {system: sandbox.faults(system).hits for system in systems}
     settings = sandbox.settings(pd_webhook_secrets=SECRET, database_url=database_url)
-    service = build_service(
+    service = build_sandbox_service(
         settings, load_default_config(known=REGISTRY.names()), workers=0, sandbox=sandbox
     )
     server = ServerThread(service.app).start()

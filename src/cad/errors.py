@@ -1,23 +1,59 @@
 """CAD's error tree: every error CAD raises on purpose derives from :class:`CADError`.
 
+The tree names every error class of the ``cad`` package, each name once, and the module it
+lives in when that is not this one (``tests/foundation/test_error_tree.py`` keeps it true). The
+simulators' own errors are not CAD's: they stand in for other systems and become those
+systems' HTTP answers.
+
 ::
 
     CADError
     ├── ActionValidationError        an action failed validation; nothing was executed
+    ├── BadDeliveryError             webhook.validation: a signed delivery CAD cannot take (400)
+    ├── ChainFailedError             controller.chain: the chain could not complete
     ├── ConfigurationError           settings or files CAD cannot run with
+    │   ├── InvalidSettingsError     config.settings: CAD_ variables out of their known values
+    │   ├── InvestigationConfigError  config.investigation_config: the config file is invalid
+    │   ├── ScenarioError            scenarios.model: scenario files that do not load
+    │   └── YamlError                config.yaml_errors: a YAML document that does not validate
+    ├── ClientError                  a call to an external system failed
+    │   ├── TransientError           worth retrying: the same call may succeed later
+    │   │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
+    │   │   │   └── OutcomeUnknownError  sent, but no answer: the server may still apply it
+    │   │   ├── ServerError          HTTP 5xx
+    │   │   └── RateLimitedError     HTTP 429; ``retry_after`` carries the server's wish
+    │   └── PermanentError           retrying cannot help
+    │       ├── InvalidRequestError  HTTP 400/409/422: the request was wrong
+    │       │   ├── AmbiguousClusterError   clients.ocm: more than one cluster matches
+    │       │   └── InvalidEscalationError  clients.pagerduty: the escalation was refused
+    │       ├── AuthenticationError  HTTP 401: credentials rejected
+    │       ├── ForbiddenError       HTTP 403: credentials lack the permission
+    │       ├── NotFoundError        HTTP 404: the object does not exist
+    │       │   └── ClusterNotFoundError    clients.ocm: no cluster matches the identifier
+    │       ├── MalformedResponseError  the answer could not be understood
+    │       └── IncidentAlreadyResolvedError  clients.pagerduty: the incident is resolved
+    ├── GaveUpError                  executor.retry: an action failed for good
+    ├── InvalidPayloadError          clients.pagerduty: neither a WebhookV3 nor an EO payload
+    ├── InvestigationError           investigations.framework.errors: see that module
+    │   ├── ResourceError            a resource could not be built for the cluster
+    │   │   ├── ClusterLookupError   the OCM cluster could not be read
+    │   │   ├── ClusterDeploymentNotFoundError
+    │   │   ├── AwsClientError
+    │   │   ├── RestConfigError
+    │   │   └── KubeClientError
+    │   ├── InfrastructureError      we could not look: transient, the runner retries
+    │   ├── FindingError             what we saw is itself the finding: note and escalate
+    │   └── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
+    ├── JobAlreadyQueuedError        store.db: the incident's job is waiting already
+    ├── NoClusterIdError             clients.pagerduty: no alert names a cluster
+    ├── PostgresUnavailableError     testing.postgres: the test server cannot be reached
+    ├── RetryableRunError            worker.distributed: another attempt may fix the run
+    ├── ScaffoldError                investigations.scaffold: the name is invalid or taken
+    ├── ServerAlreadyRunningError    store.instance: another server holds the SQLite file
     ├── StoreUnavailableError        the database could not be reached or written (transient)
-    └── ClientError                  a call to an external system failed
-        ├── TransientError           worth retrying: the same call may succeed later
-        │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
-        │   │   └── OutcomeUnknownError  sent, but no answer: the server may still apply it
-        │   ├── ServerError          HTTP 5xx
-        │   └── RateLimitedError     HTTP 429; ``retry_after`` carries the server's wish
-        └── PermanentError           retrying cannot help
-            ├── InvalidRequestError  HTTP 400/409/422: the request was wrong
-            ├── AuthenticationError  HTTP 401: credentials rejected
-            ├── ForbiddenError       HTTP 403: credentials lack the permission
-            ├── NotFoundError        HTTP 404: the object does not exist
-            └── MalformedResponseError  the answer could not be understood
+    │   └── StoreTimeoutError        webhook.storecalls: no answer within the receiver's bound
+    ├── TargetUnavailableError       actions.base: the execution lacks what an action needs
+    └── UnknownInvestigationError    investigations.framework.registry: no such name or alias
 
 **ActionValidationError.** Raised by the executor before it runs anything when one action of
 a batch is invalid. Names the action's index, type and the reason.
@@ -48,10 +84,10 @@ before it probes and applies such a write again, unless the action is idempotent
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-import httpx
 import tenacity
 
 T = TypeVar("T")
@@ -255,7 +291,14 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ClientError):
         return exc.status is not None and (exc.status == 429 or exc.status >= 500)
-    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+    return isinstance(exc, ConnectionError | TimeoutError) or _is_httpx_transport_error(exc)
+
+
+def _is_httpx_transport_error(exc: BaseException) -> bool:
+    # Looked up rather than imported: an httpx error exists only once a client loaded httpx,
+    # and this module stays importable by pure code (an investigation's checks) without it.
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.TransportError)
 
 
 def caused_by_transient(error: BaseException) -> bool:

@@ -3,28 +3,24 @@ together."""
 
 from __future__ import annotations
 
-import json
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Protocol
 
-import httpx
 from fastapi import FastAPI
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from cad.config.investigation_config import InvestigationConfig
 from cad.config.settings import Settings
 from cad.controller.build import Built, build_controller
+from cad.egress import EgressVerifier
 from cad.executor.budget import BudgetLimits
-from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
+from cad.metrics import ServiceMetrics
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.store.engine import StoreTimeouts
 from cad.store.instance import ServerLock
 from cad.webhook.app import create_app
-from cad.webhook.metrics import ServiceMetrics
-from cad.webhook.signature import sign
 from cad.worker.distributed import QueueOptions, QueueWorker
 from cad.worker.embedded import EmbeddedWorkers
 from cad.worker.queue import IncidentQueue
@@ -68,11 +64,13 @@ def build_runtime(
     settings: Settings,
     config: InvestigationConfig,
     *,
-    sandbox: Sandbox | None = None,
+    now: Callable[[], datetime] | None = None,
+    egress: EgressVerifier | None = None,
     migrate: bool = True,
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
-    the durable ledger and the fleet budget, for ``settings`` (pointed at ``sandbox``)."""
+    the durable ledger and the fleet budget, for ``settings``; ``now`` and ``egress``
+    replace the real clock and egress verifier (the sandbox's)."""
     timeouts = StoreTimeouts.of(settings)
     if migrate:
         upgrade(settings.store_url(), timeouts)
@@ -91,11 +89,11 @@ def build_runtime(
                 service_logs_per_hour=settings.budget_service_logs_per_hour,
             ),
             registry=registry,
-            now=sandbox.clock.now if sandbox is not None else None,
+            now=now,
         ),
         registry=registry,
-        egress=SandboxEgressVerifier(sandbox) if sandbox is not None else None,
-        now=sandbox.clock.now if sandbox is not None else None,
+        egress=egress,
+        now=now,
     )
     return Runtime(store, registry, metrics, built)
 
@@ -120,7 +118,6 @@ class Service:
     app: FastAPI
     runtime: Runtime
     workers: Workers | None
-    sandbox: Sandbox | None
     lock: ServerLock | None = None
     grace_s: float = 25.0
     receiver_store: Store | None = None
@@ -150,11 +147,14 @@ def build_service(
     config: InvestigationConfig,
     *,
     workers: int,
-    sandbox: Sandbox | None = None,
+    now: Callable[[], datetime] | None = None,
+    egress: EgressVerifier | None = None,
+    routes: Callable[[FastAPI], None] | None = None,
     start_workers: bool = True,
     migrate: bool = True,
 ) -> Service:
-    """The service for ``settings`` (pointed at ``sandbox`` when given).
+    """The service for ``settings``. ``now`` and ``egress`` as for :func:`build_runtime`;
+    ``routes`` adds routes to the receiver's app (the sandbox's).
 
     On SQLite, ``workers`` embedded threads run the deliveries, and the database's
     :class:`~cad.store.instance.ServerLock` is taken first (a second server on the same file
@@ -166,7 +166,8 @@ def build_service(
     queued = settings.uses_job_queue()
     lock = None if queued else ServerLock(settings.store_url()).acquire()
     try:
-        return _build_service(settings, config, workers, sandbox, start_workers, migrate, lock)
+        runtime = build_runtime(settings, config, now=now, egress=egress, migrate=migrate)
+        return _build_service(settings, runtime, workers, routes, start_workers, lock)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -175,14 +176,12 @@ def build_service(
 
 def _build_service(
     settings: Settings,
-    config: InvestigationConfig,
+    runtime: Runtime,
     workers: int,
-    sandbox: Sandbox | None,
+    routes: Callable[[FastAPI], None] | None,
     start_workers: bool,
-    migrate: bool,
     lock: ServerLock | None,
 ) -> Service:
-    runtime = build_runtime(settings, config, sandbox=sandbox, migrate=migrate)
     receiver_store = Store(settings.store_url(), StoreTimeouts.receiving(settings))
     queued = settings.uses_job_queue()
     pool: Workers | None = None
@@ -215,76 +214,8 @@ def _build_service(
         enqueue=IncidentQueue() if queued else None,
         store_timeout_s=settings.webhook_store_timeout_seconds,
     )
-    if sandbox is not None:
-        _sandbox_routes(app, sandbox, settings.webhook_secrets())
+    if routes is not None:
+        routes(app)
     if start_workers and pool is not None:
         pool.start()
-    return Service(
-        app, runtime, pool, sandbox, lock, settings.shutdown_grace_seconds, receiver_store
-    )
-
-
-def _sandbox_routes(app: FastAPI, sandbox: Sandbox, secrets: list[str]) -> None:
-    @app.post("/sandbox/scenarios/{name}")
-    async def trigger(name: str) -> JSONResponse:
-        """Seed the scenario, then post its incident to this receiver as a signed webhook:
-        the signing secret never leaves the server."""
-        seeded = await run_in_threadpool(_seed_scenario, sandbox, name)
-        if seeded is None:
-            return JSONResponse({"error": f"no webhook scenario {name!r}"}, status_code=404)
-        incident_id, payload = seeded
-        headers = {
-            "Content-Type": "application/json",
-            "X-PagerDuty-Signature": sign(payload, secrets[0]),
-            "X-Webhook-Id": str(uuid.uuid4()),
-        }
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
-            answer = await client.post("/webhooks/pagerduty", content=payload, headers=headers)
-        return JSONResponse(
-            {
-                "incident_id": incident_id,
-                "webhook": {"status": answer.status_code, "answer": answer.json()},
-            }
-        )
-
-    @app.get("/sandbox/incidents/{incident_id}")
-    def incident_state(incident_id: str) -> JSONResponse:
-        if incident_id not in sandbox.pagerduty.incidents:
-            return JSONResponse({"error": f"no incident {incident_id}"}, status_code=404)
-        found = sandbox.pagerduty.incident(incident_id)
-        return JSONResponse(
-            {
-                "title": found.title,
-                "policy": found.escalation_policy_id,
-                "level": found.escalation_level,
-                "notes": [n["content"] for n in found.notes],
-            }
-        )
-
-
-def _seed_scenario(sandbox: Sandbox, name: str) -> tuple[str, bytes] | None:
-    """Load the shipped scenario ``name`` into ``sandbox``: its incident's id and webhook
-    payload, or ``None`` when there is no such scenario with an incident."""
-    from cad.scenarios.model import load_library
-    from cad.simulators.faults import Fault
-
-    scenario = {s.name: s for s in load_library()}.get(name)
-    if scenario is None or scenario.incident is None:
-        return None
-    sandbox.reset()
-    sandbox.seed(scenario.world)
-    incident = scenario.incident
-    sandbox.create_incident(
-        scenario.incident_id(),
-        incident.title,
-        alerts=[alert.details for alert in incident.alerts],
-        service_id=incident.service.id,
-        service_summary=incident.service.summary,
-    )
-    for fault in scenario.faults:
-        sandbox.faults(fault.system).add(Fault(**fault.model_dump(exclude={"system"})))
-    payload: dict[str, Any] = sandbox.pagerduty.webhook_payload(
-        scenario.incident_id(), payload_format=incident.payload
-    )
-    return scenario.incident_id(), json.dumps(payload).encode()
+    return Service(app, runtime, pool, lock, settings.shutdown_grace_seconds, receiver_store)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cad.clients.aws import AwsClient, parse_stop_time
+from cad.clients.aws import AwsClient
 from cad.clients.factory import Clients
+from cad.clients.models import parse_stop_time
 from cad.errors import ForbiddenError, RateLimitedError, ServerError
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import AwsSpec, CloudTrailEventSpec, ClusterSpec, InstanceSpec, WorldSpec

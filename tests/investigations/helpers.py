@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from cad.actions import Action, PagerDutyNote
-from cad.clients.aws import CloudTrailEvent, Instance
+from cad.clients.models import CloudTrailEvent, Instance
 from cad.investigations.framework.base import Result
 from cad.testing.readers import NOW, FakeWorld, cluster
 

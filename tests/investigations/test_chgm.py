@@ -8,8 +8,8 @@ from cad.actions import LimitedSupport, ServiceLog, SilenceIncident
 from cad.clients.writers import ServiceLogEntry
 from cad.egress import EgressResult
 from cad.errors import ServerError
-from cad.investigations.chgm import Chgm
 from cad.investigations.chgm.checks import EGRESS_LS_DETAILS, LS_SUMMARY, STOPPED_LS_DETAILS
+from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.framework.errors import InfrastructureError
 from cad.testing.readers import FakeEgress, FakeWorld, cluster
 

@@ -10,7 +10,7 @@ from cad.errors import NotFoundError, ServerError
 from cad.investigations.framework.base import Investigation, Result
 from cad.investigations.framework.errors import (
     AwsClientError,
-    ClusterNotFoundError,
+    ClusterLookupError,
     FindingError,
     InfrastructureError,
     KubeClientError,
@@ -55,7 +55,7 @@ def test_a_failed_resource_is_not_cached_so_the_next_request_builds_again() -> N
 @pytest.mark.parametrize(
     ("call", "attribute", "error"),
     [
-        ("find_cluster", "cluster", ClusterNotFoundError),
+        ("find_cluster", "cluster", ClusterLookupError),
         ("open_kube", "kube", RestConfigError),
         ("kube_client", "kube", KubeClientError),
     ],

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from cad.clients.factory import Clients, build_clients
-from cad.investigations.chgm import Chgm
-from cad.investigations.clustermonitoringerrorbudgetburn import ClusterMonitoringErrorBudgetBurn
+from cad.investigations.chgm.investigation import Chgm
+from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
+    ClusterMonitoringErrorBudgetBurn,
+)
 from cad.investigations.framework.access import BackplaneAccessBroker
 from cad.investigations.framework.resources import Resources
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier

@@ -8,20 +8,22 @@ import pytest
 
 from cad.actions import EscalateIncident, LimitedSupport, PagerDutyNote, ServiceLog, SilenceIncident
 from cad.errors import ForbiddenError, NotFoundError, ServerError
-from cad.investigations.ccam import Ccam
 from cad.investigations.ccam.checks import (
     CCAM_LS_DETAILS,
     CCAM_LS_SUMMARY,
     customer_removed_permissions,
 )
-from cad.investigations.clustermonitoringerrorbudgetburn import ClusterMonitoringErrorBudgetBurn
+from cad.investigations.ccam.investigation import Ccam
+from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
+    ClusterMonitoringErrorBudgetBurn,
+)
 from cad.investigations.framework.errors import (
-    ClusterNotFoundError,
+    ClusterLookupError,
     FindingError,
     InfrastructureError,
 )
-from cad.investigations.precheck import Precheck
 from cad.investigations.precheck import checks as precheck_checks
+from cad.investigations.precheck.investigation import Precheck
 from cad.testing.readers import FakeWorld, cluster
 
 from .helpers import ESCALATE_FLOW, note_text, of_type, types
@@ -82,7 +84,7 @@ def test_precheck_lets_a_healthy_cluster_through() -> None:
 def test_precheck_does_not_mistake_a_failed_lookup_for_a_missing_cluster() -> None:
     world = FakeWorld()
     world.fail["find_cluster"] = ServerError("down", system="ocm", endpoint="GET /clusters")
-    with pytest.raises(ClusterNotFoundError):
+    with pytest.raises(ClusterLookupError):
         Precheck().run(world.resources("precheck"))
 
 

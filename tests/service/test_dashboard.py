@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from cad.controller.metrics import ControllerMetrics
 from cad.executor import ExecutorMetrics
-from cad.webhook.metrics import ServiceMetrics
+from cad.metrics import ServiceMetrics
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "cad.json"
 FUNCTIONS = {

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
+from cad.metrics import ServiceMetrics
 from cad.webhook.app import create_app
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
 from tests.databases import fresh_store, sqlite_url
 

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from cad.metrics import ServiceMetrics
 from cad.simulators.server import ServerThread
 from cad.store import Store
 from cad.webhook.app import create_app
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
 
 SECRET = "hostile-secret"  # the test's own

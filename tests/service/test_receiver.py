@@ -10,10 +10,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
+from cad.metrics import ServiceMetrics
 from cad.simulators.server import ServerThread
 from cad.store import Store
 from cad.webhook.app import MAX_BODY, create_app
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign, verify_signature
 
 SECRETS = ["old-secret", "new-secret"]

@@ -22,7 +22,7 @@ import pytest
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
-from cad.service import build_service
+from cad.sandbox_service import build_sandbox_service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
@@ -141,7 +141,7 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
             sandbox.faults(system).add(status=503, probability=FAULT_RATE)
 
         settings = sandbox.settings(pd_webhook_secrets=SECRET, database_url=database)
-        receiver = build_service(
+        receiver = build_sandbox_service(
             settings, load_default_config(known=REGISTRY.names()), workers=0, sandbox=sandbox
         )
         server = ServerThread(receiver.app).start()

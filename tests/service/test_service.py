@@ -16,7 +16,8 @@ from sqlalchemy import text
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
-from cad.service import Service, build_service
+from cad.sandbox_service import build_sandbox_service
+from cad.service import Service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
@@ -51,7 +52,7 @@ def start(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> I
         settings = sandbox.settings(
             pd_webhook_secrets=SECRET, database_url=url, worker_poll_seconds=0.2, **overrides
         )
-        service = build_service(
+        service = build_sandbox_service(
             settings,
             load_default_config(known=REGISTRY.names()),
             workers=workers,

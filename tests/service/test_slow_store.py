@@ -16,13 +16,13 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from cad.config.settings import Settings
+from cad.metrics import ServiceMetrics
 from cad.simulators.server import ServerThread
 from cad.store import Store
 from cad.store.db import StoreUnavailableError
 from cad.store.engine import StoreTimeouts
 from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.app import create_app
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import sign
 from tests.stalls import lock_held, silent_server
 

@@ -401,14 +401,16 @@ def _serve(
         listener = bind(host, port)
     except OSError as error:
         raise _fail(f"cannot listen on {host}:{port}: {error.strerror}", 1) from None
+    migrating = settings.migrate if migrate is None else migrate
     try:
-        service = build_service(
-            settings,
-            loaded,
-            workers=workers,
-            sandbox=simulators,
-            migrate=settings.migrate if migrate is None else migrate,
-        )
+        if simulators is None:
+            service = build_service(settings, loaded, workers=workers, migrate=migrating)
+        else:
+            from cad.sandbox_service import build_sandbox_service
+
+            service = build_sandbox_service(
+                settings, loaded, workers=workers, sandbox=simulators, migrate=migrating
+            )
     except ServerAlreadyRunningError as error:
         listener.close()
         raise _fail(str(error), 1) from None

@@ -3,11 +3,10 @@ instances of a cluster, CloudTrail stop and terminate events. Read-only."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -17,6 +16,7 @@ from botocore.config import Config
 from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import BackplaneAccess
+from cad.clients.models import CloudTrailEvent, Instance
 from cad.errors import (
     MalformedResponseError,
     NetworkError,
@@ -29,10 +29,7 @@ __all__ = [
     "RUNNING_STATES",
     "AwsClient",
     "AwsCredentials",
-    "CloudTrailEvent",
     "CustomerCredentialChain",
-    "Instance",
-    "parse_stop_time",
 ]
 
 RUNNING_STATES = ("running", "pending")
@@ -55,26 +52,6 @@ _BOTO_CONFIG = Config(
 _THROTTLING = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 )
-_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ?([A-Za-z]{1,5})?\)")
-_ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-    "IST": 5.5, "JST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
-
-
-def parse_stop_time(reason: str) -> datetime | None:
-    """The time in a ``StateTransitionReason`` such as ``User initiated (2026-11-29 09:42:07
-    GMT)``; AWS writes GMT, moto UTC, some regions other abbreviations. ``None`` if absent;
-    an unknown abbreviation is read as UTC."""
-    match = _STOP_TIME.search(reason or "")
-    if not match:
-        return None
-    hours = _ZONES.get((match.group(2) or "UTC").upper(), 0)
-    zone = timezone(timedelta(hours=hours))
-    return (
-        datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).astimezone(UTC)
-    )
 
 
 class AwsCredentials(BaseModel):
@@ -89,35 +66,6 @@ class AwsCredentials(BaseModel):
 
     def __repr__(self) -> str:
         return f"AwsCredentials(access_key_id={self.access_key_id[:4]}..., region={self.region!r})"
-
-
-class Instance(BaseModel):
-    """An EC2 instance of the cluster."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    state: str
-    name: str = ""
-    state_transition_reason: str = ""
-
-    @property
-    def stopped_at(self) -> datetime | None:
-        """When it was stopped or terminated, from its state-transition reason."""
-        return parse_stop_time(self.state_transition_reason)
-
-
-class CloudTrailEvent(BaseModel):
-    """A CloudTrail management event (LookupEvents)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    event_id: str
-    event_name: str
-    event_time: datetime
-    username: str = ""
-    resource_names: list[str] = []
-    cloudtrail_event: str = ""
 
 
 @contextmanager

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["IncidentState", "LimitedSupportReasonEntry", "RestConfig", "ServiceLogEntry"]
+__all__ = [
+    "CloudTrailEvent",
+    "IncidentState",
+    "Instance",
+    "LimitedSupportReasonEntry",
+    "RestConfig",
+    "ServiceLogEntry",
+    "parse_stop_time",
+]
 
 
 class ServiceLogEntry(BaseModel):
@@ -55,3 +64,54 @@ class RestConfig(BaseModel):
 
     def __repr__(self) -> str:  # never show the token
         return f"RestConfig(host={self.host!r}, remediation_id={self.remediation_id!r})"
+
+
+_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ?([A-Za-z]{1,5})?\)")
+_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "IST": 5.5, "JST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+
+
+def parse_stop_time(reason: str) -> datetime | None:
+    """The time in a ``StateTransitionReason`` such as ``User initiated (2026-11-29 09:42:07
+    GMT)``; AWS writes GMT, moto UTC, some regions other abbreviations. ``None`` if absent;
+    an unknown abbreviation is read as UTC."""
+    match = _STOP_TIME.search(reason or "")
+    if not match:
+        return None
+    hours = _ZONES.get((match.group(2) or "UTC").upper(), 0)
+    zone = timezone(timedelta(hours=hours))
+    return (
+        datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).astimezone(UTC)
+    )
+
+
+class Instance(BaseModel):
+    """An EC2 instance of the cluster."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    state: str
+    name: str = ""
+    state_transition_reason: str = ""
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        """When it was stopped or terminated, from its state-transition reason."""
+        return parse_stop_time(self.state_transition_reason)
+
+
+class CloudTrailEvent(BaseModel):
+    """A CloudTrail management event (LookupEvents)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    event_name: str
+    event_time: datetime
+    username: str = ""
+    resource_names: list[str] = []
+    cloudtrail_event: str = ""

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from cad.errors import ConfigurationError
+
 __all__ = ["YamlError", "load_yaml_model", "location_of", "yaml_lines"]
 
 M = TypeVar("M", bound=BaseModel)
@@ -31,7 +33,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-class YamlError(ValueError):
+class YamlError(ConfigurationError):
     """A YAML document that does not load or validate; ``problems`` are ``file:line: key: msg``."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

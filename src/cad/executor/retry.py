@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import tenacity
 
-from cad.errors import OutcomeUnknownError, TransientError, is_transient
+from cad.errors import CADError, OutcomeUnknownError, TransientError, is_transient
 
 __all__ = ["Deadline", "GaveUpError", "RetryPolicy", "call_with_retries", "is_transient"]
 
@@ -49,7 +49,7 @@ def _server_wait(exc: BaseException | None) -> float:
     return 0.0
 
 
-class GaveUpError(Exception):
+class GaveUpError(CADError):
     """An action failed for good: carries the last error, the attempts and why we stopped."""
 
     def __init__(self, error: BaseException, attempts: int, why: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from cad.investigations.ccam import Ccam
-from cad.investigations.chgm import Chgm
-from cad.investigations.clustermonitoringerrorbudgetburn import ClusterMonitoringErrorBudgetBurn
+from cad.investigations.ccam.investigation import Ccam
+from cad.investigations.chgm.investigation import Chgm
+from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
+    ClusterMonitoringErrorBudgetBurn,
+)
 from cad.investigations.framework.registry import Registry
-from cad.investigations.precheck import Precheck
+from cad.investigations.precheck.investigation import Precheck
 
 __all__ = ["REGISTRY"]
 

@@ -7,12 +7,14 @@ import re
 import sys
 from pathlib import Path
 
+from cad.errors import CADError
+
 __all__ = ["ScaffoldError", "main", "scaffold"]
 
 NAME = re.compile(r"^[a-z][a-z0-9]{2,62}$")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(CADError):
     """The name is invalid or taken, or the tree is not CAD's."""
 
 
@@ -23,8 +25,9 @@ def _class_name(name: str) -> str:
 def _files(name: str) -> dict[str, str]:
     cls = _class_name(name)
     return {
-        "__init__.py": f'"""{name}: describe the alert it handles."""\n\n'
-        f'from cad.investigations.{name}.investigation import {cls}\n\n__all__ = ["{cls}"]\n',
+        "__init__.py": f'"""{name}: describe the alert it handles.\n\n'
+        "The class is in ``investigation``; the package imports nothing, so that ``checks`` "
+        'loads\nwithout the clients."""\n',
         "checks.py": f'"""{name}\'s decisions, as pure functions (test them with tables)."""\n\n'
         "from __future__ import annotations\n\n__all__: list[str] = []\n",
         "investigation.py": f'"""{name}: orchestration; decisions live in checks.py."""\n\n'
@@ -62,7 +65,7 @@ def _register(registry: Path, name: str) -> None:
     text = text.replace(
         "from cad.investigations.framework.registry import Registry\n",
         f"from cad.investigations.framework.registry import Registry\n"
-        f"from cad.investigations.{name} import {cls}\n",
+        f"from cad.investigations.{name}.investigation import {cls}\n",
     )
     registered = re.search(r"REGISTRY = Registry\(\[(.*?)\]\)", text, re.S)
     if registered is None:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from cad.config.yaml_errors import YamlError, load_yaml_model
+from cad.errors import ConfigurationError
 from cad.simulators.faults import Fault
 from cad.simulators.world import WorldSpec
 
@@ -144,7 +145,7 @@ class Scenario(_Strict):
         return "Q" + hashlib.sha256(self.name.encode()).hexdigest()[:12].upper()
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ConfigurationError):
     """Scenario files that do not load; ``problems`` name file, line and field."""
 
     def __init__(self, problems: list[str]) -> None:

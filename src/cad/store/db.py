@@ -24,8 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cad.controller.outcome import RunOutcome
-from cad.errors import StoreUnavailableError
+from cad.errors import CADError, StoreUnavailableError
 from cad.store.engine import (
     StoreTimeouts,
     create_store_engine,
@@ -34,6 +33,7 @@ from cad.store.engine import (
     masked,
 )
 from cad.store.models import ActionRow, DeliveryRow, RunRow
+from cad.store.records import FinishedRun
 
 __all__ = [
     "ClaimedDelivery",
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class JobAlreadyQueuedError(Exception):
+class JobAlreadyQueuedError(CADError):
     """The incident already has a job waiting in the queue: it will take this delivery too."""
 
 
@@ -370,7 +370,7 @@ class Store:
             session.flush()
             return row.id
 
-    def finish_run(self, run_id: int, outcome: RunOutcome) -> None:
+    def finish_run(self, run_id: int, outcome: FinishedRun) -> None:
         """Record the run's outcome and every action that was not already recorded."""
         with self.session() as session:
             row = session.get(RunRow, run_id)

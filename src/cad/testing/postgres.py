@@ -8,12 +8,14 @@ from contextlib import contextmanager
 
 import psycopg
 
+from cad.errors import CADError
+
 __all__ = ["LOCAL_ADMIN", "PostgresUnavailableError", "scratch_database"]
 
 LOCAL_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 
 
-class PostgresUnavailableError(RuntimeError):
+class PostgresUnavailableError(CADError):
     """The PostgreSQL server cannot be reached."""
 
 

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cad.clients.aws import CloudTrailEvent, Instance
 from cad.clients.kube import Kind
-from cad.clients.models import LimitedSupportReasonEntry, RestConfig, ServiceLogEntry
+from cad.clients.models import (
+    CloudTrailEvent,
+    Instance,
+    LimitedSupportReasonEntry,
+    RestConfig,
+    ServiceLogEntry,
+)
 from cad.clients.ocm.models import (
     Account,
     Cluster,

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
+from cad.metrics import ServiceMetrics
 from cad.store.db import Enqueue, Store, StoreUnavailableError
-from cad.webhook.metrics import ServiceMetrics
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body

@@ -26,8 +26,8 @@ from procrastinate.job_context import JobContext
 
 from cad.controller.controller import Controller
 from cad.errors import CADError
+from cad.metrics import ServiceMetrics
 from cad.store.db import Store, StoreUnavailableError
-from cad.webhook.metrics import ServiceMetrics
 from cad.worker.queue import QUEUE, TASK, conninfo
 from cad.worker.runs import run_delivery
 

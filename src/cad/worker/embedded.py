@@ -22,8 +22,8 @@ import structlog
 import tenacity
 
 from cad.controller.controller import Controller
+from cad.metrics import ServiceMetrics
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
-from cad.webhook.metrics import ServiceMetrics
 from cad.worker.runs import run_delivery
 
 __all__ = ["EmbeddedWorkers"]

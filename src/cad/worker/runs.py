@@ -11,9 +11,9 @@ import structlog
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
 from cad.errors import caused_by_transient
+from cad.metrics import ServiceMetrics
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
 from cad.store.ledger import current_run
-from cad.webhook.metrics import ServiceMetrics
 
 __all__ = ["RunResult", "run_delivery"]
 

@@ -1,5 +1,4 @@
-"""ccam: Cluster Credentials Are Missing."""
+"""ccam: Cluster Credentials Are Missing.
 
-from cad.investigations.ccam.investigation import Ccam
-
-__all__ = ["Ccam"]
+The class is in ``investigation``; the package imports nothing, so that ``checks`` loads
+without the clients."""

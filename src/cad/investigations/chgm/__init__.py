@@ -1,5 +1,4 @@
-"""chgm: Cluster Has Gone Missing."""
+"""chgm: Cluster Has Gone Missing.
 
-from cad.investigations.chgm.investigation import Chgm
-
-__all__ = ["Chgm"]
+The class is in ``investigation``; the package imports nothing, so that ``checks`` loads
+without the clients."""

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cad.clients.aws import CloudTrailEvent, Instance
+from cad.clients.models import CloudTrailEvent, Instance
+from cad.investigations.framework.errors import InvestigationError
 
 __all__ = [
     "EGRESS_LS_DETAILS",
@@ -85,7 +86,7 @@ def is_user_allowed_to_stop(username: str, issuer: str, ccs: bool) -> bool:
     return any(allowed in issuer for allowed in roles)
 
 
-class CloudTrailRecordError(ValueError):
+class CloudTrailRecordError(InvestigationError):
     """A CloudTrail record CAD cannot read (not JSON, or an unsupported event version)."""
 
 

@@ -17,7 +17,7 @@ from cad.actions import (
     silence,
 )
 from cad.clients import ocm_search
-from cad.clients.aws import CloudTrailEvent, Instance
+from cad.clients.models import CloudTrailEvent, Instance
 from cad.clients.ocm.models import Cluster
 from cad.documentation import documentation_link
 from cad.errors import ClientError

@@ -1,7 +1,4 @@
-"""clustermonitoringerrorbudgetburn: user workload monitoring misconfigured by the customer."""
+"""clustermonitoringerrorbudgetburn: user workload monitoring misconfigured by the customer.
 
-from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
-    ClusterMonitoringErrorBudgetBurn,
-)
-
-__all__ = ["ClusterMonitoringErrorBudgetBurn"]
+The class is in ``investigation``; the package imports nothing, so that ``checks`` loads
+without the clients."""

@@ -42,12 +42,11 @@ class ClusterMonitoringErrorBudgetBurn(Investigation):
             operators = kube.list(KINDS["ClusterOperator"], fields={"metadata.name": "monitoring"})
         except ClientError as exc:
             raise InfrastructureError("K8s API failure listing clusteroperators", exc) from exc
-        report = note_and_report_from(notes, cluster.id, self.name)
         if len(operators) != 1:
             notes.warning(f"Found {len(operators)} monitoring clusteroperators, expected 1")
             return Result(
                 actions=[
-                    *report,
+                    *note_and_report_from(notes, cluster.id, self.name),
                     escalate(
                         "Unexpected monitoring clusteroperator count - "
                         "manual investigation required"

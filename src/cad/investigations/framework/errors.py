@@ -4,7 +4,7 @@
 
     InvestigationError
     ├── ResourceError                 a resource could not be built (carries cluster id, cause)
-    │   ├── ClusterNotFoundError
+    │   ├── ClusterLookupError
     │   ├── ClusterDeploymentNotFoundError
     │   ├── AwsClientError
     │   ├── RestConfigError
@@ -24,7 +24,7 @@ from cad.errors import CADError, is_transient
 __all__ = [
     "AwsClientError",
     "ClusterDeploymentNotFoundError",
-    "ClusterNotFoundError",
+    "ClusterLookupError",
     "FindingError",
     "InfrastructureError",
     "InvestigationError",
@@ -51,7 +51,7 @@ class ResourceError(InvestigationError):
         super().__init__(f"could not get the {self.what} of cluster {cluster_id}: {cause}")
 
 
-class ClusterNotFoundError(ResourceError):
+class ClusterLookupError(ResourceError):
     """OCM has no such cluster (or the lookup failed)."""
 
     what = "cluster"

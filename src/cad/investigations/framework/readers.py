@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from cad.clients.aws import CloudTrailEvent, Instance
 from cad.clients.kube import Kind
-from cad.clients.models import LimitedSupportReasonEntry, RestConfig, ServiceLogEntry
+from cad.clients.models import (
+    CloudTrailEvent,
+    Instance,
+    LimitedSupportReasonEntry,
+    RestConfig,
+    ServiceLogEntry,
+)
 from cad.clients.ocm.models import (
     Account,
     Cluster,

@@ -28,7 +28,7 @@ from cad.errors import retry_transient
 from cad.investigations.framework.errors import (
     AwsClientError,
     ClusterDeploymentNotFoundError,
-    ClusterNotFoundError,
+    ClusterLookupError,
     KubeClientError,
     RestConfigError,
 )
@@ -113,12 +113,12 @@ class Resources:
 
     @property
     def cluster(self) -> Cluster:
-        """The OCM cluster (:class:`ClusterNotFoundError` if it cannot be read)."""
+        """The OCM cluster (:class:`ClusterLookupError` if it cannot be read)."""
         if "cluster" not in self._cache:
             try:
                 cluster = self.ocm.find_cluster(self.cluster_id)
             except Exception as exc:
-                raise ClusterNotFoundError(self.cluster_id, exc) from exc
+                raise ClusterLookupError(self.cluster_id, exc) from exc
             self._cache["cluster"] = cluster
             self._cache["infra"] = self._detect_infrastructure(cluster)
         return self._cache["cluster"]  # type: ignore[no-any-return]

@@ -1,5 +1,4 @@
-"""precheck: stops the chain for clusters CAD must not or cannot investigate."""
+"""precheck: stops the chain for clusters CAD must not or cannot investigate.
 
-from cad.investigations.precheck.investigation import Precheck
-
-__all__ = ["Precheck"]
+The class is in ``investigation``; the package imports nothing, so that ``checks`` loads
+without the clients."""

@@ -7,7 +7,7 @@ import structlog
 from cad.actions import escalate, note, silence
 from cad.errors import NotFoundError, retry_transient
 from cad.investigations.framework.base import Investigation, Result
-from cad.investigations.framework.errors import ClusterNotFoundError
+from cad.investigations.framework.errors import ClusterLookupError
 from cad.investigations.framework.resources import Resources
 from cad.investigations.precheck.checks import (
     CLUSTER_NOT_FOUND,
@@ -33,7 +33,7 @@ class Precheck(Investigation):
     def run(self, resources: Resources) -> Result:
         try:
             cluster = resources.cluster
-        except ClusterNotFoundError as error:
+        except ClusterLookupError as error:
             if not isinstance(error.cause, NotFoundError):
                 raise  # a failed lookup is not a missing cluster: retried, then escalated
             return _act(Verdict(CLUSTER_NOT_FOUND, "escalate", "cluster not found"))

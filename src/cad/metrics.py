@@ -1,4 +1,5 @@
-"""Receiver and worker metrics (the executor's live in the same registry)."""
+"""Receiver and worker metrics (the executor's live in the same registry): shared by the
+webhook receiver and the workers, so that neither imports the other."""
 
 from __future__ import annotations
 

@@ -1,0 +1,57 @@
+"""What the store records about a finished run, as the store defines it.
+
+The controller's ``RunOutcome`` has this shape; the store depends on the shape, never on the
+controller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from cad.executor.report import ActionRecord
+
+__all__ = ["FinishedRun", "FinishedStep"]
+
+
+class FinishedStep(Protocol):
+    """One investigation of a finished run's chain."""
+
+    @property
+    def investigation(self) -> str: ...
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+class FinishedRun(Protocol):
+    """A finished run: its status, what it was about, its chain, errors and actions."""
+
+    @property
+    def run_status(self) -> str: ...
+
+    @property
+    def incident(self) -> dict[str, str] | None: ...
+
+    @property
+    def cluster(self) -> dict[str, str] | None: ...
+
+    @property
+    def alert(self) -> str | None: ...
+
+    @property
+    def chain(self) -> Sequence[FinishedStep]: ...
+
+    @property
+    def errors(self) -> Sequence[str]: ...
+
+    def model_dump_json(self) -> str:
+        """The whole account as JSON, stored as the run's report."""
+        ...
+
+    def all_actions(self) -> Sequence[ActionRecord]:
+        """Every action of the run, in order."""
+        ...
