@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
-from cad.service import build_service
+from cad.sandbox_service import build_sandbox_service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.store import Store, upgrade
@@ -110,7 +110,7 @@ def test_serve_sandbox_never_touches_the_configured_database_nor_answers_a_secre
 def sandbox_service() -> Iterator[tuple[Sandbox, str, list[str]]]:
     with Sandbox() as sandbox:
         settings = sandbox.isolated_settings(api_docs=True)
-        service = build_service(
+        service = build_sandbox_service(
             settings, load_default_config(known=REGISTRY.names()), workers=1, sandbox=sandbox
         )
         server = ServerThread(service.app).start()

@@ -10,7 +10,7 @@ import structlog
 
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
-from cad.errors import caused_by_transient
+from cad.errors import caused_by_transient, retry_transient
 from cad.metrics import ServiceMetrics
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
 from cad.store.ledger import current_run
@@ -88,9 +88,11 @@ def run_delivery(
 
 
 def _record_crash(store: Store, run_id: int, what: str, *, status: str = "failed") -> None:
+    # The store may be the very thing that failed: give it a few more tries, each bounded by
+    # its statement timeout, before the history is left to say "interrupted".
     try:
-        store.fail_run(run_id, what, status=status)
-    except StoreUnavailableError as error:  # the next start marks it interrupted
+        retry_transient(lambda: store.fail_run(run_id, what, status=status), attempts=3)
+    except StoreUnavailableError as error:  # the next claim marks it interrupted
         log.error("could not record the crashed run", run=run_id, error=str(error))
 
 
