@@ -134,7 +134,7 @@ def cad_app(url: str) -> Callable[[], FastAPI]:
         store=store,
         secrets=[SECRET],
         event_types={"incident.triggered"},
-        metrics=ServiceMetrics(CollectorRegistry(), store.queue_depth),
+        metrics=ServiceMetrics(CollectorRegistry(), store.deliveries.depth),
         enqueue=None if store.is_sqlite else IncidentQueue(),
     )
 

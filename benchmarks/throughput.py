@@ -116,8 +116,8 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
                 )
                 assert answer.status_code == 202, answer.text
         while True:
-            runs = service.store.runs(limit=INCIDENTS * 2)
-            if len(runs) >= INCIDENTS and all(r["finished_at"] for r in runs):
+            runs = service.store.history.runs(limit=INCIDENTS * 2)
+            if len(runs) >= INCIDENTS and all(r.finished_at for r in runs):
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
@@ -128,11 +128,12 @@ def measure(sandbox: Sandbox, database_url: str, workers: int) -> float:
             process.wait(timeout=60)
         server.stop()
         service.close()
-    failed = [r for r in runs if r["status"] != "succeeded"]
+    failed = [r for r in runs if r.status != "succeeded"]
     assert not failed, failed[0]
     latencies = [
-        (datetime.fromisoformat(r["finished_at"]) - posted[r["incident_id"]]).total_seconds()
+        (r.finished_at - posted[str(r.incident_id)]).total_seconds()
         for r in runs
+        if r.finished_at is not None
     ]
     cuts = statistics.quantiles(latencies, n=100)
     rate = INCIDENTS / elapsed

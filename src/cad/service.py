@@ -76,7 +76,7 @@ def build_runtime(
         upgrade(settings.store_url(), timeouts)
     store = Store(settings.store_url(), timeouts)
     registry = CollectorRegistry()
-    metrics = ServiceMetrics(registry, store.queue_depth)
+    metrics = ServiceMetrics(registry, store.deliveries.depth)
     built = build_controller(
         settings,
         config,

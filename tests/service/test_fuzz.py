@@ -54,7 +54,7 @@ def test_the_webhook_never_answers_500(tmp_path: Path) -> None:
         store=store,
         secrets=[SECRET],
         event_types={"incident.triggered"},
-        metrics=ServiceMetrics(CollectorRegistry(), store.queue_depth),
+        metrics=ServiceMetrics(CollectorRegistry(), store.deliveries.depth),
     )
     client = TestClient(app)
 

@@ -43,7 +43,7 @@ def receiver(store: Store) -> Iterator[tuple[str, Store]]:
         store=store,
         secrets=[SECRET],
         event_types={"incident.triggered"},
-        metrics=ServiceMetrics(CollectorRegistry(), store.queue_depth),
+        metrics=ServiceMetrics(CollectorRegistry(), store.deliveries.depth),
         api_token=TOKEN,
     )
     server = ServerThread(app).start()
@@ -91,7 +91,7 @@ def test_a_hostile_signed_delivery_is_refused_with_the_problem_named(
     url, store = receiver
     answer = deliver(url, body)
     assert (answer.status_code, answer.json()) == (400, {"error": problem})
-    assert store.delivery_counts() == {}
+    assert store.deliveries.counts() == {}
 
 
 def test_a_webhook_id_longer_than_the_store_keeps_is_refused(receiver: tuple[str, Store]) -> None:
@@ -101,7 +101,7 @@ def test_a_webhook_id_longer_than_the_store_keeps_is_refused(receiver: tuple[str
         400,
         {"error": "the X-Webhook-Id header is longer than 200 characters"},
     )
-    assert store.delivery_counts() == {}
+    assert store.deliveries.counts() == {}
 
 
 @pytest.mark.parametrize("run_id", ["2147483648", "99999999999999999999", "0"])

@@ -22,7 +22,7 @@ ON_POSTGRESQL = pytest.mark.parametrize("store", ["postgresql"], indirect=True)
 
 
 def add(store: Store, incident: str, webhook: str) -> tuple[int, bool]:
-    return store.add_delivery(
+    return store.deliveries.add(
         webhook_id=webhook,
         event_id=None,
         incident_id=incident,
@@ -52,7 +52,7 @@ def test_each_stored_delivery_has_its_incidents_job_and_an_incident_waits_in_one
     assert add(store, "Q2", "c")[1]
     assert add(store, "Q1", "a") == (1, False)  # a duplicate queues nothing
     assert jobs(store) == [("incident:Q1", "todo"), ("incident:Q2", "todo")]
-    assert store.delivery_counts() == {"queued": 3}
+    assert store.deliveries.counts() == {"queued": 3}
 
 
 @ON_POSTGRESQL
@@ -61,11 +61,13 @@ def test_the_incidents_job_takes_the_oldest_delivery_and_coalesces_the_others(
 ) -> None:
     for webhook in ("a", "b", "c"):
         add(store, "Q1", webhook)
-    claimed = store.claim_incident("Q1", "w1")
+    claimed = store.deliveries.claim_incident("Q1", "w1")
     assert claimed is not None
     assert (claimed.id, claimed.coalesced, claimed.attempts) == (1, 2, 1)
-    assert store.claim_incident("Q1", "w1") is not None  # still processing: a retry retakes it
-    assert store.delivery_counts() == {"processing": 1, "coalesced": 2}
+    assert (
+        store.deliveries.claim_incident("Q1", "w1") is not None
+    )  # still processing: a retry retakes it
+    assert store.deliveries.counts() == {"processing": 1, "coalesced": 2}
 
 
 @ON_POSTGRESQL
@@ -73,24 +75,24 @@ def test_a_retried_job_retakes_its_delivery_and_marks_the_dead_attempts_run_inte
     store: Store,
 ) -> None:
     add(store, "Q1", "a")
-    first = store.claim_incident("Q1", "dies")
+    first = store.deliveries.claim_incident("Q1", "dies")
     assert first is not None
-    run = store.start_run(delivery_id=first.id, incident_id="Q1")
-    again = store.claim_incident("Q1", "lives")
+    run = store.history.start(delivery_id=first.id, incident_id="Q1")
+    again = store.deliveries.claim_incident("Q1", "lives")
     assert again is not None
     assert (again.id, again.attempts) == (first.id, 2)
-    stored = store.run(run)
+    stored = store.history.run(run)
     assert stored is not None
-    assert stored["status"] == "interrupted"
+    assert stored.status == "interrupted"
 
 
 @ON_POSTGRESQL
 def test_a_job_with_nothing_left_to_run_claims_nothing(store: Store) -> None:
     add(store, "Q1", "a")
-    claimed = store.claim_incident("Q1", "w1")
+    claimed = store.deliveries.claim_incident("Q1", "w1")
     assert claimed is not None
-    store.finish_delivery(claimed.id, run_id=None)
-    assert store.claim_incident("Q1", "w1") is None
+    store.deliveries.finish(claimed.id, run_id=None)
+    assert store.deliveries.claim_incident("Q1", "w1") is None
     assert add_without_job(store, "Q2", "b")[1]
 
 
@@ -110,7 +112,7 @@ def test_when_the_job_cannot_be_queued_the_delivery_is_not_stored_either(
 ) -> None:
     with pytest.raises(StoreUnavailableError, match="the job could not be queued"):
         add(broken_queue, "Q1", "a")
-    assert broken_queue.delivery_counts() == {}
+    assert broken_queue.deliveries.counts() == {}
 
 
 @ON_POSTGRESQL
@@ -129,7 +131,7 @@ def test_a_job_fetched_while_a_delivery_is_being_stored_waits_for_it_and_takes_i
             release.wait(10)  # the receiver's transaction, not yet committed
 
     receiver = threading.Thread(
-        target=store.add_delivery,
+        target=store.deliveries.add,
         kwargs={
             "webhook_id": "b",
             "event_id": None,
@@ -145,7 +147,9 @@ def test_a_job_fetched_while_a_delivery_is_being_stored_waits_for_it_and_takes_i
     with store.engine.begin() as conn:  # a worker fetches Q1's job now
         conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing'"))
     claims: list[Any] = []
-    worker = threading.Thread(target=lambda: claims.append(store.claim_incident("Q1", "w")))
+    worker = threading.Thread(
+        target=lambda: claims.append(store.deliveries.claim_incident("Q1", "w"))
+    )
     worker.start()
     worker.join(0.5)
     assert worker.is_alive()  # its claim waits for the receiver's commit
@@ -154,7 +158,7 @@ def test_a_job_fetched_while_a_delivery_is_being_stored_waits_for_it_and_takes_i
     worker.join(10)
     [claimed] = claims
     assert (claimed.id, claimed.coalesced) == (1, 1)  # the late delivery is not left behind
-    assert store.delivery_counts() == {"processing": 1, "coalesced": 1}
+    assert store.deliveries.counts() == {"processing": 1, "coalesced": 1}
 
 
 def test_the_job_queue_migration_can_be_undone_and_applied_again() -> None:

@@ -47,11 +47,11 @@ def test_a_signed_body_with_a_byte_order_mark_reaches_a_note_and_an_escalation(
     assert post(url, body, "bom") == 202
     # Then the run reads it like any other: a note, an escalation
     runs = wait_for_runs(service, 1)
-    assert [r["status"] for r in runs] == ["unhandled"]
+    assert [r.status for r in runs] == ["unhandled"]
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert incident.escalation_level == 2
-    assert service.store.delivery_counts() == {"done": 1}
+    assert service.store.deliveries.counts() == {"done": 1}
 
 
 def test_an_odd_field_type_in_pagerdutys_answer_is_a_named_error_noted_and_escalated(
@@ -70,8 +70,8 @@ def test_an_odd_field_type_in_pagerdutys_answer_is_a_named_error_noted_and_escal
     assert post(url, body, "odd") == 202
     # Then the error names the field, and the incident gets a note saying so and an escalation
     runs = wait_for_runs(service, 1)
-    assert runs[0]["status"] == "failed"
-    assert "the incident's service is a str, not an object" in str(runs[0]["error"])
+    assert runs[0].status == "failed"
+    assert "the incident's service is a str, not an object" in str(runs[0].error)
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert "the incident's service is a str, not an object" in incident.notes[0]["content"]
@@ -110,13 +110,13 @@ def test_a_crashed_run_notes_the_crash_with_its_run_id_and_escalates_at_once(
     # Then the one run is recorded as failed, with the crash, and not retried
     runs = wait_for_runs(service, 1)
     assert len(runs) == 1
-    assert runs[0]["status"] == "failed"
-    assert "KeyError" in str(runs[0]["error"])
+    assert runs[0].status == "failed"
+    assert "KeyError" in str(runs[0].error)
     # And the incident says which run crashed, and is with a human
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
-    assert f"CAD crashed during run {runs[0]['id']} (KeyError)" in incident.notes[0]["content"]
+    assert f"CAD crashed during run {runs[0].id} (KeyError)" in incident.notes[0]["content"]
     assert incident.escalation_level == 2
-    assert service.store.delivery_counts() == {"failed": 1}
+    assert service.store.deliveries.counts() == {"failed": 1}
     scraped = httpx.get(f"{url}/metrics", timeout=10).text
     assert 'cad_runs_total{status="crashed"} 1.0' in scraped

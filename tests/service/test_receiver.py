@@ -33,7 +33,7 @@ PAYLOAD = {
 
 @pytest.fixture
 def receiver(sqlite_store: Store) -> Iterator[tuple[str, Store, ServiceMetrics]]:
-    metrics = ServiceMetrics(CollectorRegistry(), sqlite_store.queue_depth)
+    metrics = ServiceMetrics(CollectorRegistry(), sqlite_store.deliveries.depth)
     app = create_app(
         store=sqlite_store,
         secrets=SECRETS,
@@ -66,7 +66,7 @@ def test_a_signed_delivery_is_stored_then_acknowledged(
     answer = post(url, body_of(), sign(body_of(), "new-secret"))
     assert answer.status_code == 202
     assert answer.json()["status"] == "queued"
-    assert store.queue_depth() == 1
+    assert store.deliveries.depth() == 1
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_a_bad_or_missing_signature_is_401_and_nothing_is_stored(
     url, store, _ = receiver
     answer = post(url, body_of(), header)
     assert answer.status_code == 401
-    assert store.queue_depth() == 0
+    assert store.deliveries.depth() == 0
 
 
 def test_rotated_secrets_and_several_entries_with_spaces_are_accepted() -> None:
@@ -96,14 +96,14 @@ def test_an_empty_body_is_refused(receiver: tuple[str, Store, ServiceMetrics]) -
     url, store, _ = receiver
     assert post(url, b"", None).status_code == 401
     assert post(url, b"", sign(b"", "new-secret")).status_code == 400
-    assert store.queue_depth() == 0
+    assert store.deliveries.depth() == 0
 
 
 def test_a_body_over_5_mib_is_413(receiver: tuple[str, Store, ServiceMetrics]) -> None:
     url, store, _ = receiver
     body = b"{" + b" " * MAX_BODY + b"}"
     assert post(url, body, sign(body, "new-secret")).status_code == 413
-    assert store.queue_depth() == 0
+    assert store.deliveries.depth() == 0
 
 
 def test_malformed_json_is_400(receiver: tuple[str, Store, ServiceMetrics]) -> None:
@@ -132,7 +132,7 @@ def test_other_event_types_are_acknowledged_counted_and_not_queued(
         answer = post(url, body, sign(body, "new-secret"), webhook_id=item["event"]["id"])  # type: ignore[index]
         assert answer.status_code == 202
         assert answer.json()["status"] == "ignored"
-    assert store.queue_depth() == 0
+    assert store.deliveries.depth() == 0
     assert (
         metrics.registry.get_sample_value("cad_webhook_deliveries_total", {"outcome": "ignored"})
         == 2
@@ -146,7 +146,7 @@ def test_the_same_delivery_posted_ten_times_is_stored_once(
     body = body_of()
     statuses = [post(url, body, sign(body, "new-secret")).json()["status"] for _ in range(10)]
     assert statuses == ["queued"] + ["duplicate"] * 9
-    assert store.delivery_counts() == {"queued": 1}
+    assert store.deliveries.counts() == {"queued": 1}
     assert (
         metrics.registry.get_sample_value("cad_webhook_deliveries_total", {"outcome": "duplicate"})
         == 9
@@ -164,7 +164,7 @@ def test_a_store_failure_answers_503_and_a_later_retry_succeeds(
     with store.engine.begin() as conn:
         conn.execute(text("ALTER TABLE deliveries_away RENAME TO deliveries"))
     assert post(url, body, sign(body, "new-secret")).status_code == 202
-    assert store.queue_depth() == 1
+    assert store.deliveries.depth() == 1
 
 
 def test_health_readiness_and_metrics(
@@ -180,7 +180,7 @@ def test_health_readiness_and_metrics(
         store=broken,
         secrets=SECRETS,
         event_types=set(),
-        metrics=ServiceMetrics(CollectorRegistry(), broken.queue_depth),
+        metrics=ServiceMetrics(CollectorRegistry(), broken.deliveries.depth),
     )
     server = ServerThread(app).start()
     try:

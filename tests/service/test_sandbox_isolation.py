@@ -61,7 +61,7 @@ def test_serve_sandbox_never_touches_the_configured_database_nor_answers_a_secre
         # Given a production database holding a delivery whose job waits in the queue
         upgrade(url)
         production = Store(url)
-        production.add_delivery(
+        production.deliveries.add(
             webhook_id="prod-webhook",
             event_id="prod-event",
             incident_id="QPROD",

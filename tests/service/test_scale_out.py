@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,13 +177,13 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
             store = receiver.store
             killed = False
             while time.monotonic() - started < DEADLINE_S:
-                counts = store.run_counts()
+                counts = store.history.counts()
                 if not killed and counts.get("succeeded", 0) >= KILL_AFTER:
                     workers[0].send_signal(signal.SIGKILL)
                     workers[0].wait(timeout=10)
                     workers[0] = start_logged_worker(env, logs[0])
                     killed = True
-                deliveries = store.delivery_counts()
+                deliveries = store.deliveries.counts()
                 if (
                     killed
                     and deliveries.get("done", 0) + deliveries.get("coalesced", 0) >= INCIDENTS
@@ -203,21 +202,16 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
                 except subprocess.TimeoutExpired:
                     process.kill()
             server.stop()
-            runs = receiver.store.runs(limit=INCIDENTS * 3)
+            runs = receiver.store.history.runs(limit=INCIDENTS * 3)
             receiver.close()
         tails = "\n".join(log.read_text()[-3000:] for log in logs)
 
         by_incident: dict[str, Counter[str]] = {}
         for run in runs:
-            by_incident.setdefault(str(run["incident_id"]), Counter())[str(run["status"])] += 1
-        statuses = Counter(str(run["status"]) for run in runs)
+            by_incident.setdefault(str(run.incident_id), Counter())[str(run.status)] += 1
+        statuses = Counter(str(run.status) for run in runs)
         durations = sorted(
-            (
-                datetime.fromisoformat(str(r["finished_at"]))
-                - datetime.fromisoformat(str(r["started_at"]))
-            ).total_seconds()
-            for r in runs
-            if r["finished_at"]
+            (r.finished_at - r.started_at).total_seconds() for r in runs if r.finished_at
         )
         missing = [f"S{n}" for n in range(INCIDENTS) if f"S{n}" not in by_incident]
         assert not missing, f"incidents never run: {missing[:10]}\n{tails}"
@@ -241,13 +235,11 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
                 silenced=incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id,
             )
             if len(incident.notes) != 1 or got != want:
-                done = [
-                    r for r in runs if r["incident_id"] == f"S{n}" and r["status"] == "succeeded"
-                ]
+                done = [r for r in runs if r.incident_id == f"S{n}" and r.status == "succeeded"]
                 problems.append(
                     f"S{n}: {len(incident.notes)} notes, (LS, SL) {got} != {want}; "
                     f"notes {[note['content'][:300] for note in incident.notes]}; "
-                    f"actions {[(a['type'], a['outcome']) for r in done for a in r['actions']]}"  # type: ignore[union-attr]
+                    f"actions {[(a.type, a.outcome) for r in done for a in r.actions]}"
                 )
             if incident.escalation_policy_id != sandbox.pagerduty.silent_policy_id:
                 problems.append(f"S{n}: not silenced")

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from cad.simulators.sandbox import Sandbox
-from cad.store import Store
+from cad.store import RunRecord, Store
 from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.signature import sign
 from tests.databases import postgres_database
@@ -128,10 +128,10 @@ def store_url(database: Path | str) -> str:
     return f"sqlite:///{database}" if isinstance(database, Path) else database
 
 
-def runs_of(database: Path | str) -> list[dict[str, Any]]:
+def runs_of(database: Path | str) -> list[RunRecord]:
     store = Store(store_url(database))
     try:
-        return store.runs()
+        return store.history.runs()
     finally:
         store.close()
 
@@ -139,7 +139,7 @@ def runs_of(database: Path | str) -> list[dict[str, Any]]:
 def deliveries_of(database: Path | str) -> dict[str, int]:
     store = Store(store_url(database))
     try:
-        return store.delivery_counts()
+        return store.deliveries.counts()
     finally:
         store.close()
 
@@ -184,8 +184,9 @@ def test_a_stopped_server_finishes_its_run_in_flight_and_exits_0(
     # Then it finished the run within the grace period, left nothing running, and exited 0
     assert code == 0, server.output()
     runs = runs_of(database)
-    assert [r["status"] for r in runs] == ["unhandled"]
-    assert datetime.fromisoformat(str(runs[0]["finished_at"])).replace(tzinfo=UTC) > stopped_at
+    assert [r.status for r in runs] == ["unhandled"]
+    assert runs[0].finished_at is not None
+    assert runs[0].finished_at.replace(tzinfo=UTC) > stopped_at
     assert deliveries_of(database) == {"done": 1}
     assert len(sandbox.pagerduty.incident("Q1").notes) == 1
     assert f"CAD stopped ({signal.Signals(signum).name})" in server.output()
@@ -232,14 +233,14 @@ def test_a_run_that_cannot_finish_in_the_grace_period_is_handed_back_and_run_onc
     # When it is told to stop
     assert first.stop() == 0, first.output()
     # Then the run is interrupted, not left running, and its delivery is back in the queue
-    assert [r["status"] for r in runs_of(database)] == ["interrupted"]
+    assert [r.status for r in runs_of(database)] == ["interrupted"]
     assert deliveries_of(database) == {"queued": 1}
     # When the server starts again
     second = serve(database, simulator_env(sandbox))
     second.wait_ready()
     # Then the delivery runs once more, and the incident has one note and one escalation
     wait_until(lambda: deliveries_of(database) == {"done": 1}, 60, "the delivery to be done")
-    assert [r["status"] for r in runs_of(database)] == ["unhandled", "interrupted"]
+    assert [r.status for r in runs_of(database)] == ["unhandled", "interrupted"]
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert incident.escalation_level == 2
@@ -269,7 +270,7 @@ def test_a_second_server_on_the_same_database_refuses_to_start_and_requeues_noth
     # And the first server finishes it: one note, one escalation
     wait_until(lambda: deliveries_of(database) == {"done": 1}, 60, "the delivery to be done")
     assert len(sandbox.pagerduty.incident("Q1").notes) == 1
-    assert [r["status"] for r in runs_of(database)] == ["unhandled"]
+    assert [r.status for r in runs_of(database)] == ["unhandled"]
     assert first.stop() == 0, first.output()
 
 

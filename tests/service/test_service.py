@@ -21,7 +21,7 @@ from cad.service import Service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
-from cad.store import current_run
+from cad.store import RunRecord, current_run
 from cad.webhook.signature import sign
 from tests.databases import sqlite_url
 from tests.worlds import STOPPED_BY_CUSTOMER
@@ -109,18 +109,18 @@ def deliver(sandbox: Sandbox, url: str, incident: str, webhook_id: str) -> int:
     ).status_code
 
 
-def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[dict[str, object]]:
+def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[RunRecord]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        runs = service.store.runs()
+        runs = service.store.history.runs()
         if (
             len(runs) >= count
-            and all(r["status"] != "running" for r in runs)
-            and service.store.queue_depth() == 0
+            and all(r.status != "running" for r in runs)
+            and service.store.deliveries.depth() == 0
         ):
             return runs
         time.sleep(0.1)
-    raise AssertionError(f"expected {count} finished runs, have {service.store.runs()}")
+    raise AssertionError(f"expected {count} finished runs, have {service.store.history.runs()}")
 
 
 def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects(
@@ -135,11 +135,11 @@ def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert incident.escalation_policy_id == "PSILENT"
-    assert {a["type"] for a in runs[0]["actions"]} >= {
+    assert {a.type for a in runs[0].actions} >= {
         "limited_support",
         "pagerduty_note",
         "silence_incident",
-    }  # type: ignore[union-attr]
+    }
 
 
 def test_past_the_fleet_budget_a_limited_support_becomes_a_note_and_an_escalation(
@@ -165,7 +165,7 @@ def test_two_incidents_run_in_parallel(sandbox: Sandbox, start: Start) -> None:
     assert deliver(sandbox, url, "Q1", "a") == 202
     assert deliver(sandbox, url, "Q2", "b") == 202
     runs = wait_for_runs(service, 2)
-    assert sorted(r["incident_id"] for r in runs) == ["Q1", "Q2"]  # type: ignore[type-var]
+    assert sorted(str(r.incident_id) for r in runs) == ["Q1", "Q2"]
     assert all(
         sandbox.pagerduty.incident(i).escalation_policy_id == "PSILENT" for i in ("Q1", "Q2")
     )
@@ -179,8 +179,8 @@ def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, st
     service.workers.start()
     wait_for_runs(service, 1)
     time.sleep(0.5)
-    assert len(service.store.runs()) == 1
-    assert service.store.delivery_counts() == {"done": 1, "coalesced": 2}
+    assert len(service.store.history.runs()) == 1
+    assert service.store.deliveries.counts() == {"done": 1, "coalesced": 2}
 
 
 @pytest.mark.parametrize("start", ["sqlite"], indirect=True)
@@ -190,9 +190,9 @@ def test_an_embedded_worker_stopped_mid_run_is_taken_up_again_without_repeating_
     seed(sandbox, "Q1", aws=STOPPED)
     service, url = start(start_workers=False)
     assert deliver(sandbox, url, "Q1", "wh-1") == 202
-    claimed = service.store.claim("worker-that-dies")
+    claimed = service.store.deliveries.claim("worker-that-dies")
     assert claimed is not None
-    run = service.store.start_run(delivery_id=claimed.id, incident_id="Q1")
+    run = service.store.history.start(delivery_id=claimed.id, incident_id="Q1")
     token = current_run.set(run)
     try:  # the effects happen, then the process dies before recording the end of the run
         service.runtime.built.controller.investigate(claimed.payload)
@@ -203,8 +203,8 @@ def test_an_embedded_worker_stopped_mid_run_is_taken_up_again_without_repeating_
     runs = wait_for_runs(service, 2)
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
     assert len(sandbox.pagerduty.incident("Q1").notes) == 1
-    rerun = next(r for r in runs if r["status"] != "running" and r["id"] != run)
-    outcomes = {a["type"]: a["outcome"] for a in rerun["actions"]}  # type: ignore[union-attr]
+    rerun = next(r for r in runs if r.status != "running" and r.id != run)
+    outcomes = {a.type: a.outcome for a in rerun.actions}
     assert outcomes["limited_support"] == "skipped"
     assert outcomes["pagerduty_note"] == "skipped"
 
@@ -228,9 +228,9 @@ def test_a_job_whose_worker_died_is_taken_up_again_without_repeating_an_effect(
         conn.execute(
             text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"), {"w": dead}
         )
-    claimed = service.store.claim_incident("Q1", "worker-that-dies")
+    claimed = service.store.deliveries.claim_incident("Q1", "worker-that-dies")
     assert claimed is not None
-    run = service.store.start_run(delivery_id=claimed.id, incident_id="Q1")
+    run = service.store.history.start(delivery_id=claimed.id, incident_id="Q1")
     token = current_run.set(run)
     try:  # ... applied the effects ...
         service.runtime.built.controller.investigate(claimed.payload)
@@ -239,17 +239,17 @@ def test_a_job_whose_worker_died_is_taken_up_again_without_repeating_an_effect(
     with (
         service.store.engine.begin() as conn
     ):  # ... and died after posting the note, before recording it
-        conn.execute(text("DELETE FROM action_records WHERE type = 'pagerduty_note'"))
+        conn.execute(text("DELETE FROM ledger WHERE type = 'pagerduty_note'"))
     service.workers.start()  # a live worker finds the job of the silent one
     runs = wait_for_runs(service, 2)
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
     assert len(sandbox.pagerduty.incident("Q1").notes) == 1
-    assert sorted(str(r["status"]) for r in runs) == ["interrupted", "succeeded"]
-    rerun = next(r for r in runs if r["status"] == "succeeded")
-    skipped = {a["type"]: a["outcome"] for a in rerun["actions"]}  # type: ignore[union-attr]
+    assert sorted(str(r.status) for r in runs) == ["interrupted", "succeeded"]
+    rerun = next(r for r in runs if r.status == "succeeded")
+    skipped = {a.type: a.outcome for a in rerun.actions}
     assert skipped["limited_support"] == "skipped"
     assert skipped["pagerduty_note"] == "skipped"
-    assert service.store.delivery_counts() == {"done": 1}
+    assert service.store.deliveries.counts() == {"done": 1}
     scraped = httpx.get(f"{url}/metrics", timeout=10).text
     assert "cad_stalled_jobs_recovered_total 1.0" in scraped
 
@@ -263,13 +263,13 @@ def test_a_transient_failure_is_retried_by_the_queue_before_anyone_is_told(
     service, url = start(workers=1, worker_retry_wait_seconds=1)
     assert deliver(sandbox, url, "Q1", "wh-1") == 202
     runs = wait_for_runs(service, 2)
-    assert [r["status"] for r in reversed(runs)] == ["deferred", "succeeded"]
-    assert "pagerduty GET /incidents/Q1/alerts failed (HTTP 503" in str(runs[-1]["error"])
+    assert [r.status for r in reversed(runs)] == ["deferred", "succeeded"]
+    assert "pagerduty GET /incidents/Q1/alerts failed (HTTP 503" in str(runs[-1].error)
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert "CAD investigation failed" not in incident.notes[0]["content"]
     assert incident.escalation_policy_id == "PSILENT"
-    assert service.store.delivery_counts() == {"done": 1}
+    assert service.store.deliveries.counts() == {"done": 1}
     assert "cad_run_retries_total 1.0" in httpx.get(f"{url}/metrics", timeout=10).text
 
 
@@ -282,12 +282,12 @@ def test_the_last_attempt_notes_and_escalates_a_failure_that_persists(
     service, url = start(workers=1, worker_max_retries=1, worker_retry_wait_seconds=1)
     assert deliver(sandbox, url, "Q1", "wh-1") == 202
     runs = wait_for_runs(service, 2)
-    assert [r["status"] for r in reversed(runs)] == ["deferred", "failed"]
+    assert [r.status for r in reversed(runs)] == ["deferred", "failed"]
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1  # the first attempt deferred: one note, from the last
     assert "CAD could not look up cluster" in incident.notes[0]["content"]
     assert incident.escalation_level == 2
-    assert service.store.delivery_counts() == {"done": 1}  # handed to a human: handled
+    assert service.store.deliveries.counts() == {"done": 1}  # handed to a human: handled
 
 
 def test_history_shows_what_cad_did_newest_first(

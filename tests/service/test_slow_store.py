@@ -55,7 +55,7 @@ def serve(store: Store) -> ServerThread:
         store=store,
         secrets=[SECRET],
         event_types={"incident.triggered"},
-        metrics=ServiceMetrics(CollectorRegistry(), store.queue_depth),
+        metrics=ServiceMetrics(CollectorRegistry(), store.deliveries.depth),
         store_timeout_s=BOUND_S,
     )
     return ServerThread(app).start()
@@ -118,7 +118,7 @@ def test_a_locked_store_is_answered_503_within_the_bound_while_health_answers_at
         time.sleep(0.2)
         retried = httpx.post(f"{url}/webhooks/pagerduty", content=body, headers=headers, timeout=10)
     assert retried.status_code == 202
-    assert store.queue_depth() == 1
+    assert store.deliveries.depth() == 1
 
 
 def test_a_database_that_never_answers_is_answered_503_within_the_bound() -> None:
@@ -207,7 +207,7 @@ def test_a_store_call_behind_a_lock_fails_after_the_statement_timeout(store: Sto
             # When it reads what the lock covers
             started = time.monotonic()
             with pytest.raises(StoreUnavailableError) as raised:
-                bounded.queue_depth()
+                bounded.deliveries.depth()
             took = time.monotonic() - started
     finally:
         bounded.close()

@@ -36,12 +36,12 @@ def test_status_shows_queued_running_stalled_and_failed_work_per_embedded_worker
 ) -> None:
     for n in range(5):
         add(store, f"Q{n}", f"w{n}")
-    store.claim("worker-a")
-    store.claim("worker-b")
-    failed = store.claim("worker-a")
+    store.deliveries.claim("worker-a")
+    store.deliveries.claim("worker-b")
+    failed = store.deliveries.claim("worker-a")
     assert failed is not None
-    store.finish_delivery(failed.id, run_id=None, error="boom")
-    store.claim("worker-b", lease=timedelta(seconds=-1))  # its lease ran out: stalled
+    store.deliveries.finish(failed.id, run_id=None, error="boom")
+    store.deliveries.claim("worker-b", lease=timedelta(seconds=-1))  # its lease ran out: stalled
     StoreWriteBudget(store, BudgetLimits(limited_support_per_hour=7)).take("limited_support")
 
     done = cadctl_status(store.url, "--json")
@@ -72,7 +72,7 @@ def test_status_on_postgresql_reads_the_job_queue_and_each_workers_heartbeat(
 ) -> None:
     queue = IncidentQueue()
     for n in range(5):
-        store.add_delivery(
+        store.deliveries.add(
             webhook_id=f"w{n}",
             event_id=None,
             incident_id=f"Q{n}",

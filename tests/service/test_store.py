@@ -10,7 +10,7 @@ from cad.store import DurableLedger, Store, current_run
 
 
 def add(store: Store, incident: str, webhook: str) -> tuple[int, bool]:
-    return store.add_delivery(
+    return store.deliveries.add(
         webhook_id=webhook,
         event_id=f"evt-{webhook}",
         incident_id=incident,
@@ -25,7 +25,7 @@ def test_a_delivery_is_stored_once_whatever_its_repeats(store: Store) -> None:
     assert created
     again, created_again = add(store, "Q1", "w1")
     assert (again, created_again) == (first, False)
-    same_event, created_event = store.add_delivery(
+    same_event, created_event = store.deliveries.add(
         webhook_id="w-other",
         event_id="evt-w1",
         incident_id="Q1",
@@ -34,27 +34,27 @@ def test_a_delivery_is_stored_once_whatever_its_repeats(store: Store) -> None:
         queued=True,
     )
     assert (same_event, created_event) == (first, False)
-    assert store.queue_depth() == 1
+    assert store.deliveries.depth() == 1
 
 
 def test_one_incident_is_never_claimed_twice_at_once_and_a_burst_is_coalesced(store: Store) -> None:
     for webhook in ("a", "b", "c"):
         add(store, "Q1", webhook)
     add(store, "Q2", "d")
-    first = store.claim("w1")
+    first = store.deliveries.claim("w1")
     assert first is not None
     assert (first.incident_id, first.coalesced) == ("Q1", 2)
-    second = store.claim("w2")
+    second = store.deliveries.claim("w2")
     assert second is not None
     assert second.incident_id == "Q2"
-    assert store.claim("w3") is None
+    assert store.deliveries.claim("w3") is None
     add(store, "Q1", "e")  # arrives while Q1 is being run
-    assert store.claim("w3") is None  # waits for the run in progress
-    store.finish_delivery(first.id, run_id=None)
-    third = store.claim("w3")
+    assert store.deliveries.claim("w3") is None  # waits for the run in progress
+    store.deliveries.finish(first.id, run_id=None)
+    third = store.deliveries.claim("w3")
     assert third is not None
     assert third.incident_id == "Q1"
-    assert store.delivery_counts() == {"coalesced": 2, "done": 1, "processing": 2}
+    assert store.deliveries.counts() == {"coalesced": 2, "done": 1, "processing": 2}
 
 
 def test_concurrent_claims_never_share_an_incident(store: Store) -> None:
@@ -64,7 +64,7 @@ def test_concurrent_claims_never_share_an_incident(store: Store) -> None:
     lock = threading.Lock()
 
     def grab(worker: str) -> None:
-        found = store.claim(worker)
+        found = store.deliveries.claim(worker)
         if found is not None:
             with lock:
                 claimed.append(found.incident_id)
@@ -79,17 +79,17 @@ def test_concurrent_claims_never_share_an_incident(store: Store) -> None:
 
 def test_an_expired_lease_or_a_restart_puts_a_delivery_back(store: Store) -> None:
     add(store, "Q1", "a")
-    assert store.claim("dead", lease=timedelta(seconds=-1)) is not None
-    retaken = store.claim("alive")
+    assert store.deliveries.claim("dead", lease=timedelta(seconds=-1)) is not None
+    retaken = store.deliveries.claim("alive")
     assert retaken is not None
     assert retaken.attempts == 2
-    assert store.requeue_unfinished() == 1
-    assert store.queue_depth() == 1
+    assert store.deliveries.requeue_unfinished() == 1
+    assert store.deliveries.depth() == 1
 
 
 def test_the_ledger_remembers_each_effect_once_per_scope(store: Store) -> None:
     ledger = DurableLedger(store)
-    run = store.start_run(delivery_id=None, incident_id="Q1")
+    run = store.history.start(delivery_id=None, incident_id="Q1")
     token = current_run.set(run)
     try:
         assert ledger.applied("incident:Q1", "limited_support:abc") is None
@@ -111,8 +111,8 @@ def test_the_ledger_remembers_each_effect_once_per_scope(store: Store) -> None:
 
 
 def test_runs_are_recorded_and_listed_newest_first(store: Store) -> None:
-    run = store.start_run(delivery_id=None, incident_id="Q1")
-    store.finish_run(
+    run = store.history.start(delivery_id=None, incident_id="Q1")
+    store.history.finish(
         run,
         RunOutcome(
             mode="pagerduty",
@@ -124,10 +124,10 @@ def test_runs_are_recorded_and_listed_newest_first(store: Store) -> None:
             alert="A",
         ),
     )
-    later = store.start_run(delivery_id=None, incident_id="Q2")
-    store.fail_run(later, "boom")
-    listed = store.runs()
-    assert [r["id"] for r in listed] == [later, run]
-    assert listed[0]["status"] == "failed"
-    assert store.runs(cluster="c1")[0]["alert"] == "A"
-    assert store.run(9999) is None
+    later = store.history.start(delivery_id=None, incident_id="Q2")
+    store.history.fail(later, "boom")
+    listed = store.history.runs()
+    assert [r.id for r in listed] == [later, run]
+    assert listed[0].status == "failed"
+    assert store.history.runs(cluster="c1")[0].alert == "A"
+    assert store.history.run(9999) is None

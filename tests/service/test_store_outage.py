@@ -92,13 +92,13 @@ def test_a_lock_held_past_the_busy_timeout_mid_run_is_retried_and_the_run_comple
         assert lock.released.wait(timeout=30)
     # Then the delivery is retried after the outage and the incident is handled once
     runs = wait_for_runs(service, 2, timeout_s=60)
-    assert [r["status"] for r in reversed(runs)] == ["deferred", "succeeded"]
-    assert "StoreUnavailableError" in str(runs[1]["error"])
+    assert [r.status for r in reversed(runs)] == ["deferred", "succeeded"]
+    assert "StoreUnavailableError" in str(runs[1].error)
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
     incident = sandbox.pagerduty.incident("Q1")
     assert len(incident.notes) == 1
     assert incident.escalation_policy_id == "PSILENT"
-    assert service.store.delivery_counts() == {"done": 1}
+    assert service.store.deliveries.counts() == {"done": 1}
     scraped = httpx.get(f"{url}/metrics", timeout=10).text
     assert "cad_run_retries_total 1.0" in scraped
 
@@ -125,7 +125,7 @@ def test_when_the_store_fails_on_the_last_attempt_the_incident_gets_a_note_and_a
     assert incident.escalation_policy_id != "PSILENT"
     assert len(incident.notes) == 1
     assert (
-        f"CAD crashed during run {runs[0]['id']} (StoreUnavailableError)"
+        f"CAD crashed during run {runs[0].id} (StoreUnavailableError)"
         in (incident.notes[0]["content"])
     )
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1

@@ -592,28 +592,28 @@ def history(
                 "run `cadctl db upgrade`",
                 1,
             )
-        runs = store.runs(cluster=cluster, incident=incident, limit=limit)
+        runs = store.history.runs(cluster=cluster, incident=incident, limit=limit)
     except (StoreUnavailableError, SQLAlchemyError) as error:
         raise _fail(f"cannot read {_store_name(settings)}: {_reason(error)}", 1) from None
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps({"runs": runs}, indent=2))
+        typer.echo(json.dumps({"runs": [run.to_json() for run in runs]}, indent=2))
         return
     if not runs:
         typer.echo("no runs")
     for run in runs:
-        chain = ", ".join(f"{s['investigation']}:{s['outcome']}" for s in run["chain"]) or "-"
+        chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
         typer.echo(
-            f"#{run['id']} {run['started_at']} incident {run['incident_id']} "
-            f"cluster {run['cluster_id']} {run['status']}"
+            f"#{run.id} {run.started_at.isoformat()} incident {run.incident_id} "
+            f"cluster {run.cluster_id} {run.status}"
         )
-        typer.echo(f"   alert: {run['alert'] or '-'}; chain: {chain}")
-        for action in run["actions"]:
-            detail = f" ({action['error']})" if action["error"] else ""
-            typer.echo(f"   - {action['description']}: {action['outcome']}{detail}")
-        if run["error"]:
-            typer.echo(f"   error: {run['error']}")
+        typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
+        for action in run.actions:
+            detail = f" ({action.error})" if action.error else ""
+            typer.echo(f"   - {action.description}: {action.outcome}{detail}")
+        if run.error:
+            typer.echo(f"   error: {run.error}")
 
 
 @app.command()

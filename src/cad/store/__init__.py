@@ -1,13 +1,20 @@
-"""The durable store: webhook deliveries, runs, action records (the executor's ledger)."""
+"""The durable store: the delivery queue, the run history, the executor's ledger, the budget."""
 
 from cad.store.budget import StoreWriteBudget
 from cad.store.db import ClaimedDelivery, Store
+from cad.store.deliveries import DeliveryQueue
+from cad.store.history import RunAction, RunHistory, RunRecord, RunStep
 from cad.store.ledger import DurableLedger, current_run
 from cad.store.migrate import downgrade, migrated, upgrade
 
 __all__ = [
     "ClaimedDelivery",
+    "DeliveryQueue",
     "DurableLedger",
+    "RunAction",
+    "RunHistory",
+    "RunRecord",
+    "RunStep",
     "Store",
     "StoreWriteBudget",
     "current_run",

@@ -1,9 +1,10 @@
-"""The durable idempotency ledger: action records with outcome ``succeeded``.
+"""The durable idempotency ledger: the ``ledger`` table, one row per effect applied
+(scope, dedupe key).
 
 The executor asks it before applying an effect and records the effect right after it
 succeeded, in the run that applied it, so a crash or a redelivery never repeats it. The
-facts an effect learned (the policy a silence replaced) are kept in the record's content
-under ``"facts"``, for a later run to recall.
+facts an effect learned (the policy a silence replaced) are kept beside it, for a later run
+to recall.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cad.executor.ledger import AppliedEffect
 from cad.store.db import Store
-from cad.store.models import ActionRow
+from cad.store.models import LedgerRow
 
 __all__ = ["DurableLedger", "current_run"]
 
@@ -27,7 +28,7 @@ current_run: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 
 
 class DurableLedger:
-    """Implements ``IdempotencyLedger`` on the store's action records."""
+    """Implements ``IdempotencyLedger`` on the store's ``ledger`` table."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -35,11 +36,7 @@ class DurableLedger:
     def applied(self, scope: str, key: str) -> AppliedEffect | None:
         with self.store.session() as session:
             row = session.scalar(
-                select(ActionRow).where(
-                    ActionRow.scope == scope,
-                    ActionRow.dedupe_key == key,
-                    ActionRow.outcome == "succeeded",
-                )
+                select(LedgerRow).where(LedgerRow.scope == scope, LedgerRow.dedupe_key == key)
             )
             if row is None:
                 return None
@@ -65,20 +62,17 @@ class DurableLedger:
         duration_s: float = 0.0,
         facts: dict[str, str] | None = None,
     ) -> None:
-        stored = dict(content or {})
-        if facts:
-            stored["facts"] = dict(facts)
         try:
             with self.store.session() as session:
                 session.add(
-                    ActionRow(
+                    LedgerRow(
                         run_id=current_run.get(),
                         scope=scope,
-                        type=action_type,
                         dedupe_key=key,
+                        type=action_type,
                         description=description,
-                        content=json.dumps(stored, ensure_ascii=False),
-                        outcome="succeeded",
+                        content=json.dumps(content or {}, ensure_ascii=False),
+                        facts=json.dumps(facts or {}, ensure_ascii=False),
                         attempts=attempts,
                         duration_s=duration_s,
                         recorded_at=datetime.now(UTC),
@@ -89,19 +83,15 @@ class DurableLedger:
 
     def recall(self, scope: str, action_type: str, name: str) -> str | None:
         with self.store.session() as session:
-            contents = session.scalars(
-                select(ActionRow.content)
-                .where(
-                    ActionRow.scope == scope,
-                    ActionRow.type == action_type,
-                    ActionRow.outcome == "succeeded",
-                )
-                .order_by(desc(ActionRow.recorded_at), desc(ActionRow.id))
+            stored = session.scalars(
+                select(LedgerRow.facts)
+                .where(LedgerRow.scope == scope, LedgerRow.type == action_type)
+                .order_by(desc(LedgerRow.recorded_at), desc(LedgerRow.id))
             ).all()
-        for content in contents:
+        for text in stored:
             try:
-                facts = json.loads(content).get("facts") or {}
-            except (ValueError, AttributeError):
+                facts = json.loads(text)
+            except ValueError:
                 continue
             if isinstance(facts, dict) and isinstance(facts.get(name), str):
                 return str(facts[name])

@@ -76,11 +76,11 @@ def migrated(store: Store) -> bool:
         return MigrationContext.configure(connection).get_current_revision() is not None
 
 
-def upgrade(url: str, timeouts: StoreTimeouts | None = None) -> None:
-    """Apply every migration to the database at ``url``, waiting no longer than ``timeouts``
-    (for the database, and for another process's migration)."""
+def upgrade(url: str, timeouts: StoreTimeouts | None = None, *, to: str = "head") -> None:
+    """Apply the migrations up to ``to`` (every one) to the database at ``url``, waiting no
+    longer than ``timeouts`` (for the database, and for another process's migration)."""
     with _migrating(url, timeouts) as config:
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
 
 
 def downgrade(url: str, revision: str, timeouts: StoreTimeouts | None = None) -> None:

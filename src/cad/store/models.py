@@ -1,13 +1,21 @@
-"""Tables: deliveries, runs, action records. The same schema on SQLite and PostgreSQL."""
+"""Tables: deliveries, runs and their actions, the ledger. One schema on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["EVENT_ID_LENGTH", "INCIDENT_ID_LENGTH", "ActionRow", "Base", "DeliveryRow", "RunRow"]
+__all__ = [
+    "EVENT_ID_LENGTH",
+    "INCIDENT_ID_LENGTH",
+    "Base",
+    "DeliveryRow",
+    "LedgerRow",
+    "RunActionRow",
+    "RunRow",
+]
 
 INCIDENT_ID_LENGTH = 100
 """The longest incident id the store keeps (PostgreSQL refuses longer ones)."""
@@ -58,32 +66,37 @@ class RunRow(Base):
     report: Mapped[str | None] = mapped_column(Text)
 
 
-class ActionRow(Base):
-    """An action's outcome. Rows with outcome ``succeeded`` are the idempotency ledger:
-    one per (scope, dedupe key), enforced by a partial unique index."""
+class RunActionRow(Base):
+    """One action of a finished run, as the run's account reported it: the run history."""
 
-    __tablename__ = "action_records"
+    __tablename__ = "run_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20))  # succeeded, failed, skipped, ...
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerRow(Base):
+    """An effect applied: the idempotency ledger, one row per (scope, dedupe key)."""
+
+    __tablename__ = "ledger"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     scope: Mapped[str] = mapped_column(String(300))
-    type: Mapped[str] = mapped_column(String(50))
     dedupe_key: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(50))
     description: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String(20))
+    facts: Mapped[str] = mapped_column(Text, default="{}")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (
-        Index(
-            "ix_action_records_applied",
-            "scope",
-            "dedupe_key",
-            unique=True,
-            sqlite_where=text("outcome = 'succeeded'"),
-            postgresql_where=text("outcome = 'succeeded'"),
-        ),
-    )
+    __table_args__ = (UniqueConstraint("scope", "dedupe_key", name="uq_ledger_scope_key"),)

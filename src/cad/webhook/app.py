@@ -105,7 +105,7 @@ def create_app(
             return _error(400, str(error))
         try:
             delivery_id, created = await calls(
-                store.add_delivery,
+                store.deliveries.add,
                 webhook_id=webhook_id,
                 event_id=event.event_id or None,
                 incident_id=event.incident_id,
@@ -163,13 +163,16 @@ def create_app(
             for name, value in (("cluster filter", cluster), ("incident filter", incident)):
                 check_text(name, value or "")
             found = await calls(
-                store.runs, cluster=cluster, incident=incident, limit=max(1, min(limit, 500))
+                store.history.runs,
+                cluster=cluster,
+                incident=incident,
+                limit=max(1, min(limit, 500)),
             )
         except BadDeliveryError as error:
             return _error(400, str(error))
         except StoreUnavailableError:
             return _error(503, "the store is unavailable; please retry")
-        return JSONResponse({"runs": found})
+        return JSONResponse({"runs": [run.to_json() for run in found]})
 
     @app.get("/runs/{run_id}")
     async def run(request: Request, run_id: int) -> JSONResponse:
@@ -178,9 +181,11 @@ def create_app(
         if not 1 <= run_id <= MAX_RUN_ID:
             return _error(404, f"no run {run_id} (run ids are 1 to {MAX_RUN_ID})")
         try:
-            found = await calls(store.run, run_id)
+            found = await calls(store.history.run, run_id)
         except StoreUnavailableError:
             return _error(503, "the store is unavailable; please retry")
-        return JSONResponse(found) if found is not None else _error(404, f"no run {run_id}")
+        if found is None:
+            return _error(404, f"no run {run_id}")
+        return JSONResponse(found.to_json())
 
     return app

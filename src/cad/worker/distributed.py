@@ -100,7 +100,7 @@ class QueueWorker:
 
     def _job(self, context: JobContext, incident_id: str) -> None:
         job = context.job
-        claimed = self.store.claim_incident(incident_id, self.name, self.options.lease)
+        claimed = self.store.deliveries.claim_incident(incident_id, self.name, self.options.lease)
         if claimed is None:  # its deliveries were run by an earlier job of the incident
             return
         last_attempt = job.attempts >= self.options.max_retries
@@ -115,10 +115,10 @@ class QueueWorker:
         with self._lock:
             self.processed += 1
         if result.retry_reason is None:
-            self.store.finish_delivery(claimed.id, run_id=result.run_id, error=result.error)
+            self.store.deliveries.finish(claimed.id, run_id=result.run_id, error=result.error)
             return
         if not last_attempt:
-            self.store.requeue_delivery(claimed.id, result.retry_reason)
+            self.store.deliveries.requeue(claimed.id, result.retry_reason)
             self.metrics.retries.inc()
             log.warning(
                 "run will be retried",
@@ -127,7 +127,9 @@ class QueueWorker:
                 reason=result.retry_reason,
             )
         else:
-            self.store.finish_delivery(claimed.id, run_id=result.run_id, error=result.retry_reason)
+            self.store.deliveries.finish(
+                claimed.id, run_id=result.run_id, error=result.retry_reason
+            )
         raise RetryableRunError(result.retry_reason)
 
     # --- stalled jobs ----------------------------------------------------------------------

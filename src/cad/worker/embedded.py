@@ -66,7 +66,7 @@ class EmbeddedWorkers:
     def start(self, *, recover: bool = True) -> EmbeddedWorkers:
         """Requeue what a previous process left unfinished, then start the threads."""
         if recover:
-            requeued = self.store.requeue_unfinished()
+            requeued = self.store.deliveries.requeue_unfinished()
             if requeued:
                 log.warning("requeued unfinished deliveries", count=requeued)
         for index in range(self.count):
@@ -93,13 +93,13 @@ class EmbeddedWorkers:
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
-            handed = self.store.hand_back(self.name)
+            handed = self.store.deliveries.hand_back(self.name)
             log.warning("runs in flight handed back at shutdown", deliveries=handed)
 
     def _loop(self, worker: str) -> None:
         while not self._stopping.is_set():
             try:
-                claimed = self.store.claim(worker, self.lease)
+                claimed = self.store.deliveries.claim(worker, self.lease)
             except StoreUnavailableError as error:
                 log.error("store unavailable, waiting", error=str(error))
                 claimed = None
@@ -131,7 +131,7 @@ class EmbeddedWorkers:
             else:
                 error_text = result.retry_reason or result.error
                 self._settle(
-                    lambda: self.store.finish_delivery(
+                    lambda: self.store.deliveries.finish(
                         claimed.id, run_id=result.run_id, error=error_text
                     )
                 )
@@ -142,7 +142,7 @@ class EmbeddedWorkers:
     def _retry(self, claimed: ClaimedDelivery, reason: str) -> None:
         wait_s = self.retry_wait_s**claimed.attempts
         not_before = datetime.now(UTC) + timedelta(seconds=wait_s)
-        self.store.requeue_delivery(claimed.id, reason, not_before=not_before)
+        self.store.deliveries.requeue(claimed.id, reason, not_before=not_before)
         self.metrics.retries.inc()
         log.warning(
             "run will be retried",

@@ -60,7 +60,7 @@ def run_delivery(
     the incident gets a note naming the run and an escalation. Store failures before the
     run starts are raised (the caller retries)."""
     started = time.monotonic()
-    run_id = store.start_run(delivery_id=claimed.id, incident_id=claimed.incident_id)
+    run_id = store.history.start(delivery_id=claimed.id, incident_id=claimed.incident_id)
     token = current_run.set(run_id)
     try:
         with structlog.contextvars.bound_contextvars(delivery=claimed.id, run=run_id):
@@ -70,7 +70,7 @@ def run_delivery(
                 reconcile=claimed.attempts > 1,
                 defer_transient=defer_transient,
             )
-        store.finish_run(run_id, outcome)
+        store.history.finish(run_id, outcome)
         metrics.runs.labels(status=outcome.run_status).inc()
         return RunResult(run_id, outcome.run_status, _retry_reason(outcome))
     except Exception as error:  # a CAD bug or a store outage: record it, keep the worker alive
@@ -91,7 +91,7 @@ def _record_crash(store: Store, run_id: int, what: str, *, status: str = "failed
     # The store may be the very thing that failed: give it a few more tries, each bounded by
     # its statement timeout, before the history is left to say "interrupted".
     try:
-        retry_transient(lambda: store.fail_run(run_id, what, status=status), attempts=3)
+        retry_transient(lambda: store.history.fail(run_id, what, status=status), attempts=3)
     except StoreUnavailableError as error:  # the next claim marks it interrupted
         log.error("could not record the crashed run", run=run_id, error=str(error))
 
@@ -116,7 +116,7 @@ def _escalate_crash(
         return False
     outcome.errors.append(f"{type(error).__name__}: {error}")
     try:
-        store.finish_run(run_id, outcome)
+        store.history.finish(run_id, outcome)
     except StoreUnavailableError as failure:
         log.error("could not record the crashed run", run=run_id, error=str(failure))
     return _escalated(outcome)

@@ -1,0 +1,277 @@
+"""The delivery queue: webhook deliveries, stored before they are acknowledged, claimed by
+workers, coalesced per incident, and finished.
+
+A delivery is ``queued`` (its ``lease_until``, when set, is its backoff: not before then),
+``processing`` (a worker's lease until ``lease_until``), ``done``, ``failed``, ``ignored``
+(not an event CAD acts on) or ``coalesced`` (covered by another delivery of its incident).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from sqlalchemy import CursorResult, and_, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cad.errors import CADError
+from cad.store.history import interrupt_runs
+from cad.store.models import DeliveryRow, RunRow
+
+if TYPE_CHECKING:
+    from cad.store.db import Store
+
+__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "JobAlreadyQueuedError"]
+
+
+class JobAlreadyQueuedError(CADError):
+    """The incident already has a job waiting in the queue: it will take this delivery too."""
+
+
+class Enqueue(Protocol):
+    """Queues the incident's job on ``connection`` (the store's psycopg connection, inside the
+    delivery's transaction); raises :class:`JobAlreadyQueuedError` when one is waiting, and
+    then leaves the transaction usable (the attempt runs in a savepoint)."""
+
+    def __call__(self, connection: Any, incident_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery a worker took, and how many deliveries it covers (a burst coalesced)."""
+
+    id: int
+    incident_id: str
+    payload: str
+    attempts: int
+    coalesced: int
+
+
+def _incident_lock(session: Session, incident_id: str) -> None:
+    """Serialise, per incident, the receiver's insert-and-enqueue with a worker's claim: a
+    delivery stored while a job for the incident waits is always seen by that job."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"cad:incident:{incident_id}"},
+    )
+
+
+def _rows(session: Session, statement: Any) -> int:
+    """Execute an UPDATE; return how many rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount or 0)
+
+
+def _due(now: datetime) -> Any:
+    return DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until <= now)
+
+
+class DeliveryQueue:
+    """The deliveries in the store, from the receiver to the worker that finishes them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(
+        self,
+        *,
+        webhook_id: str | None,
+        event_id: str | None,
+        incident_id: str,
+        event_type: str,
+        payload: str,
+        queued: bool,
+        enqueue: Enqueue | None = None,
+    ) -> tuple[int, bool]:
+        """Store a delivery; ``(id, False)`` when its webhook or event id was seen before.
+
+        With ``enqueue`` (PostgreSQL), the incident's job is queued in the same transaction:
+        both are stored, or neither."""
+        values = {
+            "webhook_id": webhook_id,
+            "event_id": event_id,
+            "incident_id": incident_id,
+            "event_type": event_type,
+            "received_at": datetime.now(UTC),
+            "payload": payload,
+            "status": "queued" if queued else "ignored",
+            "attempts": 0,
+        }
+        try:
+            with self.store.session() as session:  # a Core insert: the receiver's hot path
+                if enqueue is not None:
+                    _incident_lock(session, incident_id)
+                inserted = session.execute(
+                    insert(DeliveryRow).values(**values).returning(DeliveryRow.id)
+                )
+                if enqueue is not None and queued:
+                    # A job already waiting claims every queued delivery of its incident.
+                    with contextlib.suppress(JobAlreadyQueuedError):
+                        enqueue(session.connection().connection.driver_connection, incident_id)
+                return int(inserted.scalar_one()), True
+        except IntegrityError:  # seen before: its webhook id or event id is already stored
+            pass
+        seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
+        seen += [DeliveryRow.event_id == event_id] if event_id else []
+        with self.store.session() as session:
+            existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
+        return existing or 0, False
+
+    def claim_incident(
+        self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """For the incident's job (PostgreSQL): take the incident's oldest unfinished delivery
+        and coalesce its other queued ones into it. The queue runs one job per incident at a
+        time, so a delivery still ``processing`` belongs to an attempt that died or failed:
+        it is taken again, and the runs that attempt left ``running`` become ``interrupted``."""
+        now = datetime.now(UTC)
+        with self.store.session() as session:
+            _incident_lock(session, incident_id)
+            interrupt_runs(session, RunRow.incident_id == incident_id, reason="its worker stopped")
+            row = session.scalar(
+                select(DeliveryRow)
+                .where(
+                    DeliveryRow.incident_id == incident_id,
+                    DeliveryRow.status.in_(("queued", "processing")),
+                )
+                .order_by((DeliveryRow.status == "processing").desc(), DeliveryRow.id)
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return _take(session, row, worker, now + lease)
+
+    def claim(
+        self, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """Take the oldest queued delivery whose incident no other worker is running; the
+        incident's other queued deliveries are coalesced into it."""
+        now = datetime.now(UTC)
+        with self.store.session() as session:
+            if not self.store.is_sqlite:
+                session.execute(text("SELECT pg_advisory_xact_lock(8247316)"))
+            busy = select(DeliveryRow.incident_id).where(
+                DeliveryRow.status == "processing", DeliveryRow.lease_until > now
+            )
+            row = session.scalar(
+                select(DeliveryRow)
+                .where(
+                    # A queued delivery's lease_until is its backoff: not before then.
+                    ((DeliveryRow.status == "queued") & _due(now))
+                    | ((DeliveryRow.status == "processing") & (DeliveryRow.lease_until <= now)),
+                    DeliveryRow.incident_id.not_in(busy),
+                )
+                .order_by(DeliveryRow.id)
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return _take(session, row, worker, now + lease)
+
+    def requeue(self, delivery_id: int, error: str, *, not_before: datetime | None = None) -> None:
+        """Put a claimed delivery back in the queue after a failed attempt (to be retried);
+        :meth:`claim` leaves it until ``not_before`` (the embedded worker's backoff)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is not None and row.status == "processing":
+                row.status, row.error, row.lease_until = "queued", error, not_before
+
+    def finish(self, delivery_id: int, *, run_id: int | None, error: str | None = None) -> None:
+        """Mark a claimed delivery done (or failed, with the error)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            # Not if it was handed back (shutdown) or taken again: its attempt is over.
+            if row is not None and row.status == "processing":
+                row.status, row.run_id, row.error, row.lease_until = (
+                    ("failed" if error else "done"),
+                    run_id,
+                    error,
+                    None,
+                )
+
+    def requeue_unfinished(self) -> int:
+        """At start: deliveries left ``processing`` by a previous process go back to the queue,
+        and the runs it left ``running`` are marked ``interrupted``."""
+        with self.store.session() as session:
+            interrupt_runs(session, reason="the process running it stopped")
+            return _rows(
+                session,
+                update(DeliveryRow)
+                .where(DeliveryRow.status == "processing")
+                .values(status="queued", claimed_by=None, lease_until=None),
+            )
+
+    def hand_back(self, worker: str) -> int:
+        """At shutdown: the deliveries ``worker``'s threads (``worker-N``) could not finish go
+        back to the queue, and their runs become ``interrupted``; returns how many."""
+        mine = DeliveryRow.claimed_by.startswith(f"{worker}-", autoescape=True)
+        with self.store.session() as session:
+            ids = list(
+                session.scalars(
+                    select(DeliveryRow.id).where(DeliveryRow.status == "processing", mine)
+                )
+            )
+            if not ids:
+                return 0
+            interrupt_runs(session, RunRow.delivery_id.in_(ids), reason="handed back at shutdown")
+            return _rows(
+                session,
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids))
+                .values(status="queued", claimed_by=None, lease_until=None),
+            )
+
+    def depth(self) -> int:
+        """Deliveries waiting for a worker."""
+        with self.store.session() as session:
+            return int(
+                session.scalar(select(func.count()).where(DeliveryRow.status == "queued")) or 0
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Deliveries by status."""
+        with self.store.session() as session:
+            return {
+                status: int(n)
+                for status, n in session.execute(
+                    select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+                )
+            }
+
+    def leases(self) -> list[tuple[str | None, datetime | None]]:
+        """Each delivery in progress: the worker that holds it and its lease's end (UTC)."""
+        with self.store.session() as session:
+            rows = session.execute(
+                select(DeliveryRow.claimed_by, DeliveryRow.lease_until).where(
+                    DeliveryRow.status == "processing"
+                )
+            ).all()
+        return [
+            (worker, lease.replace(tzinfo=UTC) if lease and lease.tzinfo is None else lease)
+            for worker, lease in rows
+        ]
+
+
+def _take(
+    session: Session, row: DeliveryRow, worker: str, lease_until: datetime
+) -> ClaimedDelivery:
+    row.status, row.claimed_by = "processing", worker
+    row.lease_until, row.attempts = lease_until, row.attempts + 1
+    # A run of an earlier attempt the store could not close (it was away) ends here.
+    interrupt_runs(session, RunRow.delivery_id == row.id, reason="its attempt was cut short")
+    merged = _rows(
+        session,
+        update(DeliveryRow)
+        .where(
+            and_(
+                DeliveryRow.incident_id == row.incident_id,
+                DeliveryRow.status == "queued",
+                DeliveryRow.id != row.id,
+            )
+        )
+        .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
+    )
+    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged)

@@ -1,0 +1,243 @@
+"""The run history: each run of the controller, its chain and the actions it reported.
+
+A run is ``running`` until its worker records its end: its outcome's status (``succeeded``,
+...), ``failed`` or ``deferred`` (it crashed; ``deferred`` when a later attempt will try again),
+or ``interrupted`` (its worker stopped, see :func:`interrupt_runs`). Only a run still
+``running`` changes: an end is final.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
+
+from cad.store.models import LedgerRow, RunActionRow, RunRow
+from cad.store.records import FinishedRun
+
+if TYPE_CHECKING:
+    from cad.store.db import Store
+
+__all__ = ["RunAction", "RunHistory", "RunRecord", "RunStep", "interrupt_runs"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStep:
+    """One investigation of a run's chain."""
+
+    investigation: str
+    outcome: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"investigation": self.investigation, "outcome": self.outcome, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunAction:
+    """One action of a run and how it ended (``succeeded``, ``failed``, ``skipped``, ...)."""
+
+    type: str
+    description: str
+    outcome: str
+    attempts: int
+    duration_s: float
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "description": self.description,
+            "outcome": self.outcome,
+            "attempts": self.attempts,
+            "duration_s": self.duration_s,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRecord:
+    """A run as the history keeps it. Times are as the database returns them (SQLite's
+    carry no zone)."""
+
+    id: int
+    delivery_id: int | None
+    incident_id: str | None
+    cluster_id: str | None
+    alert: str | None
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    chain: tuple[RunStep, ...]
+    actions: tuple[RunAction, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as ``GET /runs/{id}`` and ``cadctl history --json`` show it."""
+        return {
+            "id": self.id,
+            "delivery_id": self.delivery_id,
+            "incident_id": self.incident_id,
+            "cluster_id": self.cluster_id,
+            "alert": self.alert,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "error": self.error,
+            "chain": [step.to_json() for step in self.chain],
+            "actions": [action.to_json() for action in self.actions],
+        }
+
+
+def interrupt_runs(session: Session, *where: Any, reason: str) -> int:
+    """In ``session``'s transaction: the runs matching ``where`` that are still ``running``
+    become ``interrupted`` with ``reason``; returns how many."""
+    result = session.execute(
+        update(RunRow)
+        .where(RunRow.status == "running", *where)
+        .values(status="interrupted", finished_at=datetime.now(UTC), error=reason)
+    )
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+class RunHistory:
+    """The runs in the store: started, ended, and read back as :class:`RunRecord`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def start(self, *, delivery_id: int | None, incident_id: str | None) -> int:
+        """Record that a run started; returns its id."""
+        with self.store.session() as session:
+            row = RunRow(
+                delivery_id=delivery_id,
+                incident_id=incident_id,
+                status="running",
+                started_at=datetime.now(UTC),
+                chain="[]",
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish(self, run_id: int, outcome: FinishedRun) -> None:
+        """Record the run's outcome and every action it reported, in order."""
+        with self.store.session() as session:
+            row = session.get(RunRow, run_id)
+            if row is None or row.status != "running":  # interrupted meanwhile: final
+                return
+            row.status, row.finished_at = outcome.run_status, datetime.now(UTC)
+            row.cluster_id = (outcome.cluster or {}).get("id")
+            row.alert = outcome.alert
+            row.chain = json.dumps(
+                [
+                    RunStep(
+                        investigation=s.investigation, outcome=s.outcome, reason=s.reason
+                    ).to_json()
+                    for s in outcome.chain
+                ]
+            )
+            row.error = "; ".join(outcome.errors) or None
+            row.report = outcome.model_dump_json()
+            for position, record in enumerate(outcome.all_actions()):
+                session.add(
+                    RunActionRow(
+                        run_id=run_id,
+                        position=position,
+                        type=record.type,
+                        description=record.description,
+                        outcome=record.outcome.value,
+                        attempts=record.attempts,
+                        duration_s=record.duration_s,
+                        error=record.error,
+                    )
+                )
+
+    def fail(self, run_id: int, error: str, *, status: str = "failed") -> None:
+        """Record that a run crashed (``deferred``: a later attempt will try again)."""
+        with self.store.session() as session:
+            row = session.get(RunRow, run_id)
+            if row is not None and row.status == "running":
+                row.status, row.finished_at, row.error = status, datetime.now(UTC), error
+
+    def runs(
+        self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50
+    ) -> list[RunRecord]:
+        """Runs, newest first, with their actions."""
+        with self.store.session() as session:
+            query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
+            if cluster:
+                query = query.where(RunRow.cluster_id == cluster)
+            if incident:
+                query = query.where(RunRow.incident_id == incident)
+            return [_record(session, row) for row in session.scalars(query)]
+
+    def run(self, run_id: int) -> RunRecord | None:
+        """One run with its actions."""
+        with self.store.session() as session:
+            row = session.get(RunRow, run_id)
+            return _record(session, row) if row is not None else None
+
+    def counts(self) -> dict[str, int]:
+        """Runs by status."""
+        with self.store.session() as session:
+            return {
+                status: int(n)
+                for status, n in session.execute(
+                    select(RunRow.status, func.count()).group_by(RunRow.status)
+                )
+            }
+
+
+def _record(session: Session, row: RunRow) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        delivery_id=row.delivery_id,
+        incident_id=row.incident_id,
+        cluster_id=row.cluster_id,
+        alert=row.alert,
+        status=row.status,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        chain=tuple(RunStep(**step) for step in json.loads(row.chain or "[]")),
+        actions=_actions(session, row.id),
+    )
+
+
+def _actions(session: Session, run_id: int) -> tuple[RunAction, ...]:
+    """The actions the run reported; for a run that never reported (it crashed or was
+    interrupted), the effects the ledger recorded while it ran."""
+    reported = session.scalars(
+        select(RunActionRow).where(RunActionRow.run_id == run_id).order_by(RunActionRow.position)
+    ).all()
+    if reported:
+        return tuple(
+            RunAction(
+                type=a.type,
+                description=a.description,
+                outcome=a.outcome,
+                attempts=a.attempts,
+                duration_s=a.duration_s,
+                error=a.error,
+            )
+            for a in reported
+        )
+    applied = session.scalars(
+        select(LedgerRow).where(LedgerRow.run_id == run_id).order_by(LedgerRow.id)
+    )
+    return tuple(
+        RunAction(
+            type=e.type,
+            description=e.description,
+            outcome="succeeded",
+            attempts=e.attempts,
+            duration_s=e.duration_s,
+            error=None,
+        )
+        for e in applied
+    )

@@ -1,0 +1,192 @@
+"""Migration 0004 on SQLite and PostgreSQL: the history and the ledger kept together in
+``action_records`` move to ``run_actions`` and ``ledger``, and back on a downgrade."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from cad.store import DurableLedger, Store, downgrade, upgrade
+from tests.databases import postgres_database, sqlite_url
+
+AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+# The old shape: the ledger's rows (outcome succeeded, facts inside the content) and the
+# history's (outcome reported or the action's own, a "<type>:history" key), in one table.
+RUNS = [
+    {"id": 1, "incident_id": "Q1", "cluster_id": "c1", "status": "succeeded"},
+    {"id": 2, "incident_id": "Q2", "cluster_id": None, "status": "interrupted"},
+]
+RECORDS = [
+    (1, "incident:Q1", "limited_support", "ls:1", "send LS", '{"reason": "x"}', "succeeded", None),
+    (
+        1,
+        "incident:Q1",
+        "silence_incident",
+        "silence:1",
+        "silence",
+        '{"policy": "P", "facts": {"previous_policy": "PORIG"}}',
+        "succeeded",
+        None,
+    ),
+    (1, "incident:Q1", "pagerduty_note", "pagerduty_note:history", "note", "{}", "failed", "500"),
+    (1, "incident:Q1", "escalate", "escalate:history", "escalate", "{}", "reported", None),
+    (2, "incident:Q2", "limited_support", "ls:2", "send LS", "{}", "succeeded", None),
+    (None, "manual", "limited_support", "ls:3", "send LS", "{}", "succeeded", None),
+]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+    else:
+        yield from postgres_database()
+
+
+def seed_old_shape(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for run in RUNS:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, incident_id, cluster_id, alert, chain, status, "
+                    "started_at, finished_at) VALUES "
+                    "(:id, :incident_id, :cluster_id, 'A', '[]', :status, :at, :at)"
+                ),
+                {**run, "at": AT},
+            )
+        for run_id, scope, kind, key, description, content, outcome, error in RECORDS:
+            conn.execute(
+                text(
+                    "INSERT INTO action_records (run_id, scope, type, dedupe_key, description, "
+                    "content, outcome, attempts, duration_s, error, recorded_at) VALUES "
+                    "(:run, :scope, :kind, :key, :description, :content, :outcome, 1, 0.5, "
+                    ":error, :at)"
+                ),
+                {
+                    "run": run_id,
+                    "scope": scope,
+                    "kind": kind,
+                    "key": key,
+                    "description": description,
+                    "content": content,
+                    "outcome": outcome,
+                    "error": error,
+                    "at": AT,
+                },
+            )
+
+
+def old_shape(store: Store) -> tuple[dict[int, list[tuple[Any, ...]]], set[tuple[Any, ...]]]:
+    """What the old store showed: each run's history, and the ledger's entries."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT run_id, scope, type, dedupe_key, description, content, outcome, error "
+                "FROM action_records ORDER BY id"
+            )
+        ).all()
+    history: dict[int, list[tuple[Any, ...]]] = {}
+    for run_id, _, kind, _, description, _, outcome, error in rows:
+        if run_id is not None:
+            shown = "succeeded" if outcome == "reported" else outcome
+            history.setdefault(run_id, []).append((kind, description, shown, error))
+    ledger = {
+        (scope, kind, key, description, json.dumps(json.loads(content), sort_keys=True))
+        for _, scope, kind, key, description, content, outcome, _ in rows
+        if outcome == "succeeded"
+    }
+    return history, ledger
+
+
+def test_the_upgrade_moves_history_and_ledger_apart_and_the_downgrade_puts_them_back(
+    url: str,
+) -> None:
+    # Given a database at revision 0003 with runs, history and ledger in the old shape
+    upgrade(url, to="0003")
+    store = Store(url)
+    try:
+        seed_old_shape(store)
+        history_before, ledger_before = old_shape(store)
+        # When it is upgraded
+        upgrade(url)
+        # Then the old table is gone, and each run shows the same actions, in the same order
+        tables = set(inspect(store.engine).get_table_names())
+        assert {"run_actions", "ledger"} <= tables
+        assert "action_records" not in tables
+        for run_id, actions in history_before.items():
+            record = store.history.run(run_id)
+            assert record is not None
+            assert [(a.type, a.description, a.outcome, a.error) for a in record.actions] == actions
+        # And the ledger vouches for every applied effect, and recalls the facts
+        ledger = DurableLedger(store)
+        for scope, _, key, _, _ in ledger_before:
+            assert ledger.applied(scope, key) is not None, (scope, key)
+        assert ledger.applied("incident:Q1", "pagerduty_note:history") is None
+        assert ledger.recall("incident:Q1", "silence_incident", "previous_policy") == "PORIG"
+        with store.engine.connect() as conn:
+            content = conn.execute(
+                text("SELECT content FROM ledger WHERE dedupe_key = 'silence:1'")
+            ).scalar_one()
+        assert json.loads(content) == {"policy": "P"}
+        # When it is downgraded again
+        downgrade(url, "0003")
+        # Then the old table shows the same history and ledger as before
+        history_after, ledger_after = old_shape(store)
+        assert history_after == history_before
+        assert ledger_after == ledger_before
+        assert not {"run_actions", "ledger"} & set(inspect(store.engine).get_table_names())
+    finally:
+        store.close()
+
+
+def test_a_run_recorded_after_the_upgrade_survives_a_downgrade(url: str) -> None:
+    # Given a database at the head whose run applied an effect and reported it
+    upgrade(url)
+    store = Store(url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, incident_id, chain, status, started_at) "
+                    "VALUES (7, 'Q7', '[]', 'succeeded', :at)"
+                ),
+                {"at": AT},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO ledger (run_id, scope, dedupe_key, type, description, content, "
+                    "facts, attempts, duration_s, recorded_at) VALUES (7, 'incident:Q7', 'n:1', "
+                    "'pagerduty_note', 'note', '{}', '{\"k\": \"v\"}', 1, 0, :at)"
+                ),
+                {"at": AT},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO run_actions (run_id, position, type, description, outcome, "
+                    "attempts, duration_s) VALUES (7, 0, 'pagerduty_note', 'note', 'succeeded', "
+                    "1, 0), (7, 1, 'escalate', 'escalate', 'dry_run', 0, 0)"
+                )
+            )
+        # When it is downgraded to 0003
+        downgrade(url, "0003")
+        # Then the old shape shows the run's two actions once each, and the ledger's entry
+        # with its facts inside the content
+        history, ledger = old_shape(store)
+        assert history == {
+            7: [
+                ("pagerduty_note", "note", "succeeded", None),
+                ("escalate", "escalate", "dry_run", None),
+            ]
+        }
+        assert ledger == {
+            ("incident:Q7", "pagerduty_note", "n:1", "note", '{"facts": {"k": "v"}}'),
+        }
+    finally:
+        store.close()
