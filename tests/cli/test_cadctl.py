@@ -188,3 +188,45 @@ def test_metrics_are_pushed_to_the_pushgateway_at_exit(
     [(method, path, body)] = received
     assert (method, path) == ("POST", "/metrics/job/cad")
     assert b'cad_investigate_alerts_total{alert_type="ClusterHasGoneMissing"} 1.0' in body
+
+
+def test_a_log_level_before_the_command_reaches_the_run(world: dict[str, str]) -> None:
+    # Given an environment that asks for warnings only, logged as JSON lines
+    env = {**world, "CAD_LOG_FORMAT": "json"}
+    # When --log-level info comes before the command, as `cadctl --log-level info run ...`
+    done = cadctl("--log-level", "info", "run", "-c", "my-cluster", "-i", "chgm", "-d", env=env)
+    # Then the run logs at info
+    assert done.returncode == 0, done.stderr
+    levels = {json.loads(line)["level"] for line in done.stderr.splitlines() if line[:1] == "{"}
+    assert "info" in levels
+    # And without the option it logs no info line
+    quiet = cadctl("run", "-c", "my-cluster", "-i", "chgm", "-d", env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert '"level": "info"' not in quiet.stderr
+
+
+def test_an_invalid_log_level_before_the_command_is_refused_like_the_variable() -> None:
+    done = cadctl("--log-level", "verbose", "investigations")
+    assert done.returncode == 2
+    assert "CAD_LOG_LEVEL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_log_level_before_the_command_wins_over_the_variable() -> None:
+    # Given CAD_LOG_LEVEL names no level
+    env = {**CLEAN_ENV, "CAD_LOG_LEVEL": "verbose"}
+    # When the option before the command names one
+    done = cadctl("--log-level", "warning", "investigations", env=env)
+    # Then the option is used and the variable never read as the level
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_log_level_after_the_command_wins_over_the_one_before() -> None:
+    done = cadctl("--log-level", "warning", "investigations", "--log-level", "verbose")
+    assert done.returncode == 2
+    assert "CAD_LOG_LEVEL" in done.stderr
+
+
+def test_version_is_printed_after_a_command_too() -> None:
+    done = cadctl("run", "--version")
+    assert (done.returncode, done.stdout.strip()) == (0, "cadctl 0.1.0")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cad.cli.options import chosen_log_level
+
 if TYPE_CHECKING:
     from cad.config.investigation_config import InvestigationConfig
     from cad.config.settings import Settings
@@ -18,12 +20,13 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings(log_level: str, **overrides: object) -> Settings:
+def _settings(ctx: typer.Context, **overrides: object) -> Settings:
     """The checked settings (``--log-level`` and ``overrides`` win over the environment),
     with logging configured; exit 2 naming every invalid variable."""
     from cad.config.settings import InvalidSettingsError, load_settings
     from cad.logging import configure_logging
 
+    log_level = chosen_log_level(ctx)
     if log_level:
         overrides["log_level"] = log_level
     try:

@@ -1,12 +1,15 @@
 """Entry point of ``cadctl``: the command tree. Each command lives in ``cad.cli.commands``;
-their imports stay inside them so that ``--help`` answers fast."""
+their imports stay inside them so that ``--help`` answers fast. The options every command
+shares are the root callback's (``cad.cli.options``)."""
 
 from __future__ import annotations
 
 import typer
+import typer.main
+from typer.core import TyperGroup
 
 from cad.cli.commands import catalog, config, db, history, run, sandbox, serve, status, worker
-from cad.cli.options import Version
+from cad.cli.options import LogLevel, Version, offer_everywhere
 
 app = typer.Typer(
     name="cadctl",
@@ -27,7 +30,7 @@ app.add_typer(sandbox_app, name="sandbox")
 
 
 @app.callback()
-def root(show_version: Version = False) -> None:
+def root(log_level: LogLevel = "", show_version: Version = False) -> None:
     """Configuration Anomaly Detection."""
 
 
@@ -45,6 +48,16 @@ sandbox_app.command("trigger")(sandbox.sandbox_trigger)
 app.command("actions")(catalog.list_actions)
 
 
+def command() -> TyperGroup:
+    """``cadctl`` as a click command: the tree of ``app``, every command offered the root's
+    shared options."""
+    tree = typer.main.get_command(app)
+    if not isinstance(tree, TyperGroup):
+        raise TypeError(f"cadctl's root is a {type(tree).__name__}, not a group")
+    offer_everywhere(tree)
+    return tree
+
+
 def main() -> None:
     """Run cadctl."""
-    app()
+    command()()

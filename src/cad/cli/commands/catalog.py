@@ -5,17 +5,15 @@ from __future__ import annotations
 import typer
 
 from cad.cli.common import _config, _fail, _settings
-from cad.cli.options import ConfigFile, LogLevel, Version
+from cad.cli.options import ConfigFile
 
 
-def list_investigations(
-    config: ConfigFile = None, log_level: LogLevel = "", show_version: Version = False
-) -> None:
+def list_investigations(ctx: typer.Context, config: ConfigFile = None) -> None:
     """List investigations: name, aliases, default stage, alerts routed to each."""
     from cad.config.investigation_config import InvestigationConfigError
     from cad.investigations.registry import REGISTRY
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     try:
         loaded = _config(config, settings)
     except InvestigationConfigError as error:
@@ -30,7 +28,7 @@ def list_investigations(
         typer.echo(f"  alerts: {', '.join(alerts) if alerts else '(none in the config)'}")
 
 
-def list_actions(log_level: LogLevel = "", show_version: Version = False) -> None:
+def list_actions() -> None:
     """List the action types the executor knows, with their lanes."""
     from cad.actions import ACTION_CLASSES
 

@@ -8,19 +8,17 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _settings
-from cad.cli.options import LogLevel, Version
 
 
 def validate_config(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The config file to check.")],
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Check a config file: schema, filters, investigation names, shadowed alerts."""
     from cad.config.investigation_config import InvestigationConfigError, load_config
     from cad.investigations.registry import REGISTRY
 
-    _settings(log_level)
+    _settings(ctx)
     try:
         loaded = load_config(file, known=REGISTRY.names())
     except InvestigationConfigError as error:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import typer
 
 from cad.cli.common import _fail, _reason, _settings, _store_name
-from cad.cli.options import LogLevel, Version
 
 
-def db_upgrade(log_level: LogLevel = "", show_version: Version = False) -> None:
+def db_upgrade(
+    ctx: typer.Context,
+) -> None:
     """Apply CAD's migrations to CAD_DATABASE_URL (or the SQLite file); on PostgreSQL they
     include the job queue's schema."""
     from cad.store import upgrade
     from cad.store.engine import StoreTimeouts
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     try:
         upgrade(settings.store_url(), StoreTimeouts.of(settings))
     except Exception as error:

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _fail, _reason, _settings, _store_name
-from cad.cli.options import Json, LogLevel, Version
+from cad.cli.options import Json
 
 
 def history(
+    ctx: typer.Context,
     cluster: Annotated[
         str | None, typer.Option("--cluster", help="Only runs of this cluster (internal id).")
     ] = None,
@@ -19,8 +20,6 @@ def history(
     ] = None,
     limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
     as_json: Json = False,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """What CAD did and why, newest first."""
     import json
@@ -31,7 +30,7 @@ def history(
     from cad.store.db import StoreUnavailableError
     from cad.store.engine import StoreTimeouts
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     store = Store(settings.store_url(), StoreTimeouts.of(settings))
     try:
         if not migrated(store):

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _config, _fail, _finish, _require, _settings
-from cad.cli.options import ConfigFile, DryRun, Json, LogLevel, Version
+from cad.cli.options import ConfigFile, DryRun, Json
 
 
 def investigate(
+    ctx: typer.Context,
     payload_path: Annotated[
         Path,
         typer.Option(
@@ -21,14 +22,12 @@ def investigate(
     config: ConfigFile = None,
     dry_run: DryRun = False,
     as_json: Json = False,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Investigate the incident a PagerDuty webhook payload is about."""
     from cad.config.investigation_config import InvestigationConfig, InvestigationConfigError
     from cad.controller.build import build_controller
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     try:
         payload = payload_path.read_bytes()
     except OSError as error:
@@ -63,6 +62,7 @@ def _params(values: list[str]) -> dict[str, str]:
 
 
 def run(
+    ctx: typer.Context,
     cluster: Annotated[
         str, typer.Option("--cluster-id", "-c", help="Cluster id, external id or name.")
     ],
@@ -75,14 +75,12 @@ def run(
     ] = None,
     dry_run: DryRun = False,
     as_json: Json = False,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Run precheck, ccam and an investigation on one cluster (no incident)."""
     from cad.config.investigation_config import InvestigationConfig
     from cad.controller.build import build_controller
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     parsed = _params(params or [])
     _require(settings, pagerduty=False)
     built = build_controller(settings, InvestigationConfig(), pagerduty=False, dry_run=dry_run)

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _fail
-from cad.cli.options import Json, LogLevel, Version
+from cad.cli.options import Json, chosen_log_level
 
 
 def demo(
+    ctx: typer.Context,
     names: Annotated[
         list[str] | None, typer.Argument(help="Scenarios to run (default: all).")
     ] = None,
@@ -22,8 +23,6 @@ def demo(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every run in full.")
     ] = False,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Run the scenario library against the embedded simulators and check every outcome."""
     from rich.console import Console
@@ -32,7 +31,7 @@ def demo(
     from cad.logging import configure_logging
 
     try:
-        configure_logging(log_level or "error")
+        configure_logging(chosen_log_level(ctx) or "error")
     except ValueError as error:
         raise _fail(f"--log-level (CAD_LOG_LEVEL): {error}") from None
     code = run_demo(names or [], scenarios_dir, as_json=as_json, verbose=verbose, console=Console())
@@ -44,8 +43,6 @@ def sandbox_trigger(
     url: Annotated[
         str, typer.Option("--url", help="The server started with 'serve --sandbox'.")
     ] = "http://127.0.0.1:8080",
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Seed the server's sandbox with a scenario; the server posts its incident to itself as a
     signed webhook (the signing secret never leaves it)."""

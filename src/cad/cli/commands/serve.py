@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cad.cli.common import _config, _fail, _reason, _require, _settings, _store_name
-from cad.cli.options import ConfigFile, LogLevel, Migrate, Version
+from cad.cli.options import ConfigFile, Migrate
 
 if TYPE_CHECKING:
     from cad.config.settings import Settings
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[
         str | None,
         typer.Option(help="Address to listen on [default: CAD_LISTEN_ADDRESS, 127.0.0.1]."),
@@ -40,12 +41,10 @@ def serve(
     ] = False,
     config: ConfigFile = None,
     migrate: Migrate = None,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Receive PagerDuty webhooks and store them; run them with worker threads (SQLite) or
     queue them for queue workers (PostgreSQL; `--workers N` runs one in this process)."""
-    settings = _settings(log_level, **({"listen_address": host} if host else {}))
+    settings = _settings(ctx, **({"listen_address": host} if host else {}))
     simulators = None
     if sandbox:
         from cad.simulators.sandbox import Sandbox

@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 
 from cad.cli.common import _fail, _settings
-from cad.cli.options import Json, LogLevel, Version
+from cad.cli.options import Json
 
 
-def status(as_json: Json = False, log_level: LogLevel = "", show_version: Version = False) -> None:
+def status(ctx: typer.Context, as_json: Json = False) -> None:
     """The queue and the workers: queued, running and stalled deliveries per worker, failures,
     runs by status, and the fleet budget used this hour."""
     import json
@@ -18,7 +18,7 @@ def status(as_json: Json = False, log_level: LogLevel = "", show_version: Versio
     from cad.store.db import StoreUnavailableError
     from cad.store.engine import StoreTimeouts
 
-    settings = _settings(log_level)
+    settings = _settings(ctx)
     store = Store(settings.store_url(), StoreTimeouts.of(settings))
     limits = BudgetLimits(
         limited_support_per_hour=settings.budget_limited_support_per_hour,

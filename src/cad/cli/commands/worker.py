@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _config, _fail, _reason, _require, _settings, _store_name
-from cad.cli.options import ConfigFile, LogLevel, Migrate, Version
+from cad.cli.options import ConfigFile, Migrate
 
 
 def worker(
+    ctx: typer.Context,
     concurrency: Annotated[
         int | None,
         typer.Option(min=1, max=64, help="Jobs run at a time [default: CAD_WORKER_CONCURRENCY]."),
@@ -27,8 +28,6 @@ def worker(
     ] = None,
     config: ConfigFile = None,
     migrate: Migrate = None,
-    log_level: LogLevel = "",
-    show_version: Version = False,
 ) -> None:
     """Run incidents' jobs from the PostgreSQL job queue (any number of these, on any
     machines). SIGTERM or Ctrl-C: finish the running jobs, then stop."""
@@ -45,9 +44,7 @@ def worker(
     from cad.worker.distributed import QueueWorker
     from cad.worker.queue import require_queue
 
-    settings = _settings(
-        log_level, **({"metrics_address": metrics_address} if metrics_address else {})
-    )
+    settings = _settings(ctx, **({"metrics_address": metrics_address} if metrics_address else {}))
     if not settings.uses_job_queue():
         raise _fail(
             "cadctl worker needs CAD_DATABASE_URL to be PostgreSQL; "
