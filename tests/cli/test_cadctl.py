@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -230,3 +231,47 @@ def test_a_log_level_after_the_command_wins_over_the_one_before() -> None:
 def test_version_is_printed_after_a_command_too() -> None:
     done = cadctl("run", "--version")
     assert (done.returncode, done.stdout.strip()) == (0, "cadctl 0.1.0")
+
+
+def test_show_completion_prints_a_bash_completion_script() -> None:
+    done = cadctl("--show-completion", "bash")
+    assert done.returncode == 0, done.stderr
+    assert "complete -o default -F _cadctl_completion cadctl" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("cadctl inv", {"investigate", "investigations"}),
+        ("cadctl db ", {"upgrade"}),
+        ("cadctl run --lo", {"--log-level"}),
+    ],
+)
+def test_the_completion_script_completes_commands_and_options(
+    words: str, expected: set[str]
+) -> None:
+    # Given the variables bash sets when the installed script asks cadctl for completions
+    env = {**CLEAN_ENV, "_CADCTL_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split(" ")) - 1)
+    # When cadctl answers them
+    done = cadctl(env=env)
+    # Then it offers what may follow
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) == expected
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_printed_script_completes_in_bash() -> None:
+    # Given bash with the script `cadctl --show-completion bash` prints
+    script = (
+        'source <(cadctl --show-completion bash); COMP_WORDS=(cadctl sandbox ""); '
+        'COMP_CWORD=2; _cadctl_completion cadctl; echo "${COMPREPLY[@]}"'
+    )
+    env = {**CLEAN_ENV, "PATH": f"{Path(CADCTL).parent}{os.pathsep}{CLEAN_ENV.get('PATH', '')}"}
+    # When bash asks it what follows `cadctl sandbox`
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    # Then cadctl's answer reaches bash
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["trigger"]

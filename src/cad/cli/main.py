@@ -15,7 +15,7 @@ app = typer.Typer(
     name="cadctl",
     help="Configuration Anomaly Detection: investigate alerts of managed OpenShift clusters.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
