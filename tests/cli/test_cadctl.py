@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -188,3 +189,89 @@ def test_metrics_are_pushed_to_the_pushgateway_at_exit(
     [(method, path, body)] = received
     assert (method, path) == ("POST", "/metrics/job/cad")
     assert b'cad_investigate_alerts_total{alert_type="ClusterHasGoneMissing"} 1.0' in body
+
+
+def test_a_log_level_before_the_command_reaches_the_run(world: dict[str, str]) -> None:
+    # Given an environment that asks for warnings only, logged as JSON lines
+    env = {**world, "CAD_LOG_FORMAT": "json"}
+    # When --log-level info comes before the command, as `cadctl --log-level info run ...`
+    done = cadctl("--log-level", "info", "run", "-c", "my-cluster", "-i", "chgm", "-d", env=env)
+    # Then the run logs at info
+    assert done.returncode == 0, done.stderr
+    levels = {json.loads(line)["level"] for line in done.stderr.splitlines() if line[:1] == "{"}
+    assert "info" in levels
+    # And without the option it logs no info line
+    quiet = cadctl("run", "-c", "my-cluster", "-i", "chgm", "-d", env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert '"level": "info"' not in quiet.stderr
+
+
+def test_an_invalid_log_level_before_the_command_is_refused_like_the_variable() -> None:
+    done = cadctl("--log-level", "verbose", "investigations")
+    assert done.returncode == 2
+    assert "CAD_LOG_LEVEL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_log_level_before_the_command_wins_over_the_variable() -> None:
+    # Given CAD_LOG_LEVEL names no level
+    env = {**CLEAN_ENV, "CAD_LOG_LEVEL": "verbose"}
+    # When the option before the command names one
+    done = cadctl("--log-level", "warning", "investigations", env=env)
+    # Then the option is used and the variable never read as the level
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_log_level_after_the_command_wins_over_the_one_before() -> None:
+    done = cadctl("--log-level", "warning", "investigations", "--log-level", "verbose")
+    assert done.returncode == 2
+    assert "CAD_LOG_LEVEL" in done.stderr
+
+
+def test_version_is_printed_after_a_command_too() -> None:
+    done = cadctl("run", "--version")
+    assert (done.returncode, done.stdout.strip()) == (0, "cadctl 0.1.0")
+
+
+def test_show_completion_prints_a_bash_completion_script() -> None:
+    done = cadctl("--show-completion", "bash")
+    assert done.returncode == 0, done.stderr
+    assert "complete -o default -F _cadctl_completion cadctl" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("cadctl inv", {"investigate", "investigations"}),
+        ("cadctl db ", {"upgrade"}),
+        ("cadctl run --lo", {"--log-level"}),
+    ],
+)
+def test_the_completion_script_completes_commands_and_options(
+    words: str, expected: set[str]
+) -> None:
+    # Given the variables bash sets when the installed script asks cadctl for completions
+    env = {**CLEAN_ENV, "_CADCTL_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split(" ")) - 1)
+    # When cadctl answers them
+    done = cadctl(env=env)
+    # Then it offers what may follow
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) == expected
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_printed_script_completes_in_bash() -> None:
+    # Given bash with the script `cadctl --show-completion bash` prints
+    script = (
+        'source <(cadctl --show-completion bash); COMP_WORDS=(cadctl sandbox ""); '
+        'COMP_CWORD=2; _cadctl_completion cadctl; echo "${COMPREPLY[@]}"'
+    )
+    env = {**CLEAN_ENV, "PATH": f"{Path(CADCTL).parent}{os.pathsep}{CLEAN_ENV.get('PATH', '')}"}
+    # When bash asks it what follows `cadctl sandbox`
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    # Then cadctl's answer reaches bash
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["trigger"]

@@ -1,0 +1,1 @@
+"""``cadctl``'s commands, one module per group."""

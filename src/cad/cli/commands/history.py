@@ -1,0 +1,63 @@
+"""``cadctl history``: what CAD did and why."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cad.cli.common import _fail, _reason, _settings, _store_name
+from cad.cli.options import Json
+
+
+def history(
+    ctx: typer.Context,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="Only runs of this cluster (internal id).")
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", help="Only runs of this incident.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
+    as_json: Json = False,
+) -> None:
+    """What CAD did and why, newest first."""
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cad.store import Store, migrated
+    from cad.store.db import StoreUnavailableError
+    from cad.store.engine import StoreTimeouts
+
+    settings = _settings(ctx)
+    store = Store(settings.store_url(), StoreTimeouts.of(settings))
+    try:
+        if not migrated(store):
+            raise _fail(
+                f"the database at {_store_name(settings)} has no CAD schema yet: "
+                "run `cadctl db upgrade`",
+                1,
+            )
+        runs = store.history.runs(cluster=cluster, incident=incident, limit=limit)
+    except (StoreUnavailableError, SQLAlchemyError) as error:
+        raise _fail(f"cannot read {_store_name(settings)}: {_reason(error)}", 1) from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"runs": [run.to_json() for run in runs]}, indent=2))
+        return
+    if not runs:
+        typer.echo("no runs")
+    for run in runs:
+        chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
+        typer.echo(
+            f"#{run.id} {run.started_at.isoformat()} incident {run.incident_id} "
+            f"cluster {run.cluster_id} {run.status}"
+        )
+        typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
+        for action in run.actions:
+            detail = f" ({action.error})" if action.error else ""
+            typer.echo(f"   - {action.description}: {action.outcome}{detail}")
+        if run.error:
+            typer.echo(f"   error: {run.error}")
