@@ -29,7 +29,7 @@ from cad.executor.plan import (
     withhold_silence_after_failure,
 )
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
-from cad.executor.retry import Deadline, GaveUpError, call_with_retries
+from cad.retry import Deadline, GaveUpError, call_with_retries
 
 __all__ = ["Executor", "validate_actions"]
 
