@@ -3,7 +3,7 @@ them, and the controller, the chain and the executor work by it (real clients, s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -22,7 +22,7 @@ from .conftest import CLUSTER_ID, NOW, incident, seed
 
 
 @pytest.fixture
-def build(sandbox: Sandbox, no_waiting: None) -> Iterator[object]:
+def build(sandbox: Sandbox, no_waiting: None) -> Iterator[Callable[..., Built]]:
     built: list[Built] = []
 
     def make(**settings: object) -> Built:
@@ -43,7 +43,7 @@ def build(sandbox: Sandbox, no_waiting: None) -> Iterator[object]:
 
 
 def test_the_executor_makes_as_many_attempts_as_cad_executor_max_attempts_says(
-    sandbox: Sandbox, build: object
+    sandbox: Sandbox, build: Callable[..., Built]
 ) -> None:
     # Given a cluster whose chain puts it in limited support, and OCM answering every
     # limited-support write with 503
@@ -52,7 +52,7 @@ def test_the_executor_makes_as_many_attempts_as_cad_executor_max_attempts_says(
     sandbox.inject("ocm", method="POST", path="*/limited_support_reasons", status=503)
     before = sandbox.faults("ocm").hits
     # When CAD runs with CAD_EXECUTOR_MAX_ATTEMPTS=6 (the default is 4)
-    built = build(executor_max_attempts=6)  # type: ignore[operator]
+    built = build(executor_max_attempts=6)
     outcome = built.controller.investigate(sandbox.pagerduty.webhook_payload("Q1"))
     # Then OCM received six writes, and the report says six attempts before giving up
     assert sandbox.faults("ocm").hits - before == 6
@@ -70,7 +70,7 @@ def test_the_executor_makes_as_many_attempts_as_cad_executor_max_attempts_says(
     ],
 )
 def test_a_service_log_sent_within_cad_service_log_dedupe_days_is_not_sent_again(
-    sandbox: Sandbox, build: object, dedupe_days: float, sent: int
+    sandbox: Sandbox, build: Callable[..., Built], dedupe_days: float, sent: int
 ) -> None:
     # Given a cluster that was sent a service log three days ago
     sandbox.seed(
@@ -90,7 +90,7 @@ def test_a_service_log_sent_within_cad_service_log_dedupe_days_is_not_sent_again
         )
     )
     # When CAD, with CAD_SERVICE_LOG_DEDUPE_DAYS set, sends the identical service log
-    built = build(service_log_dedupe_days=dedupe_days)  # type: ignore[operator]
+    built = build(service_log_dedupe_days=dedupe_days)
     run = Run(
         built.controller.deps,
         RunOutcome(mode="manual", dry_run=False, status="succeeded", exit_code=ExitCode.OK),
