@@ -32,7 +32,7 @@ systems' HTTP answers.
     │       │   └── ClusterNotFoundError    clients.ocm: no cluster matches the identifier
     │       ├── MalformedResponseError  the answer could not be understood
     │       └── IncidentAlreadyResolvedError  clients.pagerduty: the incident is resolved
-    ├── GaveUpError                  executor.retry: an action failed for good
+    ├── GaveUpError                  retry: a call failed for good
     ├── InvalidPayloadError          clients.pagerduty: neither a WebhookV3 nor an EO payload
     ├── InvestigationError           investigations.framework.errors: see that module
     │   ├── ResourceError            a resource could not be built for the cluster
@@ -85,12 +85,6 @@ before it probes and applies such a write again, unless the action is idempotent
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TypeVar
-
-import tenacity
-
-T = TypeVar("T")
 
 __all__ = [
     "ActionValidationError",
@@ -112,7 +106,6 @@ __all__ = [
     "caused_by_transient",
     "error_for_status",
     "is_transient",
-    "retry_transient",
 ]
 
 
@@ -311,18 +304,3 @@ def caused_by_transient(error: BaseException) -> bool:
         visited.add(id(seen))
         seen = seen.__cause__
     return False
-
-
-def retry_transient(fn: Callable[[], T], *, attempts: int = 4, wait_s: float = 0.2) -> T:
-    """``fn()``, tried up to ``attempts`` times while it fails transiently (exponential
-    backoff from ``wait_s``); the last error is raised. For best-effort reads whose failure
-    changes what CAD does (a fail-closed default), so that one 503 does not."""
-    for attempt in tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(attempts),
-        wait=tenacity.wait_exponential_jitter(multiplier=wait_s, max=5.0, jitter=wait_s / 2),
-        retry=tenacity.retry_if_exception(is_transient),
-        reraise=True,
-    ):
-        with attempt:
-            return fn()
-    raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover

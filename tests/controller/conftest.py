@@ -8,9 +8,9 @@ import pytest
 
 from cad.config.investigation_config import InvestigationConfig, load_default_config, parse_config
 from cad.controller.build import Built, build_controller
-from cad.executor import RetryPolicy
-from cad.investigations.framework.runner import RunPolicy
+from cad.controller.runtime import RuntimeConfig
 from cad.investigations.registry import REGISTRY
+from cad.retry import RetryPolicy, set_testing
 from cad.simulators.sandbox import Sandbox, SandboxEgressVerifier
 from cad.simulators.world import ClusterSpec, WorldSpec
 
@@ -32,9 +32,26 @@ def sandbox(session_sandbox: Sandbox) -> Sandbox:
 
 BuildController = Callable[..., Built]
 
+FAST = RuntimeConfig(
+    action_retry=RetryPolicy(
+        max_attempts=3, deadline_s=10, initial_wait_s=0.01, max_wait_s=0.05, jitter_s=0
+    ),
+    investigation_retry=RetryPolicy(
+        max_attempts=2, deadline_s=5, initial_wait_s=0.01, max_wait_s=0.01, jitter_s=0.01
+    ),
+)
+"""Few attempts, short deadlines (the waits themselves are turned off)."""
+
 
 @pytest.fixture
-def controller_for(sandbox: Sandbox) -> Iterator[BuildController]:
+def no_waiting() -> Iterator[None]:
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+@pytest.fixture
+def controller_for(sandbox: Sandbox, no_waiting: None) -> Iterator[BuildController]:
     built: list[Built] = []
 
     def make(
@@ -52,13 +69,7 @@ def controller_for(sandbox: Sandbox) -> Iterator[BuildController]:
             dry_run=dry_run,
             egress=SandboxEgressVerifier(sandbox),
             now=sandbox.clock.now,
-        )
-        result.controller.deps.run_policy = RunPolicy(
-            max_attempts=2, deadline_s=5, initial_wait_s=0.01, max_wait_s=0.01
-        )
-        result.controller.deps.sleep = lambda _s: None
-        result.controller.retry = RetryPolicy(
-            max_attempts=3, deadline_s=10, initial_wait_s=0.01, max_wait_s=0.05, jitter_s=0
+            runtime=FAST,
         )
         built.append(result)
         return result

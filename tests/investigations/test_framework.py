@@ -20,8 +20,9 @@ from cad.investigations.framework.errors import (
 )
 from cad.investigations.framework.registry import UnknownInvestigationError
 from cad.investigations.framework.resources import Resources
-from cad.investigations.framework.runner import RunPolicy, run_investigation
+from cad.investigations.framework.runner import run_investigation
 from cad.investigations.registry import REGISTRY
+from cad.retry import RetryPolicy
 from cad.testing import VirtualClock
 from cad.testing.readers import FakeWorld, cluster
 
@@ -145,7 +146,7 @@ def test_the_runner_gives_up_at_the_deadline_and_raises() -> None:
         run_investigation(
             Flaky(failures=99),
             lambda: FakeWorld().resources("flaky"),
-            policy=RunPolicy(max_attempts=50, deadline_s=10, initial_wait_s=2, max_wait_s=4),
+            policy=RetryPolicy(max_attempts=50, deadline_s=10, initial_wait_s=2, max_wait_s=4),
             sleep=clock.sleep,
             clock=clock,
         )

@@ -150,11 +150,22 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
             sandbox.environment(),
             CAD_LOG_LEVEL="warning",
             CAD_WORKER_HEARTBEAT_SECONDS="1",
-            CAD_WORKER_STALLED_AFTER_SECONDS="4",
+            # Ten missed heartbeats before a worker is taken for dead: a live worker starved
+            # of CPU on a busy 2-core machine must not have its job run twice (a 4 s
+            # threshold did, twice in a dozen runs); the killed worker's job waits 10 s more.
+            CAD_WORKER_STALLED_AFTER_SECONDS="10",
             CAD_WORKER_RETRY_WAIT_SECONDS="1",
             # Short backoffs: the test is about correctness under faults, not waiting.
             CAD_EXECUTOR_RETRY_INITIAL_WAIT_SECONDS="0.05",
             CAD_INVESTIGATION_RETRY_INITIAL_WAIT_SECONDS="0.05",
+            # An attempt is a probe and a write (a silence: two reads and a write), each hit
+            # by a fault 5% of the time: it fails with p = 1 - 0.95**3 < 0.143 at worst. With
+            # the default 4 attempts an action gives up with p < 0.143**4 = 4.2e-4, and with
+            # about a thousand actions here one run escalates in some 10-30% of test runs.
+            # With 8 attempts: p < 0.143**8 = 1.7e-7 per action, under 2e-4 per test run.
+            # The waits stay short (0.05 s doubling: under 7 s for 8 attempts), far inside
+            # the executor's 120 s deadline and this test's DEADLINE_S.
+            CAD_EXECUTOR_MAX_ATTEMPTS="8",
             CAD_BUDGET_LIMITED_SUPPORT_PER_HOUR="1000",
             CAD_BUDGET_SERVICE_LOGS_PER_HOUR="1000",
         )

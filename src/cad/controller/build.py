@@ -1,9 +1,10 @@
-"""Building a controller from settings: the one place that wires real clients together."""
+"""Building a controller from settings: the composition root, the one place that wires real
+clients together and turns the settings into the runtime configuration it passes down."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -14,12 +15,12 @@ from cad.config.settings import Settings
 from cad.controller.controller import Controller
 from cad.controller.dependencies import Dependencies
 from cad.controller.metrics import ControllerMetrics
+from cad.controller.runtime import RuntimeConfig
 from cad.egress import EgressVerifier, NetworkVerifierCommand, SkippedEgressVerification
-from cad.executor import Executor, ExecutorMetrics, InMemoryLedger, RetryPolicy
+from cad.executor import Executor, ExecutorMetrics, InMemoryLedger
 from cad.executor.budget import WriteBudget
 from cad.executor.ledger import IdempotencyLedger
 from cad.investigations.framework.access import BackplaneAccessBroker
-from cad.investigations.framework.runner import RunPolicy
 from cad.investigations.registry import REGISTRY
 
 __all__ = ["Built", "build_controller"]
@@ -51,21 +52,18 @@ def build_controller(
     budget: WriteBudget | None = None,
     registry: CollectorRegistry | None = None,
     now: Any = None,
+    runtime: RuntimeConfig | None = None,
 ) -> Built:
     """The controller for one process. Dry runs skip egress verification (it launches an
-    instance in the customer's account)."""
+    instance in the customer's account). ``runtime``: instead of the one ``settings`` ask
+    for (tests with fast retries)."""
+    runtime = runtime or RuntimeConfig.from_settings(settings)
     clients = build_clients(settings, pagerduty=pagerduty)
     registry = registry or CollectorRegistry()
-    retry = RetryPolicy(
-        max_attempts=settings.executor_max_attempts,
-        deadline_s=settings.executor_deadline_seconds,
-        initial_wait_s=settings.executor_retry_initial_wait_seconds,
-        jitter_s=min(0.5, settings.executor_retry_initial_wait_seconds),
-    )
     executor = Executor.standard(
         ledger=ledger or InMemoryLedger(),
         metrics=ExecutorMetrics(registry),
-        max_workers=settings.executor_max_workers,
+        max_workers=runtime.executor_max_workers,
         now=now or (lambda: datetime.now(UTC)),
         budget=budget,
     )
@@ -89,12 +87,7 @@ def build_controller(
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
         now=now or (lambda: datetime.now(UTC)),
-        run_policy=RunPolicy(
-            deadline_s=settings.investigation_retry_deadline_seconds,
-            initial_wait_s=settings.investigation_retry_initial_wait_seconds,
-        ),
-        cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
-        experimental=settings.experimental_enabled,
+        runtime=runtime,
     )
-    controller = Controller(deps, config, ControllerMetrics(registry), retry=retry)
+    controller = Controller(deps, config, ControllerMetrics(registry))
     return Built(controller, clients, executor, registry)

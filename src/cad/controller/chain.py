@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import structlog
@@ -16,10 +15,8 @@ from cad.domain import ClusterRef, IncidentRef, InfraStatus
 from cad.errors import CADError
 from cad.executor import (
     ExecutionContext,
-    ExecutionOptions,
     ExecutionReport,
     Outcome,
-    RetryPolicy,
     WriteClients,
 )
 from cad.investigations.framework.base import Investigation, Result
@@ -56,7 +53,6 @@ class ChainRun:
     reconcile: bool = False
     params: dict[str, str] = field(default_factory=dict)
     filters: FilterContext | None = None
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
     steps: list[ChainStep] = field(default_factory=list)
     shared: SharedClients = field(default_factory=SharedClients)
 
@@ -114,12 +110,8 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
         with structlog.contextvars.bound_contextvars(investigation=cls.name):
             result = _investigate(run, cls, step)
             if result.actions:
-                options = ExecutionOptions(
-                    dry_run=run.dry_run,
-                    manual=run.manual,
-                    stage=stage,
-                    retry=run.retry,
-                    reconcile=run.reconcile,
+                options = run.deps.runtime.execution_options(
+                    dry_run=run.dry_run, manual=run.manual, stage=stage, reconcile=run.reconcile
                 )
                 report = run.deps.executor.execute(
                     result.actions, run.execution_context(cls.name), options
@@ -145,7 +137,7 @@ def _investigate(run: ChainRun, cls: type[Investigation], step: ChainStep) -> Re
 
     try:
         result, step.attempts = run_investigation(
-            cls(), fresh, policy=run.deps.run_policy, sleep=run.deps.sleep or time.sleep
+            cls(), fresh, policy=run.deps.runtime.investigation_retry
         )
     except Exception as exc:
         step.outcome, step.reason, step.attempts = "failed", str(exc), len(attempts)
@@ -168,6 +160,6 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         params=run.params,
         incident=run.incident_info,
         now=deps.now,
-        cloudtrail_lookback=deps.cloudtrail_lookback,
+        cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
         shared=run.shared,
     )

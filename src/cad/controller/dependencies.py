@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cad.clients.ocm.models import Cluster
 from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
 from cad.config.filters import FilterContext
+from cad.controller.runtime import RuntimeConfig
 from cad.domain import ClusterRef, InfraStatus
 from cad.egress import EgressVerifier
-from cad.errors import retry_transient
 from cad.executor import Executor
 from cad.investigations.framework.readers import AccessBroker, OcmRead
 from cad.investigations.framework.registry import Registry
-from cad.investigations.framework.runner import RunPolicy
+from cad.retry import retry_transient
 
 __all__ = ["Dependencies", "PagerDutyRead", "cluster_ref", "filter_context", "infra_status"]
 
@@ -30,7 +30,8 @@ class PagerDutyRead(Protocol):
 
 @dataclass
 class Dependencies:
-    """Clients, executor and policies of a controller. Write clients reach the executor only."""
+    """Clients, executor and runtime configuration of a controller. Write clients reach the
+    executor only."""
 
     ocm: OcmRead
     access: AccessBroker
@@ -42,10 +43,7 @@ class Dependencies:
     pagerduty: PagerDutyRead | None = None
     pagerduty_writer: PagerDutyWriter | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    sleep: Callable[[float], None] | None = None
-    run_policy: RunPolicy = field(default_factory=RunPolicy)
-    cloudtrail_lookback: timedelta = timedelta(hours=2)
-    experimental: bool = False
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
 
 def cluster_ref(cluster: Cluster) -> ClusterRef:

@@ -1,5 +1,6 @@
 """The executor: the only part of CAD that writes to OCM, PagerDuty and backplane."""
 
+from cad.errors import is_transient
 from cad.executor.context import ExecutionContext, ExecutionOptions, WriteClients
 from cad.executor.engine import Executor, validate_actions
 from cad.executor.hooks import ExecutorHooks, HookChain
@@ -8,7 +9,7 @@ from cad.executor.logs import LoggingHook
 from cad.executor.metrics import ExecutorMetrics, MetricsHook
 from cad.executor.plan import INFRA_DETECTED_NOTE, INFRA_UNKNOWN_NOTE
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
-from cad.executor.retry import Deadline, RetryPolicy, is_transient
+from cad.retry import Deadline, RetryPolicy
 
 __all__ = [
     "INFRA_DETECTED_NOTE",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from cad.actions.notes import NoteWriter
 from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
 from cad.domain import ClusterRef, IncidentRef, InfraStatus, Stage
-from cad.executor.retry import RetryPolicy
+from cad.retry import RetryPolicy
 
 __all__ = ["ExecutionContext", "ExecutionOptions", "WriteClients"]
 

@@ -29,7 +29,7 @@ from cad.executor.plan import (
     withhold_silence_after_failure,
 )
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
-from cad.executor.retry import Deadline, GaveUpError, call_with_retries
+from cad.retry import Deadline, GaveUpError, call_with_retries
 
 __all__ = ["Executor", "validate_actions"]
 
@@ -76,7 +76,7 @@ class Executor:
 
     ``hooks`` observe and steer every execution (ledger, metrics, logs); ``budget`` is the
     fleet safety valve for customer-facing writes. ``clock`` and ``sleep`` are injectable so
-    tests can run retries and deadlines on a virtual clock.
+    tests can run retries and deadlines on a virtual clock (by default, :mod:`cad.retry` sleeps).
     """
 
     def __init__(
@@ -85,7 +85,7 @@ class Executor:
         hooks: Sequence[ExecutorHooks] = (),
         max_workers: int = 32,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         budget: WriteBudget | None = None,
     ) -> None:

@@ -10,8 +10,9 @@ import structlog
 
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
-from cad.errors import caused_by_transient, retry_transient
+from cad.errors import caused_by_transient
 from cad.metrics import ServiceMetrics
+from cad.retry import retry_transient
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
 from cad.store.ledger import current_run
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, RestConfig
 from cad.clients.kube import KubeReader
-from cad.errors import retry_transient
+from cad.retry import retry_transient
 
 __all__ = ["BackplaneAccessBroker"]
 

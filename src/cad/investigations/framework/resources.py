@@ -24,7 +24,6 @@ from cad.clients.models import RestConfig
 from cad.clients.ocm.models import Cluster, ClusterDeployment
 from cad.domain import InfraStatus
 from cad.egress import EgressResult, EgressVerifier, SkippedEgressVerification
-from cad.errors import retry_transient
 from cad.investigations.framework.errors import (
     AwsClientError,
     ClusterDeploymentNotFoundError,
@@ -33,6 +32,7 @@ from cad.investigations.framework.errors import (
     RestConfigError,
 )
 from cad.investigations.framework.readers import AccessBroker, AwsRead, KubeRead, OcmRead
+from cad.retry import retry_transient
 
 __all__ = ["IncidentInfo", "Resources", "SharedClients"]
 

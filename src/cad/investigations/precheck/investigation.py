@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 
 from cad.actions import escalate, note, silence
-from cad.errors import NotFoundError, retry_transient
+from cad.errors import NotFoundError
 from cad.investigations.framework.base import Investigation, Result
 from cad.investigations.framework.errors import ClusterLookupError
 from cad.investigations.framework.resources import Resources
@@ -15,6 +15,7 @@ from cad.investigations.precheck.checks import (
     access_verdict,
     state_verdict,
 )
+from cad.retry import retry_transient
 
 log = structlog.get_logger("cad.investigations.precheck")
 
