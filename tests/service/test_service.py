@@ -31,12 +31,6 @@ CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
 STOPPED = STOPPED_BY_CUSTOMER
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
 Start = Callable[..., tuple[Service, str]]
 
 
@@ -123,6 +117,19 @@ def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[d
     raise AssertionError(f"expected {count} finished runs, have {service.store.runs()}")
 
 
+def wait_for_a_fresh_look_at_the_queue(service: Service, timeout_s: float = 30) -> None:
+    """Return once a worker has claimed from the queue, found nothing, and that claim began
+    after this call: whatever the queue held then could have been taken. (At most ``count``
+    claims are in flight when called; the next empty one began after.)"""
+    workers = service.workers
+    needed = workers.idle_polls + workers.count + 1
+    workers.wake()
+    deadline = time.monotonic() + timeout_s
+    while workers.idle_polls < needed:
+        assert time.monotonic() < deadline, f"the workers did not poll the queue in {timeout_s} s"
+        time.sleep(0.05)
+
+
 def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects(
     sandbox: Sandbox, start: Start
 ) -> None:
@@ -178,7 +185,7 @@ def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, st
         assert deliver(sandbox, url, "Q1", webhook) == 202
     service.workers.start()
     wait_for_runs(service, 1)
-    time.sleep(0.5)
+    wait_for_a_fresh_look_at_the_queue(service)
     assert len(service.store.runs()) == 1
     assert service.store.delivery_counts() == {"done": 1, "coalesced": 2}
 
