@@ -23,6 +23,7 @@ from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.store import current_run
 from cad.webhook.signature import sign
+from cad.worker.embedded import EmbeddedWorkers
 from tests.databases import sqlite_url
 from tests.worlds import STOPPED_BY_CUSTOMER
 
@@ -117,16 +118,34 @@ def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[d
     raise AssertionError(f"expected {count} finished runs, have {service.store.runs()}")
 
 
-def wait_for_a_fresh_look_at_the_queue(service: Service, timeout_s: float = 30) -> None:
-    """Return once a worker has claimed from the queue, found nothing, and that claim began
-    after this call: whatever the queue held then could have been taken. (At most ``count``
-    claims are in flight when called; the next empty one began after.)"""
+def wait_until_nothing_more_can_run(service: Service, timeout_s: float = 30) -> None:
+    """Return once no delivery can start another run. Embedded workers (SQLite): a worker
+    has claimed from the queue after this call began and found nothing (at most ``count``
+    claims are in flight when it is called; the next empty one began after). The queue
+    worker (PostgreSQL): no job is left waiting or running (a run starts only from a job)."""
     workers = service.workers
-    needed = workers.idle_polls + workers.count + 1
-    workers.wake()
+    assert workers is not None
+    if isinstance(workers, EmbeddedWorkers):
+        needed = workers.idle_polls + workers.count + 1
+        workers.wake()
+
+        def settled() -> bool:
+            return workers.idle_polls >= needed
+
+    else:
+
+        def settled() -> bool:
+            with service.store.engine.connect() as conn:
+                pending = conn.execute(
+                    text(
+                        "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                    )
+                ).scalar()
+            return pending == 0
+
     deadline = time.monotonic() + timeout_s
-    while workers.idle_polls < needed:
-        assert time.monotonic() < deadline, f"the workers did not poll the queue in {timeout_s} s"
+    while not settled():
+        assert time.monotonic() < deadline, f"the queue did not settle in {timeout_s} s"
         time.sleep(0.05)
 
 
@@ -185,7 +204,7 @@ def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, st
         assert deliver(sandbox, url, "Q1", webhook) == 202
     service.workers.start()
     wait_for_runs(service, 1)
-    wait_for_a_fresh_look_at_the_queue(service)
+    wait_until_nothing_more_can_run(service)
     assert len(service.store.runs()) == 1
     assert service.store.delivery_counts() == {"done": 1, "coalesced": 2}
 
