@@ -22,11 +22,11 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
+from tests.postgres import PostgresUnavailableError, scratch_database
 
 from cad.metrics import ServiceMetrics
 from cad.simulators.server import ServerThread
 from cad.store import Store, upgrade
-from cad.testing.postgres import PostgresUnavailableError, scratch_database
 from cad.webhook.app import create_app
 from cad.webhook.signature import sign
 from cad.worker.queue import IncidentQueue

@@ -18,6 +18,8 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+from tests.postgres import PostgresUnavailableError, scratch_database
+from tests.workers import start_worker, wait_for_workers, worker_environment
 
 from cad.config.investigation_config import load_default_config
 from cad.investigations.registry import REGISTRY
@@ -26,8 +28,6 @@ from cad.sandbox_service import build_sandbox_service
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
-from cad.testing.postgres import PostgresUnavailableError, scratch_database
-from cad.testing.workers import start_worker, wait_for_workers, worker_environment
 from cad.webhook.signature import sign
 
 SECRET = "bench-secret"  # noqa: S105  # a benchmark's own secret

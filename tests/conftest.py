@@ -1,4 +1,6 @@
-"""Suite-wide guards: no test reaches beyond 127.0.0.1, and no real AWS credentials."""
+"""Suite-wide guards (no test reaches beyond 127.0.0.1, no real AWS credentials) and the one
+sandbox every test shares: its simulators start once per session, and each test that asks for
+``sandbox`` finds them empty."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from cad.simulators.sandbox import Sandbox
 
 _LOOPBACK = ("127.", "::1", "localhost")
 _original_connect = socket.socket.connect
@@ -36,3 +40,19 @@ def _no_real_aws() -> Iterator[None]:
     patch.delenv("AWS_PROFILE", raising=False)
     yield
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def running_sandbox() -> Iterator[Sandbox]:
+    """The simulators, started once for the session (for fixtures wider than one test; a test
+    asks for ``sandbox``)."""
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(running_sandbox: Sandbox) -> Sandbox:
+    """The session's simulators, emptied for this test: no cluster, incident, write or fault
+    of another test, and the clock back on real time."""
+    running_sandbox.reset()
+    return running_sandbox

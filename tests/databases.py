@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cad.store import Store, upgrade
-from cad.testing.postgres import PostgresUnavailableError, scratch_database
+from tests.postgres import PostgresUnavailableError, scratch_database
 
 PG_MISSING = "PostgreSQL NOT REACHABLE at 127.0.0.1:5432: the PostgreSQL tests did NOT run"
 

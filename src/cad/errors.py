@@ -46,7 +46,6 @@ systems' HTTP answers.
     │   └── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
     ├── JobAlreadyQueuedError        store.db: the incident's job is waiting already
     ├── NoClusterIdError             clients.pagerduty: no alert names a cluster
-    ├── PostgresUnavailableError     testing.postgres: the test server cannot be reached
     ├── RetryableRunError            worker.distributed: another attempt may fix the run
     ├── ScaffoldError                investigations.scaffold: the name is invalid or taken
     ├── ServerAlreadyRunningError    store.instance: another server holds the SQLite file

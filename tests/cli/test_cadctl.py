@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,15 +30,8 @@ def cadctl(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
 @pytest.fixture
 def world(sandbox: Sandbox) -> dict[str, str]:
-    sandbox.reset()
     sandbox.seed(
         WorldSpec.model_validate(
             {"clusters": [{"id": CLUSTER, "name": "my-cluster", "state": "uninstalling"}]}

@@ -1,4 +1,5 @@
-"""One sandbox for the client contract tests, emptied before each test."""
+"""A cluster and the real clients for the client contract tests (the sandbox is the suite's:
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,6 @@ from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import ClusterSpec, WorldSpec
 
 CLUSTER_ID = "2abcdefghijklmnopqrstuvwxyz01234"
-
-
-@pytest.fixture(scope="session")
-def running_sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(running_sandbox: Sandbox) -> Sandbox:
-    running_sandbox.reset()
-    return running_sandbox
 
 
 @pytest.fixture

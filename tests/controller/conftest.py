@@ -1,4 +1,5 @@
-"""A sandbox and a controller wired to it with the real clients (fast retries)."""
+"""A controller wired with the real clients (fast retries) to the suite's sandbox
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,6 @@ from cad.simulators.world import ClusterSpec, WorldSpec
 
 CLUSTER_ID = "2abcdefghijklmnopqrstuvwxyz01234"
 NOW = "2026-11-29T10:00:00Z"
-
-
-@pytest.fixture(scope="session")
-def session_sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(session_sandbox: Sandbox) -> Sandbox:
-    session_sandbox.reset()
-    return session_sandbox
 
 
 BuildController = Callable[..., Built]

@@ -40,18 +40,12 @@ COMMIT_AFTER_MS = 2500
 POLICY = RetryPolicy(unknown_outcome_wait_s=3.0)
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
 @pytest.fixture
-def sandbox(running: Sandbox) -> Sandbox:
-    running.reset()
-    running.seed(WorldSpec(clusters=[CLUSTER]))
-    running.create_incident(INCIDENT.id, INCIDENT.title)
-    return running
+def sandbox(sandbox: Sandbox) -> Sandbox:
+    """The suite's sandbox (emptied) with this module's cluster and incident."""
+    sandbox.seed(WorldSpec(clusters=[CLUSTER]))
+    sandbox.create_incident(INCIDENT.id, INCIDENT.title)
+    return sandbox
 
 
 @pytest.fixture

@@ -27,15 +27,8 @@ from cad.simulators.world import (
 from .helpers import ESCALATE_FLOW, LS_FLOW, note_text, types
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
 @pytest.fixture
 def clients(sandbox: Sandbox) -> Iterator[Clients]:
-    sandbox.reset()
     built = build_clients(sandbox.settings())
     yield built
     built.close()

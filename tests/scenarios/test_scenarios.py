@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ from cad.simulators.sandbox import Sandbox
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CADCTL = str(Path(sys.executable).with_name("cadctl"))
 LIBRARY = load_library()
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
 
 
 def explain(result: ScenarioResult) -> str:

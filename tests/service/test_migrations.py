@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from cad.testing.postgres import PostgresUnavailableError, scratch_database
-from cad.testing.workers import CADCTL, worker_environment
 from tests.databases import PG_MISSING, sqlite_url
+from tests.postgres import PostgresUnavailableError, scratch_database
+from tests.workers import CADCTL, worker_environment
 
 SETTINGS = {
     "CAD_PD_TOKEN": "t",

@@ -14,8 +14,7 @@ from cad.webhook.signature import sign
 from tests.service import test_service
 from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
 
-sandbox = test_service.sandbox  # the service tests' fixtures: a sandbox, a service per backend
-start = test_service.start
+start = test_service.start  # the service tests' fixture: a service per backend
 
 UNHANDLED = "SomethingCADCannotHandle CRITICAL (1)"
 

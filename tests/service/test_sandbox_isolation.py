@@ -107,18 +107,17 @@ def test_serve_sandbox_never_touches_the_configured_database_nor_answers_a_secre
 
 
 @pytest.fixture
-def sandbox_service() -> Iterator[tuple[Sandbox, str, list[str]]]:
-    with Sandbox() as sandbox:
-        settings = sandbox.isolated_settings(api_docs=True)
-        service = build_sandbox_service(
-            settings, load_default_config(known=REGISTRY.names()), workers=1, sandbox=sandbox
-        )
-        server = ServerThread(service.app).start()
-        try:
-            yield sandbox, server.url, settings.secret_values()
-        finally:
-            server.stop()
-            service.close()
+def sandbox_service(sandbox: Sandbox) -> Iterator[tuple[Sandbox, str, list[str]]]:
+    settings = sandbox.isolated_settings(api_docs=True)
+    service = build_sandbox_service(
+        settings, load_default_config(known=REGISTRY.names()), workers=1, sandbox=sandbox
+    )
+    server = ServerThread(service.app).start()
+    try:
+        yield sandbox, server.url, settings.secret_values()
+    finally:
+        server.stop()
+        service.close()
 
 
 def test_no_endpoint_of_the_sandbox_answers_with_a_secret(

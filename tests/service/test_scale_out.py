@@ -26,9 +26,9 @@ from cad.simulators.sandbox import Sandbox
 from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.store import upgrade
-from cad.testing.workers import start_worker, worker_environment
 from cad.webhook.signature import sign
 from tests.databases import postgres_database
+from tests.workers import start_worker, worker_environment
 
 SECRET = "scale-out-secret"
 INCIDENTS = 200
@@ -119,6 +119,7 @@ def post(url: str, body: bytes, webhook_id: str) -> int:
     raise AssertionError(f"could not deliver {webhook_id}")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(DEADLINE_S + 120)
 def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactly_once(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -20,26 +20,14 @@ import pytest
 
 from cad.simulators.sandbox import Sandbox
 from cad.store import RunRecord, Store
-from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.signature import sign
 from tests.databases import postgres_database
 from tests.service.test_service import CLUSTER, seed
+from tests.workers import CADCTL, worker_environment
 
 SECRET = "lifecycle-secret"
 UNHANDLED = "SomethingCADCannotHandle CRITICAL (1)"
 NOTES = "/incidents/*/notes"
-
-
-@pytest.fixture(scope="module")
-def simulators() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(simulators: Sandbox) -> Sandbox:
-    simulators.reset()
-    return simulators
 
 
 def free_port() -> int:

@@ -23,18 +23,13 @@ from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.store import RunRecord, current_run
 from cad.webhook.signature import sign
+from cad.worker.embedded import EmbeddedWorkers
 from tests.databases import sqlite_url
 from tests.worlds import STOPPED_BY_CUSTOMER
 
 SECRET = "service-secret"
 CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
 STOPPED = STOPPED_BY_CUSTOMER
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
 
 
 Start = Callable[..., tuple[Service, str]]
@@ -123,6 +118,37 @@ def wait_for_runs(service: Service, count: int, timeout_s: float = 60) -> list[R
     raise AssertionError(f"expected {count} finished runs, have {service.store.history.runs()}")
 
 
+def wait_until_nothing_more_can_run(service: Service, timeout_s: float = 30) -> None:
+    """Return once no delivery can start another run. Embedded workers (SQLite): a worker
+    has claimed from the queue after this call began and found nothing (at most ``count``
+    claims are in flight when it is called; the next empty one began after). The queue
+    worker (PostgreSQL): no job is left waiting or running (a run starts only from a job)."""
+    workers = service.workers
+    assert workers is not None
+    if isinstance(workers, EmbeddedWorkers):
+        needed = workers.idle_polls + workers.count + 1
+        workers.wake()
+
+        def settled() -> bool:
+            return workers.idle_polls >= needed
+
+    else:
+
+        def settled() -> bool:
+            with service.store.engine.connect() as conn:
+                pending = conn.execute(
+                    text(
+                        "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                    )
+                ).scalar()
+            return pending == 0
+
+    deadline = time.monotonic() + timeout_s
+    while not settled():
+        assert time.monotonic() < deadline, f"the queue did not settle in {timeout_s} s"
+        time.sleep(0.05)
+
+
 def test_the_same_delivery_posted_ten_times_gives_one_run_and_one_set_of_effects(
     sandbox: Sandbox, start: Start
 ) -> None:
@@ -178,7 +204,7 @@ def test_a_burst_for_one_incident_is_coalesced_into_one_run(sandbox: Sandbox, st
         assert deliver(sandbox, url, "Q1", webhook) == 202
     service.workers.start()
     wait_for_runs(service, 1)
-    time.sleep(0.5)
+    wait_until_nothing_more_can_run(service)
     assert len(service.store.history.runs()) == 1
     assert service.store.deliveries.counts() == {"done": 1, "coalesced": 2}
 

@@ -21,10 +21,10 @@ from cad.simulators.server import ServerThread
 from cad.store import Store
 from cad.store.db import StoreUnavailableError
 from cad.store.engine import StoreTimeouts
-from cad.testing.workers import CADCTL, worker_environment
 from cad.webhook.app import create_app
 from cad.webhook.signature import sign
 from tests.stalls import lock_held, silent_server
+from tests.workers import CADCTL, worker_environment
 
 SECRET = "slow-store-secret"  # the test's own
 BOUND_S = 1.0
@@ -68,6 +68,18 @@ def timed(request: httpx.Request) -> tuple[httpx.Response, float]:
     return answer, time.monotonic() - started
 
 
+def wait_for_a_store_call(threads_before: set[threading.Thread], timeout_s: float = 10) -> None:
+    """Return once the receiver has handed a call to a store thread it started after
+    ``threads_before`` (its pool names them ``cad-store``)."""
+    deadline = time.monotonic() + timeout_s
+    while not any(
+        thread.name.startswith("cad-store") and thread not in threads_before
+        for thread in threading.enumerate()
+    ):
+        assert time.monotonic() < deadline, f"no store call within {timeout_s} s"
+        time.sleep(0.01)
+
+
 @pytest.fixture
 def receiver(store: Store) -> Iterator[tuple[str, Store]]:
     # The store's own waits are long (as a worker's are): the receiver's bound must hold anyway.
@@ -96,8 +108,9 @@ def test_a_locked_store_is_answered_503_within_the_bound_while_health_answers_at
                 )
             )
         )
+        threads_before = set(threading.enumerate())
         posting.start()
-        time.sleep(0.2)  # let the delivery reach the store first
+        wait_for_a_store_call(threads_before)  # the delivery is in the store, waiting
         health, health_s = timed(httpx.Request("GET", f"{url}/healthz"))
         ready, ready_s = timed(httpx.Request("GET", f"{url}/readyz"))
         posting.join(timeout=BOUND_S + 10)

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 from cad.store import upgrade
-from cad.testing.workers import CADCTL, worker_environment
 from tests.databases import postgres_database
+from tests.workers import CADCTL, worker_environment
 
 
 def worker_env(database_url: str, **settings: str) -> dict[str, str]:

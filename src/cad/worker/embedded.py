@@ -61,6 +61,7 @@ class EmbeddedWorkers:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.processed = 0
+        self.idle_polls = 0  # claims that found nothing to run: each is a look at the queue
         self._lock = threading.Lock()
 
     def start(self, *, recover: bool = True) -> EmbeddedWorkers:
@@ -104,6 +105,8 @@ class EmbeddedWorkers:
                 log.error("store unavailable, waiting", error=str(error))
                 claimed = None
             if claimed is None:
+                with self._lock:
+                    self.idle_polls += 1
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
                 continue

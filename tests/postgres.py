@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL databases on the local server, for tests and benchmarks."""
+"""Throwaway PostgreSQL databases on the local server, for the tests and the benchmarks
+(``python -m benchmarks`` runs from the repository root, so both import this module)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from contextlib import contextmanager
 
 import psycopg
 
-from cad.errors import CADError
-
 __all__ = ["LOCAL_ADMIN", "PostgresUnavailableError", "scratch_database"]
 
 LOCAL_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 
 
-class PostgresUnavailableError(CADError):
-    """The PostgreSQL server cannot be reached."""
+class PostgresUnavailableError(Exception):
+    """The PostgreSQL server cannot be reached (a test helper's exception, not a CAD error)."""
 
 
 @contextmanager

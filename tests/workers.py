@@ -1,5 +1,5 @@
-"""``cadctl worker`` subprocesses for tests and benchmarks: their environment, their start,
-and waiting until they have joined the queue."""
+"""``cadctl worker`` subprocesses for the tests and the benchmarks: their environment, their
+start, and waiting until they have joined the queue."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def start_worker(
 ) -> subprocess.Popen[bytes]:
     """A ``cadctl worker --concurrency N`` process, its output (stdout and stderr) to
     ``output``."""
-    return subprocess.Popen(  # noqa: S603  # our own CLI, fixed arguments
+    return subprocess.Popen(  # our own CLI, fixed arguments
         [CADCTL, "worker", "--concurrency", str(concurrency)],
         env=env,
         stdout=output,
