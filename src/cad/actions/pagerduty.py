@@ -61,6 +61,7 @@ class PagerDutyNote(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Note"
+    short_label: ClassVar[str] = "note"
     carries_note: ClassVar[bool] = True
 
     def problems(self) -> list[str]:
@@ -139,6 +140,7 @@ class SilenceIncident(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Silence"
+    short_label: ClassVar[str] = "silence"
     restricted: ClassVar[bool] = True
     closes_incident: ClassVar[bool] = True
     idempotent: ClassVar[bool] = True
@@ -183,6 +185,7 @@ class EscalateIncident(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Escalation"
+    short_label: ClassVar[str] = "escalate"
     hands_to_human: ClassVar[bool] = True
     idempotent: ClassVar[bool] = True
 
@@ -235,6 +238,7 @@ class TitleUpdate(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Title update"
+    short_label: ClassVar[str] = "title"
     idempotent: ClassVar[bool] = True
 
     def problems(self) -> list[str]:

@@ -705,9 +705,9 @@ def sandbox_trigger(
 @app.command("actions")
 def list_actions(log_level: LogLevel = "", show_version: Version = False) -> None:
     """List the action types the executor knows, with their lanes."""
-    from cad.actions import ACTION_CLASSES
+    from cad.actions import action_classes
 
-    for cls in ACTION_CLASSES:
+    for cls in action_classes():
         typer.echo(f"{cls.model_fields['type'].default:<24} lane={cls.lane.value}")
 
 

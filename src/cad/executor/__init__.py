@@ -2,7 +2,7 @@
 
 from cad.executor.context import ExecutionContext, ExecutionOptions, WriteClients
 from cad.executor.engine import Executor, validate_actions
-from cad.executor.hooks import ExecutorHooks, HookChain
+from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import AppliedEffect, IdempotencyLedger, InMemoryLedger, LedgerHook
 from cad.executor.logs import LoggingHook
 from cad.executor.metrics import ExecutorMetrics, MetricsHook
@@ -13,6 +13,7 @@ from cad.executor.retry import Deadline, RetryPolicy, is_transient
 __all__ = [
     "INFRA_DETECTED_NOTE",
     "INFRA_UNKNOWN_NOTE",
+    "ActionFinished",
     "ActionRecord",
     "AppliedEffect",
     "Deadline",
