@@ -173,6 +173,11 @@ class Action(BaseModel):
             raise TypeError(f"action type {kind!r} is taken by {known.__qualname__}")
         _REGISTRY[kind] = cls
 
+    @classmethod
+    def type_string(cls) -> str:
+        """The class's stable type string (its ``type`` field's value)."""
+        return str(cls.model_fields["type"].default)
+
     @property
     def action_type(self) -> str:
         """The stable type string (``service_log``, ``limited_support``, ...)."""

@@ -218,7 +218,7 @@ class EscalateIncident(Action):
 def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
     pagerduty = target.require_pagerduty()
     silent = pagerduty.silent_policy_id
-    recorded = target.recall("silence_incident", POLICY_BEFORE_SILENCE)
+    recorded = target.recall(SilenceIncident.type_string(), POLICY_BEFORE_SILENCE)
     if recorded and recorded != silent:
         return recorded, "the policy it had before CAD silenced it"
     policy = pagerduty.service_escalation_policy(target.require_incident().id)

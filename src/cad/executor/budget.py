@@ -35,7 +35,7 @@ class BudgetLimits:
     def per_type(self) -> Mapping[str, int]:
         """The limit for each budgeted action type (each names its field in ``budget``)."""
         return {
-            cls.model_fields["type"].default: int(getattr(self, cls.budget))
+            cls.type_string(): int(getattr(self, cls.budget))
             for cls in action_classes()
             if cls.budget is not None
         }
