@@ -123,3 +123,24 @@ def test_the_new_type_is_planned_like_the_others_in_the_informing_stage(
     ]
     [content] = pagerduty.incidents[INCIDENT.id].notes
     assert "would have done label the cluster 'hibernating'" in content
+
+
+def test_a_type_string_is_taken_once_and_a_type_says_how_it_is_named() -> None:
+    # When another class claims the new type's string, then it is refused
+    with pytest.raises(TypeError, match="'label_cluster' is taken by LabelCluster"):
+
+        class Impostor(Action):
+            type: Literal["label_cluster"] = "label_cluster"
+            lane: ClassVar[Lane] = Lane.OCM
+            label: ClassVar[str] = "Impostor"
+            short_label: ClassVar[str] = "imp"
+
+    # And a class that does not say how tables name it is refused too
+    with pytest.raises(TypeError, match="must set short_label"):
+
+        class Unnamed(Action):
+            type: Literal["unnamed_action"] = "unnamed_action"
+            lane: ClassVar[Lane] = Lane.OCM
+            label: ClassVar[str] = "Unnamed"
+
+    assert action_class("unnamed_action") is None

@@ -164,6 +164,9 @@ class Action(BaseModel):
         if field_info is None or not isinstance(field_info.default, str):
             raise TypeError(f"{cls.__name__} must declare its type: Literal[...] = ...")
         kind = field_info.default
+        missing = [name for name in ("lane", "label", "short_label") if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must set {', '.join(missing)}")
         known = _REGISTRY.get(kind)
         same = known is not None and (known.__module__, known.__qualname__) == (
             cls.__module__,
