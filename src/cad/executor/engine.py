@@ -74,10 +74,10 @@ class _Run:
 class Executor:
     """Carries out investigations' actions safely. Reusable and thread-safe; one per process.
 
-    ``hooks`` observe and steer every execution (ledger, metrics, logs); ``metrics`` also
-    counts hooks that fail; ``budget`` is the
-    fleet safety valve for customer-facing writes. ``clock`` and ``sleep`` are injectable so
-    tests can run retries and deadlines on a virtual clock.
+    ``hooks`` observe and steer every execution (ledger, metrics, logs); ``metrics`` counts
+    the hooks that fail; ``budget`` is the fleet safety valve for customer-facing writes.
+    ``clock`` and ``sleep`` are injectable so tests can run retries and deadlines on a
+    virtual clock.
     """
 
     def __init__(
@@ -315,6 +315,8 @@ class Executor:
         self._ledger_unavailable(doing, exc)
         action = step.action
         problem = f"the ledger could not {doing} it ({type(exc).__name__}: {exc})"
+        if doing == "record":
+            problem = f"applied, but {problem}"
         if action.customer_facing and not (action.idempotent or action.hands_to_human):
             step.outcome, step.error = Outcome.FAILED, problem
             step.reason = "at most once cannot be guaranteed without the ledger"
