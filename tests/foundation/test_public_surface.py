@@ -8,16 +8,16 @@ import pytest
 
 PUBLIC = {
     "cad.actions": {
-        "ACTION_CLASSES", "SEVERITIES", "TITLE_PREFIX", "Action", "ActionTarget", "Amendment",
-        "BackplaneReport", "EscalateIncident", "Lane", "LimitedSupport", "NoteWriter",
+        "SEVERITIES", "TITLE_PREFIX", "Action", "ActionTarget", "Amendment",
+        "BackplaneReport", "EffectMetric", "EscalateIncident", "Lane", "LimitedSupport", "NoteWriter",
         "PagerDutyNote", "ServiceLog", "SilenceIncident", "TargetUnavailableError",
-        "TitleUpdate", "action_from_dict", "action_from_json", "action_to_dict",
+        "TitleUpdate", "action_class", "action_classes", "action_from_dict", "action_from_json", "action_to_dict",
         "action_to_json", "actions_from_json", "actions_to_json", "escalate",
         "limited_support", "note", "note_and_report_from", "note_from", "service_log",
         "silence", "title_prefix",
     },
     "cad.executor": {
-        "INFRA_DETECTED_NOTE", "INFRA_UNKNOWN_NOTE", "ActionRecord", "AppliedEffect",
+        "INFRA_DETECTED_NOTE", "INFRA_UNKNOWN_NOTE", "ActionFinished", "ActionRecord", "AppliedEffect",
         "Deadline", "ExecutionContext", "ExecutionOptions", "ExecutionReport", "Executor",
         "ExecutorHooks", "ExecutorMetrics", "HookChain", "IdempotencyLedger", "InMemoryLedger",
         "LedgerHook", "LoggingHook", "MetricsHook", "Outcome", "RetryPolicy", "WriteClients",

@@ -4,9 +4,16 @@ Investigations return these; only the executor carries them out.
 """
 
 from cad.actions.backplane import BackplaneReport
-from cad.actions.base import Action, ActionTarget, Lane, TargetUnavailableError
+from cad.actions.base import (
+    Action,
+    ActionTarget,
+    EffectMetric,
+    Lane,
+    TargetUnavailableError,
+    action_class,
+    action_classes,
+)
 from cad.actions.codec import (
-    ACTION_CLASSES,
     action_from_dict,
     action_from_json,
     action_to_dict,
@@ -30,13 +37,13 @@ from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
 
 __all__ = [
-    "ACTION_CLASSES",
     "SEVERITIES",
     "TITLE_PREFIX",
     "Action",
     "ActionTarget",
     "Amendment",
     "BackplaneReport",
+    "EffectMetric",
     "EscalateIncident",
     "Lane",
     "LimitedSupport",
@@ -46,6 +53,8 @@ __all__ = [
     "SilenceIncident",
     "TargetUnavailableError",
     "TitleUpdate",
+    "action_class",
+    "action_classes",
     "action_from_dict",
     "action_from_json",
     "action_to_dict",

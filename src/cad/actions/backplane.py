@@ -25,6 +25,7 @@ class BackplaneReport(Action):
 
     lane: ClassVar[Lane] = Lane.BACKPLANE
     label: ClassVar[str] = "Report"
+    short_label: ClassVar[str] = "report"
 
     def problems(self) -> list[str]:
         return [

@@ -24,7 +24,15 @@ from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import CADError
 
-__all__ = ["Action", "ActionTarget", "Lane", "TargetUnavailableError"]
+__all__ = [
+    "Action",
+    "ActionTarget",
+    "EffectMetric",
+    "Lane",
+    "TargetUnavailableError",
+    "action_class",
+    "action_classes",
+]
 
 
 class Lane(StrEnum):
@@ -94,14 +102,45 @@ class ActionTarget:
         return self.backplane
 
 
+@dataclass(frozen=True)
+class EffectMetric:
+    """A Prometheus counter of an action type's real effects (not dry runs, not duplicates),
+    labelled with ``alert_type`` (the investigation) and the action's ``metric_labels()``."""
+
+    name: str
+    documentation: str
+    labels: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, type[Action]] = {}
+
+
+def action_classes() -> tuple[type[Action], ...]:
+    """Every action class defined so far, in the order they were defined."""
+    return tuple(_REGISTRY.values())
+
+
+def action_class(action_type: str) -> type[Action] | None:
+    """The action class whose ``type`` is ``action_type``, or ``None``."""
+    return _REGISTRY.get(action_type)
+
+
 class Action(BaseModel):
-    """Base of every action. Subclasses set ``type`` (a Literal field), ``lane``, ``label``."""
+    """Base of every action. Subclasses set ``type`` (a Literal field with its default),
+    ``lane``, ``label`` and ``short_label``; defining the class registers it (codec, metrics,
+    budget, the CLI's tables find it by its ``type``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     lane: ClassVar[Lane]
     label: ClassVar[str]
     """How notes name this kind of action ("Limited Support", "ServiceLog", "Silence")."""
+    short_label: ClassVar[str]
+    """A word or two for tables (``SL``, ``LS``, ``note``)."""
+    budget: ClassVar[str | None] = None
+    """The ``BudgetLimits`` field that holds this type's fleet-wide hourly limit, if any."""
+    effect_metric: ClassVar[EffectMetric | None] = None
+    """The counter of this type's real effects, if it has one."""
     restricted: ClassVar[bool] = False
     """Withheld in the informing stage and on infrastructure clusters."""
     closes_incident: ClassVar[bool] = False
@@ -110,10 +149,37 @@ class Action(BaseModel):
     """Hands the incident to a human (escalation)."""
     carries_note: ClassVar[bool] = False
     """Writes a note on the incident (the executor appends its own lines to the first one)."""
+    customer_facing: ClassVar[bool] = False
+    """Writes what a customer sees (service log, limited support): without the ledger to
+    guarantee at most once, it is not applied unless it is idempotent."""
     idempotent: ClassVar[bool] = False
     """Applying it twice has the effect of applying it once (a PUT of a state). An action
     that is not idempotent, after a write whose outcome is unknown (a timeout), is waited
     for and probed before it is applied again."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        field_info = cls.model_fields.get("type")
+        if field_info is None or not isinstance(field_info.default, str):
+            raise TypeError(f"{cls.__name__} must declare its type: Literal[...] = ...")
+        kind = field_info.default
+        missing = [name for name in ("lane", "label", "short_label") if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must set {', '.join(missing)}")
+        known = _REGISTRY.get(kind)
+        same = known is not None and (known.__module__, known.__qualname__) == (
+            cls.__module__,
+            cls.__qualname__,
+        )
+        if known is not None and not same:
+            raise TypeError(f"action type {kind!r} is taken by {known.__qualname__}")
+        _REGISTRY[kind] = cls
+
+    @classmethod
+    def type_string(cls) -> str:
+        """The class's stable type string (its ``type`` field's value)."""
+        return str(cls.model_fields["type"].default)
 
     @property
     def action_type(self) -> str:
@@ -141,6 +207,10 @@ class Action(BaseModel):
         canonical = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
         return f"{self.action_type}:{digest}"
+
+    def metric_labels(self) -> dict[str, str]:
+        """The labels of ``effect_metric`` besides ``alert_type``."""
+        return {}
 
     def customer_message(self) -> tuple[str, str, str] | None:
         """``(kind, summary, text)`` when this action sends a customer a message (checked

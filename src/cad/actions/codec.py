@@ -1,18 +1,19 @@
-"""JSON round trip of actions: actions are queued, stored and shown."""
+"""JSON round trip of actions: actions are queued, stored and shown.
+
+Every registered action class (see :func:`cad.actions.base.action_classes`) decodes by its
+``type``; a class defined later is known from then on.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
-from cad.actions.backplane import BackplaneReport
-from cad.actions.base import Action
-from cad.actions.ocm import LimitedSupport, ServiceLog
-from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
+from cad.actions.base import Action, action_classes
 
 __all__ = [
-    "ACTION_CLASSES",
     "action_from_dict",
     "action_from_json",
     "action_to_dict",
@@ -21,28 +22,19 @@ __all__ = [
     "actions_to_json",
 ]
 
-ACTION_CLASSES: tuple[type[Action], ...] = (
-    ServiceLog,
-    LimitedSupport,
-    PagerDutyNote,
-    SilenceIncident,
-    EscalateIncident,
-    TitleUpdate,
-    BackplaneReport,
-)
+_adapters: dict[tuple[type[Action], ...], tuple[TypeAdapter[Any], TypeAdapter[Any]]] = {}
+_lock = threading.Lock()
 
-AnyAction = Annotated[
-    ServiceLog
-    | LimitedSupport
-    | PagerDutyNote
-    | SilenceIncident
-    | EscalateIncident
-    | TitleUpdate
-    | BackplaneReport,
-    Field(discriminator="type"),
-]
-_one = TypeAdapter[AnyAction](AnyAction)
-_many = TypeAdapter[list[AnyAction]](list[AnyAction])
+
+def _adapters_now() -> tuple[TypeAdapter[Any], TypeAdapter[Any]]:
+    """Adapters for one action and a list of actions, over the classes registered now."""
+    classes = action_classes()
+    with _lock:
+        if classes not in _adapters:
+            one: Any = Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007
+            _adapters.clear()
+            _adapters[classes] = (TypeAdapter(one), TypeAdapter(list[one]))
+        return _adapters[classes]
 
 
 def action_to_dict(action: Action) -> dict[str, object]:
@@ -57,12 +49,14 @@ def action_to_json(action: Action) -> str:
 
 def action_from_dict(data: object) -> Action:
     """Rebuild an action from :func:`action_to_dict` output (raises ``ValidationError``)."""
-    return _one.validate_python(data)
+    action: Action = _adapters_now()[0].validate_python(data)
+    return action
 
 
 def action_from_json(text: str | bytes) -> Action:
     """Rebuild an action from :func:`action_to_json` output (raises ``ValidationError``)."""
-    return _one.validate_json(text)
+    action: Action = _adapters_now()[0].validate_json(text)
+    return action
 
 
 def actions_to_json(actions: list[Action]) -> str:
@@ -72,4 +66,4 @@ def actions_to_json(actions: list[Action]) -> str:
 
 def actions_from_json(text: str | bytes) -> list[Action]:
     """Rebuild a list of actions from :func:`actions_to_json` output."""
-    return list(_many.validate_json(text))
+    return list(_adapters_now()[1].validate_json(text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from cad.actions.base import Action, ActionTarget, Lane
+from cad.actions.base import Action, ActionTarget, EffectMetric, Lane
 from cad.clients import ocm_search
 
 __all__ = ["SEVERITIES", "LimitedSupport", "ServiceLog"]
@@ -29,7 +29,13 @@ class ServiceLog(Action):
 
     lane: ClassVar[Lane] = Lane.OCM
     label: ClassVar[str] = "ServiceLog"
+    short_label: ClassVar[str] = "SL"
+    budget: ClassVar[str | None] = "service_logs_per_hour"
+    effect_metric: ClassVar[EffectMetric | None] = EffectMetric(
+        "cad_investigate_servicelog_sent_total", "Service logs sent to customers"
+    )
     restricted: ClassVar[bool] = True
+    customer_facing: ClassVar[bool] = True
 
     def problems(self) -> list[str]:
         found = []
@@ -94,7 +100,18 @@ class LimitedSupport(Action):
 
     lane: ClassVar[Lane] = Lane.OCM
     label: ClassVar[str] = "Limited Support"
+    short_label: ClassVar[str] = "LS"
+    budget: ClassVar[str | None] = "limited_support_per_hour"
+    effect_metric: ClassVar[EffectMetric | None] = EffectMetric(
+        "cad_investigate_limitedsupport_set_total",
+        "Limited-support reasons set on clusters",
+        ("ls_summary",),
+    )
     restricted: ClassVar[bool] = True
+    customer_facing: ClassVar[bool] = True
+
+    def metric_labels(self) -> dict[str, str]:
+        return {"ls_summary": self.context}
 
     def problems(self) -> list[str]:
         found = []

@@ -61,6 +61,7 @@ class PagerDutyNote(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Note"
+    short_label: ClassVar[str] = "note"
     carries_note: ClassVar[bool] = True
 
     def problems(self) -> list[str]:
@@ -139,6 +140,7 @@ class SilenceIncident(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Silence"
+    short_label: ClassVar[str] = "silence"
     restricted: ClassVar[bool] = True
     closes_incident: ClassVar[bool] = True
     idempotent: ClassVar[bool] = True
@@ -183,6 +185,7 @@ class EscalateIncident(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Escalation"
+    short_label: ClassVar[str] = "escalate"
     hands_to_human: ClassVar[bool] = True
     idempotent: ClassVar[bool] = True
 
@@ -215,7 +218,7 @@ class EscalateIncident(Action):
 def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
     pagerduty = target.require_pagerduty()
     silent = pagerduty.silent_policy_id
-    recorded = target.recall("silence_incident", POLICY_BEFORE_SILENCE)
+    recorded = target.recall(SilenceIncident.type_string(), POLICY_BEFORE_SILENCE)
     if recorded and recorded != silent:
         return recorded, "the policy it had before CAD silenced it"
     policy = pagerduty.service_escalation_policy(target.require_incident().id)
@@ -235,6 +238,7 @@ class TitleUpdate(Action):
 
     lane: ClassVar[Lane] = Lane.PAGERDUTY
     label: ClassVar[str] = "Title update"
+    short_label: ClassVar[str] = "title"
     idempotent: ClassVar[bool] = True
 
     def problems(self) -> list[str]:

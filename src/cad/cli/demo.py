@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cad.actions.base import action_class
 from cad.cli.render import render_outcome
 from cad.scenarios.model import Scenario, ScenarioError, load_library, load_scenarios
 from cad.scenarios.runner import ScenarioResult, run_scenario
@@ -29,15 +30,6 @@ def _select(names: list[str], directory: Path | None) -> list[Scenario]:
     return [by_name[n] for n in names]
 
 
-_SHORT = {
-    "service_log": "SL",
-    "limited_support": "LS",
-    "pagerduty_note": "note",
-    "silence_incident": "silence",
-    "escalate_incident": "escalate",
-    "pagerduty_title_update": "title",
-    "backplane_report": "report",
-}
 _MARK = {
     "succeeded": "✓",
     "failed": "✗",
@@ -52,8 +44,13 @@ def _actions(result: ScenarioResult) -> str:
     parts = []
     for entry in result.actions:
         kind, outcome = entry.split(":", 1)
-        parts.append(f"{_SHORT.get(kind, kind)}{_MARK.get(outcome, outcome)}")
+        parts.append(f"{_short(kind)}{_MARK.get(outcome, outcome)}")
     return " ".join(parts) or "-"
+
+
+def _short(action_type: str) -> str:
+    cls = action_class(action_type)
+    return cls.short_label if cls is not None else action_type
 
 
 def _pagerduty(result: ScenarioResult) -> str:

@@ -6,6 +6,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
+from cad.actions.base import action_class
 from cad.controller.outcome import RunOutcome
 from cad.executor.report import ActionRecord, Outcome
 
@@ -74,8 +75,13 @@ def render_outcome(outcome: RunOutcome, console: Console) -> None:
     if outcome.extra_actions:
         console.print("• [bold]controller[/]")
         console.print(_actions_table(outcome.extra_actions))
-    notes = [a.preview for a in outcome.all_actions() if a.type == "pagerduty_note" and a.preview]
+    notes = [a.preview for a in outcome.all_actions() if _is_note(a.type) and a.preview]
     if notes:
         console.print(Panel(Group(*notes), title="notes", title_align="left", expand=False))
     for error in outcome.errors:
         console.print(f"[bold red]error:[/] {error}")
+
+
+def _is_note(action_type: str) -> bool:
+    cls = action_class(action_type)
+    return cls is not None and cls.carries_note

@@ -3,7 +3,7 @@
 from cad.errors import is_transient
 from cad.executor.context import ExecutionContext, ExecutionOptions, WriteClients
 from cad.executor.engine import Executor, validate_actions
-from cad.executor.hooks import ExecutorHooks, HookChain
+from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import AppliedEffect, IdempotencyLedger, InMemoryLedger, LedgerHook
 from cad.executor.logs import LoggingHook
 from cad.executor.metrics import ExecutorMetrics, MetricsHook
@@ -14,6 +14,7 @@ from cad.retry import Deadline, RetryPolicy
 __all__ = [
     "INFRA_DETECTED_NOTE",
     "INFRA_UNKNOWN_NOTE",
+    "ActionFinished",
     "ActionRecord",
     "AppliedEffect",
     "Deadline",

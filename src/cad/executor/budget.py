@@ -1,9 +1,10 @@
 """The fleet safety valve: a global budget for customer-facing writes.
 
-A bad release must not put the fleet into limited support. Every limited-support reason and
-service log takes one unit of its hourly budget before it is applied; past the budget the
-executor withholds the action as it would in the informing stage (the note says what would
-have been done, the incident is escalated and not silenced).
+A bad release must not put the fleet into limited support. Every action of a type with a
+``budget`` (limited-support reasons, service logs) takes one unit of its hourly budget
+before it is applied; past the budget the executor withholds the action as it would in the
+informing stage (the note says what would have been done, the incident is escalated and not
+silenced).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-__all__ = ["BUDGETED_ACTIONS", "BudgetLimits", "InMemoryBudget", "WriteBudget", "hour_window"]
+from cad.actions.base import action_classes
 
-BUDGETED_ACTIONS = ("limited_support", "service_log")
+__all__ = ["BudgetLimits", "InMemoryBudget", "WriteBudget", "hour_window"]
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,11 @@ class BudgetLimits:
                 raise ValueError(f"the {name} budget must be 0 or more, got {value}")
 
     def per_type(self) -> Mapping[str, int]:
-        """The limit for each budgeted action type."""
+        """The limit for each budgeted action type (each names its field in ``budget``)."""
         return {
-            "limited_support": self.limited_support_per_hour,
-            "service_log": self.service_logs_per_hour,
+            cls.type_string(): int(getattr(self, cls.budget))
+            for cls in action_classes()
+            if cls.budget is not None
         }
 
 

@@ -17,7 +17,7 @@ from cad.actions.base import Action, ActionTarget, Lane
 from cad.errors import ActionValidationError
 from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
-from cad.executor.hooks import ExecutorHooks, HookChain
+from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import IdempotencyLedger, LedgerHook
 from cad.executor.logs import LoggingHook
 from cad.executor.metrics import ExecutorMetrics, MetricsHook
@@ -74,9 +74,10 @@ class _Run:
 class Executor:
     """Carries out investigations' actions safely. Reusable and thread-safe; one per process.
 
-    ``hooks`` observe and steer every execution (ledger, metrics, logs); ``budget`` is the
-    fleet safety valve for customer-facing writes. ``clock`` and ``sleep`` are injectable so
-    tests can run retries and deadlines on a virtual clock (by default, :mod:`cad.retry` sleeps).
+    ``hooks`` observe and steer every execution (ledger, metrics, logs); ``metrics`` counts
+    the hooks that fail; ``budget`` is the fleet safety valve for customer-facing writes.
+    ``clock`` and ``sleep`` are injectable so tests can run retries and deadlines on a
+    virtual clock (by default, :mod:`cad.retry` sleeps).
     """
 
     def __init__(
@@ -88,9 +89,11 @@ class Executor:
         sleep: Callable[[float], None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         budget: WriteBudget | None = None,
+        metrics: ExecutorMetrics | None = None,
     ) -> None:
-        self.hooks = HookChain(hooks)
+        self.hooks = HookChain(hooks, metrics.count_hook_failure if metrics else None)
         self.budget = budget
+        self._metrics = metrics
         self._max_workers = max_workers
         self._clock = clock
         self._sleep = sleep
@@ -112,7 +115,7 @@ class Executor:
             hooks.insert(0, LedgerHook(ledger))
         if metrics is not None:
             hooks.append(MetricsHook(metrics))
-        return cls(hooks=hooks, **kwargs)  # type: ignore[arg-type]
+        return cls(hooks=hooks, metrics=metrics, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Stop the worker threads."""
@@ -200,7 +203,11 @@ class Executor:
             kind = step.action.action_type
             if kind == action_type and name in step.facts and step.outcome is not Outcome.FAILED:
                 return step.facts[name]
-        return self.hooks.recall(ctx, action_type, name)
+        try:
+            return self.hooks.recall(ctx, action_type, name)
+        except Exception as exc:  # an unknown fact: the action falls back (the service's policy)
+            self._ledger_unavailable("recall", exc)
+            return None
 
     def _get_pool(self) -> ThreadPoolExecutor:
         with self._pool_lock:
@@ -221,7 +228,14 @@ class Executor:
         if action.carries_note:
             step.preview = action.preview(target)
         step.key = action.dedupe_key()
-        skip = run.claim(step) or self.hooks.skip_reason(run.ctx, action, step.key)
+        skip = run.claim(step)
+        if not skip:
+            try:
+                skip = self.hooks.skip_reason(run.ctx, action, step.key)
+            except Exception as exc:
+                if self._ledger_failed(step, run, "check", exc):
+                    self._finish(step, run)
+                    return
         if skip:
             self._skipped(step, run, skip)
             return
@@ -279,7 +293,46 @@ class Executor:
 
     def _finish(self, step: Step, run: _Run) -> None:
         step.record = _record(step)
-        self.hooks.action_finished(run.ctx, run.options, step.action, step.key, step.record)
+        event = ActionFinished(run.ctx, run.options, step.action, step.key, step.record)
+        # A step skipped with facts was applied by an earlier attempt whose answer was lost
+        # (its probe then found the effect): it is applied, and its facts are needed.
+        landed = step.outcome is Outcome.SUCCEEDED or (
+            step.outcome is Outcome.SKIPPED and bool(step.facts)
+        )
+        if landed and not run.options.dry_run:
+            try:
+                self.hooks.effect_applied(event)
+            except Exception as exc:
+                self._ledger_failed(step, run, "record", exc)
+                step.record = _record(step)
+                event = replace(event, record=step.record)
+        self.hooks.action_finished(event)
+
+    def _ledger_failed(self, step: Step, run: _Run, doing: str, exc: Exception) -> bool:
+        """The ledger could not check or record ``step``: a customer-facing write that is not
+        idempotent fails (so nothing silences the incident after it); everything else, the
+        hand-over to a human first, goes ahead with the failure reported. True if it failed."""
+        self._ledger_unavailable(doing, exc)
+        action = step.action
+        problem = f"the ledger could not {doing} it ({type(exc).__name__}: {exc})"
+        if doing == "record":
+            problem = f"applied, but {problem}"
+        if action.customer_facing and not (action.idempotent or action.hands_to_human):
+            step.outcome, step.error = Outcome.FAILED, problem
+            step.reason = "at most once cannot be guaranteed without the ledger"
+            run.amend.add("warning", f"Failed: {action.describe()}: {problem}")
+            return True
+        if step.ledger_problem is None:
+            step.ledger_problem = problem
+            run.amend.add("warning", f"{action.describe()}: {problem}", essential=False)
+        return False
+
+    def _ledger_unavailable(self, doing: str, exc: Exception) -> None:
+        structlog.get_logger("cad.executor").error(
+            "ledger unavailable", doing=doing, error=f"{type(exc).__name__}: {exc}"
+        )
+        if self._metrics is not None:
+            self._metrics.count_hook_failure("ledger", doing)
 
     def _report(self, steps: list[Step], run: _Run, duration: float) -> ExecutionReport:
         # Execution order: phase 1 (ocm, backplane) before phase 2 (pagerduty), each in plan order.
@@ -309,7 +362,7 @@ def _record(step: Step) -> ActionRecord:
         outcome=outcome,
         attempts=step.attempts,
         duration_s=step.duration_s,
-        error=step.error,
+        error=step.error or step.ledger_problem,
         reason=step.reason,
         content=step.action.model_dump(mode="json"),
         preview=step.preview,

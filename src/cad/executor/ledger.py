@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cad.actions.base import Action
-from cad.executor.context import ExecutionContext, ExecutionOptions
-from cad.executor.hooks import ExecutorHooks
-from cad.executor.report import ActionRecord, Outcome
+from cad.executor.context import ExecutionContext
+from cad.executor.hooks import ActionFinished, ExecutorHooks
 
 __all__ = ["AppliedEffect", "IdempotencyLedger", "InMemoryLedger", "LedgerHook"]
 
@@ -101,8 +100,8 @@ class InMemoryLedger:
 
 
 class LedgerHook(ExecutorHooks):
-    """Skips effects the ledger has seen in this scope; records real successes and their
-    facts; recalls facts for later actions."""
+    """Skips effects the ledger has seen in this scope; records the effects that landed and
+    their facts; recalls facts for later actions. Its failures reach the engine."""
 
     def __init__(self, ledger: IdempotencyLedger) -> None:
         self.ledger = ledger
@@ -118,27 +117,15 @@ class LedgerHook(ExecutorHooks):
     def recall(self, ctx: ExecutionContext, action_type: str, name: str) -> str | None:
         return self.ledger.recall(ctx.ledger_scope(), action_type, name)
 
-    def action_finished(
-        self,
-        ctx: ExecutionContext,
-        options: ExecutionOptions,
-        action: Action,
-        key: str,
-        record: ActionRecord,
-    ) -> None:
-        # A step skipped with facts was applied by an earlier attempt whose answer was lost
-        # (its probe then found the effect): it is applied, and its facts are needed.
-        landed = record.outcome is Outcome.SUCCEEDED or (
-            record.outcome is Outcome.SKIPPED and bool(record.facts)
+    def effect_applied(self, event: ActionFinished) -> None:
+        record = event.record
+        self.ledger.record(
+            event.ctx.ledger_scope(),
+            event.key,
+            action_type=record.type,
+            description=record.description,
+            content=record.content,
+            attempts=record.attempts,
+            duration_s=record.duration_s,
+            facts=record.facts or None,
         )
-        if landed and not options.dry_run:
-            self.ledger.record(
-                ctx.ledger_scope(),
-                key,
-                action_type=record.type,
-                description=record.description,
-                content=record.content,
-                attempts=record.attempts,
-                duration_s=record.duration_s,
-                facts=record.facts or None,
-            )

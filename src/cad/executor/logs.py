@@ -8,8 +8,8 @@ import structlog
 
 from cad.actions.base import Action
 from cad.executor.context import ExecutionContext, ExecutionOptions
-from cad.executor.hooks import ExecutorHooks
-from cad.executor.report import ActionRecord, ExecutionReport, Outcome
+from cad.executor.hooks import ActionFinished, ExecutorHooks
+from cad.executor.report import ExecutionReport, Outcome
 
 __all__ = ["LoggingHook"]
 
@@ -25,14 +25,8 @@ class LoggingHook(ExecutorHooks):
     ) -> None:
         self.log.info("executing actions", count=len(actions), modes=options.modes())
 
-    def action_finished(
-        self,
-        ctx: ExecutionContext,
-        options: ExecutionOptions,
-        action: Action,
-        key: str,
-        record: ActionRecord,
-    ) -> None:
+    def action_finished(self, event: ActionFinished) -> None:
+        record = event.record
         # incident, cluster and investigation are bound as context variables by the engine
         details = {
             "action": record.type,
@@ -42,6 +36,8 @@ class LoggingHook(ExecutorHooks):
         }
         if record.outcome is Outcome.FAILED:
             self.log.error("action failed", error=record.error, **details)
+        elif record.error:  # applied, but the ledger could not check or record it
+            self.log.warning("action finished", warning=record.error, **details)
         elif record.outcome is Outcome.DRY_RUN:
             self.log.info("DRY RUN: would execute", **details)
         else:

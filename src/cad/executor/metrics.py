@@ -1,22 +1,22 @@
 """Prometheus metrics of the executor, fed by a hook.
 
-The original's two effect counters count real writes only (not dry-run, not skipped
-duplicates): ``cad_investigate_servicelog_sent_total{alert_type}`` and
-``cad_investigate_limitedsupport_set_total{alert_type,ls_summary}`` (``ls_summary`` holds the
-action's context label, as in the original).
+Each action type may declare an ``effect_metric``: a counter of its real effects (not dry
+runs, not skipped duplicates), labelled ``alert_type`` (the investigation) and the action's
+``metric_labels()``. The original's two are declared by their action classes:
+``cad_investigate_servicelog_sent_total{alert_type}`` and
+``cad_investigate_limitedsupport_set_total{alert_type,ls_summary}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
-from cad.actions.base import Action
-from cad.executor.context import ExecutionContext, ExecutionOptions
-from cad.executor.hooks import ExecutorHooks
-from cad.executor.report import ActionRecord, Outcome
+from cad.actions.base import Action, action_classes
+from cad.executor.hooks import ActionFinished, ExecutorHooks
+from cad.executor.report import Outcome
 
 __all__ = ["ExecutorMetrics", "MetricsHook"]
 
@@ -26,18 +26,10 @@ class ExecutorMetrics:
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
         self.registry = registry
-        self.servicelog_sent = Counter(
-            "cad_investigate_servicelog_sent_total",
-            "Service logs sent to customers",
-            ["alert_type"],
-            registry=registry,
-        )
-        self.limitedsupport_set = Counter(
-            "cad_investigate_limitedsupport_set_total",
-            "Limited-support reasons set on clusters",
-            ["alert_type", "ls_summary"],
-            registry=registry,
-        )
+        self._effects: dict[str, Counter] = {}
+        self._lock = threading.Lock()
+        for cls in action_classes():
+            self.effect_counter(cls)
         self.actions = Counter(
             "cad_actions_total",
             "Actions by type and outcome",
@@ -57,26 +49,35 @@ class ExecutorMetrics:
             registry=registry,
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
         )
+        self.hook_failures = Counter(
+            "cad_executor_hook_failures_total",
+            "Executor hooks that raised (observers, and the ledger failing to check or record)",
+            ["hook", "method"],
+            registry=registry,
+        )
 
+    def effect_counter(self, cls: type[Action]) -> Counter | None:
+        """The counter of ``cls``'s real effects (made on first use), or ``None``."""
+        metric = cls.effect_metric
+        if metric is None:
+            return None
+        with self._lock:
+            if metric.name not in self._effects:
+                self._effects[metric.name] = Counter(
+                    metric.name,
+                    metric.documentation,
+                    ["alert_type", *metric.labels],
+                    registry=self.registry,
+                )
+            return self._effects[metric.name]
 
-def _count_service_log(m: ExecutorMetrics, ctx: ExecutionContext, action: Action) -> None:
-    m.servicelog_sent.labels(alert_type=ctx.investigation).inc()
-
-
-def _count_limited_support(m: ExecutorMetrics, ctx: ExecutionContext, action: Action) -> None:
-    context = str(getattr(action, "context", ""))
-    m.limitedsupport_set.labels(alert_type=ctx.investigation, ls_summary=context).inc()
-
-
-# The two customer-facing effects the original counts, by action type string.
-_EFFECT_COUNTERS: dict[str, Callable[[ExecutorMetrics, ExecutionContext, Action], None]] = {
-    "service_log": _count_service_log,
-    "limited_support": _count_limited_support,
-}
+    def count_hook_failure(self, hook: str, method: str) -> None:
+        """Count one failure of ``hook``'s ``method``."""
+        self.hook_failures.labels(hook=hook, method=method).inc()
 
 
 class MetricsHook(ExecutorHooks):
-    """Counts every action's outcome, attempts and duration."""
+    """Counts every action's outcome, attempts and duration, and real effects."""
 
     def __init__(self, metrics: ExecutorMetrics) -> None:
         self.metrics = metrics
@@ -98,19 +99,16 @@ class MetricsHook(ExecutorHooks):
             )
         return self._per_type[action_type]
 
-    def action_finished(
-        self,
-        ctx: ExecutionContext,
-        options: ExecutionOptions,
-        action: Action,
-        key: str,
-        record: ActionRecord,
-    ) -> None:
+    def action_finished(self, event: ActionFinished) -> None:
+        record = event.record
         self._outcome_counter(record.type, record.outcome.value).inc()
         if record.attempts:
             attempts, duration = self._type_metrics(record.type)
             attempts.inc(record.attempts)
             duration.observe(record.duration_s)
-        counter = _EFFECT_COUNTERS.get(record.type)
-        if counter is not None and record.outcome is Outcome.SUCCEEDED and not options.dry_run:
-            counter(self.metrics, ctx, action)
+        if record.outcome is not Outcome.SUCCEEDED or event.options.dry_run:
+            return
+        counter = self.metrics.effect_counter(type(event.action))
+        if counter is not None:
+            labels = event.action.metric_labels()
+            counter.labels(alert_type=event.ctx.investigation, **labels).inc()

@@ -56,6 +56,8 @@ class Step:
     carries_amendments: bool = False
     record: ActionRecord | None = None
     facts: dict[str, str] = field(default_factory=dict)
+    ledger_problem: str | None = None
+    """Why the ledger could not check or record this step (it went ahead regardless)."""
 
     @property
     def pending(self) -> bool:

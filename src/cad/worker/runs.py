@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from cad.actions.base import action_class
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
 from cad.errors import caused_by_transient
@@ -125,6 +126,10 @@ def _escalate_crash(
 
 def _escalated(outcome: RunOutcome) -> bool:
     return any(
-        a.type == "escalate_incident" and a.outcome.value == "succeeded"
-        for a in outcome.all_actions()
+        _hands_to_human(a.type) and a.outcome.value == "succeeded" for a in outcome.all_actions()
     )
+
+
+def _hands_to_human(action_type: str) -> bool:
+    cls = action_class(action_type)
+    return cls is not None and cls.hands_to_human

@@ -30,7 +30,7 @@ def list_investigations(ctx: typer.Context, config: ConfigFile = None) -> None:
 
 def list_actions() -> None:
     """List the action types the executor knows, with their lanes."""
-    from cad.actions import ACTION_CLASSES
+    from cad.actions import action_classes
 
-    for cls in ACTION_CLASSES:
+    for cls in action_classes():
         typer.echo(f"{cls.model_fields['type'].default:<24} lane={cls.lane.value}")
