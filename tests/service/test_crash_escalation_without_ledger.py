@@ -18,7 +18,6 @@ from tests.service import test_service
 from tests.service.test_nobody_left import post
 from tests.service.test_service import CLUSTER, STOPPED, Start, seed
 
-sandbox = test_service.sandbox
 start = test_service.start
 
 
