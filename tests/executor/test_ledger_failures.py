@@ -1,5 +1,6 @@
 """The durable ledger's store is locked: escalations and idempotent actions still happen,
-customer-facing writes that are not idempotent fail (and so nothing silences the incident)."""
+customer-facing writes that are not idempotent fail (and so nothing silences the incident).
+When the run will be tried again, the PagerDuty phase is held back instead."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from prometheus_client import CollectorRegistry
 
 from cad.actions import TitleUpdate, escalate, limited_support, note, service_log, silence
 from cad.executor import (
+    HELD_BACK,
     ExecutionContext,
+    ExecutionOptions,
     ExecutionReport,
     Executor,
     ExecutorMetrics,
@@ -73,7 +76,11 @@ class LockingOcm(FakeOcm):
 
 
 def run(
-    store: Store, ocm: FakeOcm, pagerduty: FakePagerDuty, actions: list[object]
+    store: Store,
+    ocm: FakeOcm,
+    pagerduty: FakePagerDuty,
+    actions: list[object],
+    options: ExecutionOptions | None = None,
 ) -> tuple[ExecutionReport, ExecutorMetrics]:
     clock = VirtualClock()
     metrics = ExecutorMetrics(CollectorRegistry())
@@ -86,7 +93,7 @@ def run(
     with Executor.standard(
         ledger=DurableLedger(store), metrics=metrics, clock=clock, sleep=clock.sleep
     ) as executor:
-        return executor.execute(actions, ctx), metrics  # type: ignore[arg-type]
+        return executor.execute(actions, ctx, options), metrics  # type: ignore[arg-type]
 
 
 def fakes(journal: Journal) -> tuple[FakeOcm, FakePagerDuty]:
@@ -199,3 +206,39 @@ def test_an_idempotent_title_update_goes_ahead_while_the_ledger_is_locked(
     assert record.outcome is Outcome.SUCCEEDED
     assert record.error is not None
     assert "ledger" in record.error
+
+
+def test_when_the_run_will_be_tried_again_a_store_outage_holds_the_pagerduty_phase_back(
+    database: tuple[Path, Store],
+) -> None:
+    # Given a ledger that can check but, once the limited support landed, not record it, and
+    # a run the job queue will try again
+    path, store = database
+    journal = Journal()
+    _, pagerduty = fakes(journal)
+    locking = LockingOcm(journal, path)
+    locking.external_ids[CLUSTER.external_id] = CLUSTER.id
+    options = ExecutionOptions(hold_on_store_outage=True)
+    # When a limited support, a note and a silence are executed
+    try:
+        report, _ = run(
+            store,
+            locking,
+            pagerduty,
+            [limited_support("LS", "d"), note("n"), silence("ok")],
+            options,
+        )
+    finally:
+        locking.release()
+    # Then nothing was written on the incident: neither silenced nor escalated yet
+    incident = pagerduty.incidents[INCIDENT.id]
+    assert incident.notes == []
+    assert incident.escalation_policy_id == "PORIGINAL"
+    assert incident.escalation_level == 1
+    held = {r.type: r.reason for r in report.records if r.reason == HELD_BACK}
+    assert set(held) == {"pagerduty_note", "escalate_incident"}
+    assert dict(report.outcomes())["silence_incident"] is Outcome.REPLACED
+    # And the report fails, naming the outage it held back for
+    assert report.status == "failed"
+    assert report.held_back is not None
+    assert "StoreUnavailableError" in report.held_back

@@ -12,7 +12,7 @@ from cad.controller.dependencies import Dependencies
 from cad.controller.metrics import ControllerMetrics
 from cad.controller.outcome import ChainStep
 from cad.domain import ClusterRef, IncidentRef, InfraStatus
-from cad.errors import CADError
+from cad.errors import CADError, StoreUnavailableError
 from cad.executor import (
     ExecutionContext,
     ExecutionReport,
@@ -51,6 +51,8 @@ class ChainRun:
     dry_run: bool
     manual: bool
     reconcile: bool = False
+    defer_transient: bool = False
+    """The job queue will try the run again: a store outage holds the PagerDuty phase back."""
     params: dict[str, str] = field(default_factory=dict)
     filters: FilterContext | None = None
     steps: list[ChainStep] = field(default_factory=list)
@@ -111,12 +113,22 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
             result = _investigate(run, cls, step)
             if result.actions:
                 options = run.deps.runtime.execution_options(
-                    dry_run=run.dry_run, manual=run.manual, stage=stage, reconcile=run.reconcile
+                    dry_run=run.dry_run,
+                    manual=run.manual,
+                    stage=stage,
+                    reconcile=run.reconcile,
+                    hold_on_store_outage=run.defer_transient,
                 )
                 report = run.deps.executor.execute(
                     result.actions, run.execution_context(cls.name), options
                 )
                 step.actions = list(report.records)
+                if report.held_back is not None:
+                    why = _failures(report) or report.held_back
+                    step.outcome, step.reason = "failed", why
+                    raise ChainFailedError(
+                        f"actions of {cls.name} held back", StoreUnavailableError(why)
+                    )
                 if report.status == "failed":
                     step.outcome, step.reason = "failed", _failures(report)
                     raise ChainFailedError(

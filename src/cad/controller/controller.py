@@ -39,6 +39,7 @@ class Controller:
         dry_run: bool = False,
         reconcile: bool = False,
         defer_transient: bool = False,
+        run_id: int | None = None,
     ) -> RunOutcome:
         """Investigate the incident a webhook payload (raw JSON, base64 or parsed) is about.
 
@@ -46,9 +47,14 @@ class Controller:
         the ledger cannot vouch for (a note posted just before a crash) are looked for first.
         ``defer_transient``: a failure caused by a transient error (5xx, 429, network) is not
         noted and escalated but returned ``deferred``, for a later attempt to try again.
+        ``run_id``: the run's id in CAD's history, named in the note of a failed run.
         """
         return PagerDutyMode(self.deps, self.config, self.metrics).investigate(
-            payload, dry_run=dry_run, reconcile=reconcile, defer_transient=defer_transient
+            payload,
+            dry_run=dry_run,
+            reconcile=reconcile,
+            defer_transient=defer_transient,
+            run_id=run_id,
         )
 
     def run_manual(

@@ -42,6 +42,7 @@ class RunOutcome(BaseModel):
     dry_run: bool
     reconcile: bool = False
     defer_transient: bool = Field(default=False, exclude=True)
+    run_id: int | None = Field(default=None, exclude=True)  # in CAD's history, when recorded
     deferred: bool = False  # failed on a transient error, nobody told: to be tried again
     status: Literal["succeeded", "unhandled", "filtered", "failed", "invalid"]
     exit_code: int

@@ -48,6 +48,7 @@ class PagerDutyMode:
         dry_run: bool = False,
         reconcile: bool = False,
         defer_transient: bool = False,
+        run_id: int | None = None,
     ) -> RunOutcome:
         """See :meth:`cad.controller.controller.Controller.investigate`."""
         outcome = RunOutcome(
@@ -55,6 +56,7 @@ class PagerDutyMode:
             dry_run=dry_run,
             reconcile=reconcile,
             defer_transient=defer_transient,
+            run_id=run_id,
             status="succeeded",
             exit_code=ExitCode.OK,
         )
@@ -179,6 +181,7 @@ class PagerDutyMode:
             IncidentInfo(run.incident.id, run.incident.title, event.service_summary),
             dry_run=outcome.dry_run,
             reconcile=outcome.reconcile,
+            defer_transient=outcome.defer_transient,
             manual=False,
             filters=filters,
         )

@@ -88,8 +88,11 @@ class Run:
             outcome.deferred = True
             return outcome
         log.error("CAD run failed", error=what)
+        text = f"{FAILURE_NOTE}\n{what}"
+        if outcome.run_id is not None:
+            text += f"\nCAD run {outcome.run_id}; see `cadctl history`."
         try:
-            self.note_and_escalate(f"{FAILURE_NOTE}\n{what}", "CAD investigation failed")
+            self.note_and_escalate(text, "CAD investigation failed")
         except Exception as error:  # the note and escalation are the last resort
             log.error("could not escalate the failed run", error=str(error))
             outcome.errors.append(f"CAD could not escalate the incident: {error}")

@@ -2,7 +2,7 @@
 
 from cad.errors import is_transient
 from cad.executor.context import ExecutionContext, ExecutionOptions, WriteClients
-from cad.executor.engine import Executor, validate_actions
+from cad.executor.engine import HELD_BACK, Executor, validate_actions
 from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import AppliedEffect, IdempotencyLedger, InMemoryLedger, LedgerHook
 from cad.executor.logs import LoggingHook
@@ -12,6 +12,7 @@ from cad.executor.report import ActionRecord, ExecutionReport, Outcome
 from cad.retry import Deadline, RetryPolicy
 
 __all__ = [
+    "HELD_BACK",
     "INFRA_DETECTED_NOTE",
     "INFRA_UNKNOWN_NOTE",
     "ActionFinished",

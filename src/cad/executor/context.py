@@ -53,6 +53,10 @@ class ExecutionOptions:
     # A re-execution after an interrupted attempt: effects without a probe of their own
     # (notes) are looked for before they are applied.
     reconcile: bool = False
+    # The run may be tried again (the job queue has attempts left): when the ledger meets a
+    # transient store outage, the PagerDuty phase is held back rather than escalated, and the
+    # next attempt finishes the run (its probes find what landed). The last attempt escalates.
+    hold_on_store_outage: bool = False
 
     def modes(self) -> list[str]:
         """The active modes by name, for reports and logs."""

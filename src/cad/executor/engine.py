@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import structlog
 
 from cad.actions.base import Action, ActionTarget, Lane
-from cad.errors import ActionValidationError
+from cad.errors import ActionValidationError, caused_by_transient
 from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
 from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
@@ -31,7 +31,9 @@ from cad.executor.plan import (
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
 from cad.retry import Deadline, GaveUpError, call_with_retries
 
-__all__ = ["Executor", "validate_actions"]
+__all__ = ["HELD_BACK", "Executor", "validate_actions"]
+
+HELD_BACK = "held back: CAD's store is unavailable; the run will be tried again"
 
 
 def validate_actions(actions: Sequence[object]) -> list[Action]:
@@ -57,6 +59,8 @@ class _Run:
         self.options = options
         self.deadline = deadline
         self.amend = Amendments()
+        self.outage: str | None = None
+        """A transient store outage the ledger met, if any."""
         self._keys: dict[str, int | None] = {}
         self._lock = threading.Lock()
 
@@ -157,7 +161,7 @@ class Executor:
             service_log_window=options.service_log_window,
             reconcile=options.reconcile,
             run=f"{ctx.ledger_scope()}/{ctx.investigation}",
-            recall=lambda action_type, name: self._recall(steps, ctx, action_type, name),
+            recall=lambda action_type, name: self._recall(steps, run, action_type, name),
         )
         with structlog.contextvars.bound_contextvars(
             investigation=ctx.investigation,
@@ -190,23 +194,26 @@ class Executor:
         position = 0
         while position < len(steps):  # a withheld silence inserts its escalation after it
             step = steps[position]
+            if step.pending and run.outage is not None and run.options.hold_on_store_outage:
+                step.settle(Outcome.SKIPPED, HELD_BACK)
+                self._finish(step, run)
+                position += 1
+                continue
             if step.pending and step.action.closes_incident:
                 withhold_silence_after_failure(steps, run.amend)
             if step.pending and step.lane is Lane.PAGERDUTY:
                 self._run_step(step, run, target)
             position += 1
 
-    def _recall(
-        self, steps: list[Step], ctx: ExecutionContext, action_type: str, name: str
-    ) -> str | None:
+    def _recall(self, steps: list[Step], run: _Run, action_type: str, name: str) -> str | None:
         for step in reversed(steps):  # this run's own effects first, then the ledger's
             kind = step.action.action_type
             if kind == action_type and name in step.facts and step.outcome is not Outcome.FAILED:
                 return step.facts[name]
         try:
-            return self.hooks.recall(ctx, action_type, name)
+            return self.hooks.recall(run.ctx, action_type, name)
         except Exception as exc:  # an unknown fact: the action falls back (the service's policy)
-            self._ledger_unavailable("recall", exc)
+            self._ledger_unavailable("recall", exc, run)
             return None
 
     def _get_pool(self) -> ThreadPoolExecutor:
@@ -312,7 +319,7 @@ class Executor:
         """The ledger could not check or record ``step``: a customer-facing write that is not
         idempotent fails (so nothing silences the incident after it); everything else, the
         hand-over to a human first, goes ahead with the failure reported. True if it failed."""
-        self._ledger_unavailable(doing, exc)
+        self._ledger_unavailable(doing, exc, run)
         action = step.action
         problem = f"the ledger could not {doing} it ({type(exc).__name__}: {exc})"
         if doing == "record":
@@ -327,7 +334,9 @@ class Executor:
             run.amend.add("warning", f"{action.describe()}: {problem}", essential=False)
         return False
 
-    def _ledger_unavailable(self, doing: str, exc: Exception) -> None:
+    def _ledger_unavailable(self, doing: str, exc: Exception, run: _Run | None) -> None:
+        if run is not None and run.outage is None and caused_by_transient(exc):
+            run.outage = f"{type(exc).__name__}: {exc}"
         structlog.get_logger("cad.executor").error(
             "ledger unavailable", doing=doing, error=f"{type(exc).__name__}: {exc}"
         )
@@ -341,13 +350,15 @@ class Executor:
         ]
         records = [step.record or _record(step) for step in ordered]
         failed = any(r.outcome is Outcome.FAILED for r in records)
+        held_back = run.outage if run.options.hold_on_store_outage else None
         return ExecutionReport(
             investigation=run.ctx.investigation,
             scope=run.ctx.ledger_scope(),
             modes=run.options.modes(),
-            status="failed" if failed else "succeeded",
+            status="failed" if failed or held_back else "succeeded",
             duration_s=duration,
             records=records,
+            held_back=held_back,
         )
 
 

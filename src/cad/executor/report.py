@@ -54,6 +54,9 @@ class ExecutionReport(BaseModel):
     status: Literal["succeeded", "failed"]
     duration_s: float
     records: list[ActionRecord]
+    held_back: str | None = None
+    """The store outage the PagerDuty phase was held back for (the run is to be tried
+    again), or ``None``."""
 
     @property
     def failures(self) -> list[ActionRecord]:

@@ -71,6 +71,7 @@ def run_delivery(
                 dry_run=dry_run,
                 reconcile=claimed.attempts > 1,
                 defer_transient=defer_transient,
+                run_id=run_id,
             )
         store.history.finish(run_id, outcome)
         metrics.runs.labels(status=outcome.run_status).inc()
