@@ -138,3 +138,44 @@ def test_backplane_requires_a_valid_ocm_token(sandbox: Sandbox, clients: Clients
     sandbox.ocm.tokens.expire_all()
     with pytest.raises(AuthenticationError):
         clients.backplane.assume_role_sequence("c1")
+
+
+def test_every_kind_the_investigations_read_is_served_through_the_typed_client(
+    sandbox: Sandbox, clients: Clients
+) -> None:
+    # Given one object of every kind the kinds table knows
+    def obj(kind: str) -> dict[str, Any]:
+        spec = KINDS[kind]
+        api_version = f"{spec.group}/{spec.version}" if spec.group else spec.version
+        metadata: dict[str, Any] = {"name": f"a-{kind.lower()}"}
+        if spec.namespaced:
+            metadata["namespace"] = "openshift-x"
+        workload = {"selector": {}, "template": {}, "serviceName": "s"}
+        required: dict[str, Any] = {  # what the typed models insist on
+            "Event": {"involvedObject": {}},
+            "Deployment": {"spec": workload},
+            "ReplicaSet": {"spec": workload},
+            "StatefulSet": {"spec": workload},
+        }.get(kind, {})
+        return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **required}
+
+    objects = [obj(kind) for kind in KINDS]
+    sandbox.seed(
+        WorldSpec(clusters=[ClusterSpec(id="c1", kubernetes=KubernetesSpec(objects=objects))])
+    )
+    config = clients.backplane.create_remediation("c1", "describenodes")
+    reader = KubeReader(config)
+    try:
+        # When each kind is listed and its object read by name
+        for kind, spec in KINDS.items():
+            namespace = "openshift-x" if spec.namespaced else None
+            listed = reader.list(spec, namespace=namespace)
+            got = reader.get(spec, f"a-{kind.lower()}", namespace=namespace)
+            # Then the object comes back, whatever its group
+            assert [o["metadata"]["name"] for o in listed] == [f"a-{kind.lower()}"], kind
+            assert got["kind"] == kind
+    finally:
+        reader.close()
+    for kind in ("Lease", "Deployment", "StatefulSet", "ReplicaSet", "APIServer", "Ingress"):
+        assert kind in KINDS
+    assert "IngressController" in KINDS

@@ -27,6 +27,7 @@ from cad.simulators.world import (
     LimitedSupportSpec,
     MachinePoolSpec,
     OwnerSpec,
+    RegistryCredentialSpec,
     ServiceLogSpec,
     WorldSpec,
 )
@@ -174,6 +175,38 @@ def test_subscription_and_owner_account(sandbox: Sandbox, clients: Clients) -> N
     account = clients.ocm.get_account("acc-1")
     assert account.banned
     assert account.ban_code == "export_control_compliance"
+
+
+def test_the_owners_registry_credentials_and_their_registries(
+    sandbox: Sandbox, clients: Clients
+) -> None:
+    # Given two owners, one with credentials for two registries
+    owner = OwnerSpec(
+        id="acc-1",
+        registry_credentials=[
+            RegistryCredentialSpec(registry="quay.io", username="u1", token="t1"),
+            RegistryCredentialSpec(registry="registry.redhat.io", username="u2", token="t2"),
+        ],
+    )
+    other = OwnerSpec(
+        id="acc-2", registry_credentials=[RegistryCredentialSpec(registry="quay.io", token="x")]
+    )
+    sandbox.seed(
+        WorldSpec(clusters=[ClusterSpec(id="c1", owner=owner), ClusterSpec(id="c2", owner=other)])
+    )
+    # When the first owner's credentials are listed
+    credentials = clients.ocm.list_registry_credentials("acc-1")
+    # Then only theirs come back, each naming its registry, whose name is the host
+    assert [(c.registry_id, c.username, c.token, c.account_id) for c in credentials] == [
+        ("registry-quay-io", "u1", "t1", "acc-1"),
+        ("registry-registry-redhat-io", "u2", "t2", "acc-1"),
+    ]
+    assert clients.ocm.get_registry("registry-registry-redhat-io").name == "registry.redhat.io"
+    assert "t1" not in repr(credentials[0])
+    # And an owner without credentials has none; an unknown registry is not found
+    assert clients.ocm.list_registry_credentials("acc-3") == []
+    with pytest.raises(NotFoundError):
+        clients.ocm.get_registry("registry-nowhere")
 
 
 def test_tokens_are_cached_and_refreshed_before_they_expire(sandbox: Sandbox) -> None:

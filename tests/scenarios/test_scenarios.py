@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from cad.scenarios.model import ScenarioError, load_library, load_scenario, load_scenarios
+from cad.scenarios.model import (
+    ActionExpectation,
+    RunSpec,
+    Scenario,
+    ScenarioError,
+    load_library,
+    load_scenario,
+    load_scenarios,
+)
 from cad.scenarios.runner import ScenarioResult, run_scenario
 from cad.simulators.sandbox import Sandbox
 
@@ -126,3 +134,46 @@ def test_cadctl_demo_runs_chosen_scenarios_prints_json_and_sets_the_exit_code(
     assert done.returncode == 1
     assert "notes count: expected 5; got 1" in done.stdout
     assert "0 passed, 1 failed" in done.stdout
+
+
+def test_an_action_matches_only_when_it_holds_none_of_its_excludes(sandbox: Sandbox) -> None:
+    # Given a shipped scenario whose service log names user workload monitoring
+    (base,) = [s for s in LIBRARY if s.name == "cmbb-uwm-configmap"]
+    wanted = {"type": "service_log", "contains": ["user-workload-monitoring"]}
+
+    def with_excludes(excludes: list[str]) -> Scenario:
+        expect = base.expect.model_copy(
+            update={"actions": [ActionExpectation(**wanted, excludes=excludes)]}
+        )
+        return base.model_copy(update={"expect": expect})
+
+    # When it runs expecting the service log to hold none of an absent and a present text
+    passing = run_scenario(with_excludes(["nothing like this"]), sandbox)
+    failing = run_scenario(with_excludes(["user-workload-monitoring"]), sandbox)
+    # Then the first matches and the second does not
+    assert passing.passed, explain(passing)
+    assert not failing.passed
+    assert any("service_log" in json.dumps(c) for c in failing.failed_checks)
+
+
+def test_run_experimental_turns_on_the_alerts_marked_experimental(sandbox: Sandbox) -> None:
+    # Given a scenario whose only alert is experimental
+    (base,) = [s for s in LIBRARY if s.name == "cmbb-uwm-configmap"]
+    config = {
+        "alerts": [
+            {
+                "alert_title": "ClusterMonitoringErrorBudgetBurnSRE",
+                "name": "Cmbb",
+                "experimental": True,
+                "investigations": ["precheck", "clustermonitoringerrorbudgetburn"],
+            }
+        ]
+    }
+    scenario = base.model_copy(update={"config": config})
+    # When it runs with and without run.experimental
+    on = run_scenario(scenario.model_copy(update={"run": RunSpec(experimental=True)}), sandbox)
+    off = run_scenario(scenario, sandbox)
+    # Then only the experimental run investigates
+    assert on.passed, explain(on)
+    assert not off.passed
+    assert [o.status for o in off.outcomes] == ["unhandled"]

@@ -37,7 +37,13 @@ class Kind(BaseModel):
         return _resource_class(self)
 
 
-_BUILT_IN_GROUPS = {"": "core", "policy": "policy", "apps": "apps", "batch": "batch"}
+_BUILT_IN_GROUPS = {
+    "": "core",
+    "policy": "policy",
+    "apps": "apps",
+    "batch": "batch",
+    "coordination.k8s.io": "coordination",
+}
 
 
 @functools.cache
@@ -69,6 +75,14 @@ _KIND_TABLE = [
     ("machine.openshift.io", "v1beta1", "MachineHealthCheck", "machinehealthchecks", True),
     ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True),
     ("hypershift.openshift.io", "v1beta1", "HostedCluster", "hostedclusters", True),
+    ("", "v1", "ConfigMap", "configmaps", True),
+    ("coordination.k8s.io", "v1", "Lease", "leases", True),
+    ("apps", "v1", "Deployment", "deployments", True),
+    ("apps", "v1", "StatefulSet", "statefulsets", True),
+    ("apps", "v1", "ReplicaSet", "replicasets", True),
+    ("config.openshift.io", "v1", "APIServer", "apiservers", False),
+    ("config.openshift.io", "v1", "Ingress", "ingresses", False),
+    ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
 ]
 KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 

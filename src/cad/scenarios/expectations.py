@@ -56,7 +56,9 @@ def _matches(wanted: ActionExpectation, investigation: str, record: ActionRecord
     if wanted.investigation is not None and investigation != wanted.investigation:
         return False
     text = (record.preview or "") + json.dumps(record.content, ensure_ascii=False)
-    return all(fragment in text for fragment in wanted.contains)
+    return all(fragment in text for fragment in wanted.contains) and not any(
+        fragment in text for fragment in wanted.excludes
+    )
 
 
 def _describe(wanted: ActionExpectation) -> str:

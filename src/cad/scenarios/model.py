@@ -1,6 +1,7 @@
 """The scenario file format (docs/scenarios.md). Every field of the issue's format is kept;
 added fields: ``incident.id``, ``run.deliveries``, ``run.params``, ``expect.actions[].origin``,
-``expect.actions[].investigation``, ``expect.errors_contain``."""
+``expect.actions[].investigation``, ``expect.errors_contain``, ``expect.actions[].excludes``,
+``run.experimental``, ``world.clusters[].owner.registry_credentials``."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ class RunSpec(_Strict):
     dry_run: StrictBool = False
     deliveries: StrictInt = Field(default=1, ge=1, le=5)
     params: dict[str, StrictStr] = Field(default_factory=dict)
+    experimental: StrictBool = False  # CAD_EXPERIMENTAL_ENABLED for this run
 
     @model_validator(mode="after")
     def _manual_needs_target(self) -> RunSpec:
@@ -87,6 +89,7 @@ class ActionExpectation(_Strict):
     )
     summary: StrictStr | None = None
     contains: list[StrictStr] = Field(default_factory=list)
+    excludes: list[StrictStr] = Field(default_factory=list)
     origin: Literal["investigation", "executor"] | None = None
     investigation: StrictStr | None = None
 

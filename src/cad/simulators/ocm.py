@@ -289,6 +289,29 @@ class OcmSimulator:
                     return JSONResponse(resources.account(spec.owner))
             return _error(404, f"Account '{account_id}' not found")
 
+        @app.get("/api/accounts_mgmt/v1/registry_credentials")
+        async def registry_credentials(request: Request) -> JSONResponse:
+            try:
+                predicate = compile_search(request.query_params.get("search"))
+            except SearchError as exc:
+                return _error(400, f"invalid search: {exc}")
+            owners = {spec.owner.id: spec.owner for spec in list(sim.specs.values())}
+            found = [
+                credential
+                for owner in owners.values()
+                for credential in resources.registry_credentials(owner)
+                if predicate({**credential, "account_id": owner.id})
+            ]
+            return _list("RegistryCredentialList", found, request)
+
+        @app.get("/api/accounts_mgmt/v1/registries/{registry_id}")
+        async def registry(registry_id: str) -> JSONResponse:
+            for spec in list(sim.specs.values()):
+                for credential in spec.owner.registry_credentials:
+                    if resources.registry_id(credential.registry) == registry_id:
+                        return JSONResponse(resources.registry(credential.registry))
+            return _error(404, f"Registry '{registry_id}' not found")
+
         @app.get("/api/service_logs/v1/clusters/{cluster_uuid}/cluster_logs")
         async def list_service_logs(cluster_uuid: str, request: Request) -> JSONResponse:
             try:

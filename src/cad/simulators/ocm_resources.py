@@ -7,6 +7,7 @@ listed in docs/architecture/integrations.md."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -23,6 +24,9 @@ __all__ = [
     "limited_support_reason",
     "machine_pool",
     "ocm_error",
+    "registry",
+    "registry_credentials",
+    "registry_id",
     "searchable",
     "service_log",
     "subscription",
@@ -212,4 +216,46 @@ def account(owner: OwnerSpec) -> dict[str, Any]:
         "banned": owner.banned,
         "ban_code": owner.ban_code,
         "ban_description": owner.ban_description,
+    }
+
+
+def registry_id(name: str) -> str:
+    """The id the simulator gives registry ``name`` (``quay.io``: ``registry-quay-io``)."""
+    return "registry-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def registry_credentials(owner: OwnerSpec) -> list[dict[str, Any]]:
+    """The owner's registry credentials, as accounts_mgmt lists them."""
+    base = "/api/accounts_mgmt/v1"
+    return [
+        {
+            "kind": "RegistryCredential",
+            "id": f"{owner.id}-credential-{index}",
+            "href": f"{base}/registry_credentials/{owner.id}-credential-{index}",
+            "registry": {
+                "kind": "RegistryLink",
+                "id": registry_id(credential.registry),
+                "href": f"{base}/registries/{registry_id(credential.registry)}",
+            },
+            "username": credential.username,
+            "token": credential.token,
+            "account": {
+                "kind": "AccountLink",
+                "id": owner.id,
+                "href": f"{base}/accounts/{owner.id}",
+            },
+        }
+        for index, credential in enumerate(owner.registry_credentials, start=1)
+    ]
+
+
+def registry(name: str) -> dict[str, Any]:
+    """A registry, as accounts_mgmt serves it."""
+    ident = registry_id(name)
+    return {
+        "kind": "Registry",
+        "id": ident,
+        "href": f"/api/accounts_mgmt/v1/registries/{ident}",
+        "name": name,
+        "url": f"https://{name}",
     }

@@ -23,6 +23,7 @@ __all__ = [
     "LimitedSupportSpec",
     "MachinePoolSpec",
     "OwnerSpec",
+    "RegistryCredentialSpec",
     "ServiceLogSpec",
     "WorldSpec",
     "resolve_time",
@@ -149,6 +150,14 @@ class EgressSpec(_Spec):
     error: str = ""
 
 
+class RegistryCredentialSpec(_Spec):
+    """One of the owner's OCM registry credentials (its registry's id derives from the name)."""
+
+    registry: str = Field(min_length=1)
+    username: str = ""
+    token: str = ""
+
+
 class OwnerSpec(_Spec):
     """The cluster's owner account."""
 
@@ -157,6 +166,7 @@ class OwnerSpec(_Spec):
     banned: bool = False
     ban_code: str = ""
     ban_description: str = ""
+    registry_credentials: list[RegistryCredentialSpec] = []
 
 
 class ClusterSpec(_Spec):

@@ -26,6 +26,8 @@ from cad.clients.ocm.models import (
     ClusterDeployment,
     HypershiftInfo,
     MachinePool,
+    Registry,
+    RegistryCredential,
     Subscription,
 )
 from cad.egress import EgressResult
@@ -83,6 +85,9 @@ class FakeWorld:
     non_running: list[Instance] = field(default_factory=list)
     events: list[CloudTrailEvent] = field(default_factory=list)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
+    registry_credentials: list[RegistryCredential] = field(default_factory=list)
+    registries: dict[str, Registry] = field(default_factory=dict)
     egress: FakeEgress = field(default_factory=FakeEgress)
     fail: dict[str, BaseException] = field(default_factory=dict)
     now: datetime = NOW
@@ -146,7 +151,19 @@ class FakeWorld:
 
     def get_account(self, account_id: str) -> Account:
         self._call("get_account")
-        return Account(id=account_id, email="owner@example.com")
+        return self.owner.model_copy(update={"id": account_id})
+
+    def list_registry_credentials(self, account_id: str) -> list[RegistryCredential]:
+        self._call("list_registry_credentials")
+        return [c for c in self.registry_credentials if c.account_id in ("", account_id)]
+
+    def get_registry(self, registry_id: str) -> Registry:
+        self._call("get_registry")
+        if registry_id not in self.registries:
+            raise NotFoundError(
+                "registry not found", system="ocm", endpoint=f"GET /registries/{registry_id}"
+            )
+        return self.registries[registry_id]
 
     # --- AwsRead -----------------------------------------------------------------------
     def list_running_instances(self, infra_id: str) -> list[Instance]:

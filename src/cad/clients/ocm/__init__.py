@@ -14,6 +14,8 @@ from cad.clients.ocm.models import (
     ClusterDeployment,
     HypershiftInfo,
     MachinePool,
+    Registry,
+    RegistryCredential,
     Subscription,
 )
 
@@ -29,6 +31,8 @@ __all__ = [
     "OcmConnection",
     "OcmReader",
     "OcmWriteClient",
+    "Registry",
+    "RegistryCredential",
     "Subscription",
     "TokenSource",
 ]

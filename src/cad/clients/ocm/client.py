@@ -19,6 +19,8 @@ from cad.clients.ocm.models import (
     ClusterDeployment,
     HypershiftInfo,
     MachinePool,
+    Registry,
+    RegistryCredential,
     Subscription,
 )
 from cad.clients.writers import LimitedSupportReasonEntry, ServiceLogEntry
@@ -269,6 +271,29 @@ class OcmReader(_ListsForExecutor):
         """An account (email, ban status)."""
         path = f"{ACCOUNTS}/accounts/{account_id}"
         return _parse(Account, self.conn.get(path), self.conn, path)  # type: ignore[no-any-return]
+
+    def list_registry_credentials(self, account_id: str) -> list[RegistryCredential]:
+        """The account's registry credentials (its pull secret's entries, as OCM keeps them)."""
+        path = f"{ACCOUNTS}/registry_credentials"
+        search = ocm_search.equals("account_id", account_id)
+        return [
+            _parse(RegistryCredential, _credential_fields(item), self.conn, path)
+            for item in self.conn.items(path, search=search)
+        ]
+
+    def get_registry(self, registry_id: str) -> Registry:
+        """A registry (its name is the host the pull secret names)."""
+        path = f"{ACCOUNTS}/registries/{registry_id}"
+        return _parse(Registry, self.conn.get(path), self.conn, path)  # type: ignore[no-any-return]
+
+
+def _credential_fields(item: dict[str, Any]) -> dict[str, Any]:
+    registry, account = item.get("registry"), item.get("account")
+    return {
+        **item,
+        "registry_id": registry.get("id", "") if isinstance(registry, dict) else "",
+        "account_id": account.get("id", "") if isinstance(account, dict) else "",
+    }
 
 
 class OcmWriteClient(_ListsForExecutor):

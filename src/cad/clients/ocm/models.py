@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Account",
@@ -12,6 +12,8 @@ __all__ = [
     "ClusterDeployment",
     "HypershiftInfo",
     "MachinePool",
+    "Registry",
+    "RegistryCredential",
     "Subscription",
 ]
 
@@ -123,3 +125,24 @@ class Account(BaseModel):
     banned: bool = False
     ban_code: str = ""
     ban_description: str = ""
+
+
+class RegistryCredential(BaseModel):
+    """An accounts_mgmt registry credential: the owner's pull credentials for one registry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = ""
+    registry_id: str = ""
+    username: str = ""
+    token: str = Field(default="", repr=False)  # a secret: never printed
+    account_id: str = ""
+
+
+class Registry(BaseModel):
+    """An accounts_mgmt registry (``name`` is its host, e.g. ``quay.io``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str = ""

@@ -3,7 +3,7 @@ customer broke user workload monitoring?"""
 
 from __future__ import annotations
 
-from cad.actions import escalate, note_and_report_from, note_from, service_log, silence
+from cad.actions import escalate, note_and_report_from, service_log, silence
 from cad.clients.kube import KINDS
 from cad.documentation import documentation_link
 from cad.errors import ClientError
@@ -17,8 +17,8 @@ from cad.investigations.framework.errors import (
     InfrastructureError,
     KubeClientError,
     RestConfigError,
-    cluster_access_message,
 )
+from cad.investigations.framework.findings import cluster_unreachable
 from cad.investigations.framework.resources import Resources
 
 
@@ -35,9 +35,7 @@ class ClusterMonitoringErrorBudgetBurn(Investigation):
         try:
             kube = resources.kube
         except (RestConfigError, KubeClientError) as error:
-            message = cluster_access_message(error) or str(error)
-            notes.warning(f"{message} ({error.cause})")
-            return Result(actions=[note_from(notes), escalate(message)])
+            return cluster_unreachable(notes, error)
         try:
             operators = kube.list(KINDS["ClusterOperator"], fields={"metadata.name": "monitoring"})
         except ClientError as exc:

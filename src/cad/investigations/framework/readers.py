@@ -19,6 +19,8 @@ from cad.clients.ocm.models import (
     ClusterDeployment,
     HypershiftInfo,
     MachinePool,
+    Registry,
+    RegistryCredential,
     Subscription,
 )
 
@@ -41,6 +43,8 @@ class OcmRead(Protocol):
     def get_hypershift(self, cluster_id: str) -> HypershiftInfo: ...
     def get_subscription(self, subscription_id: str) -> Subscription: ...
     def get_account(self, account_id: str) -> Account: ...
+    def list_registry_credentials(self, account_id: str) -> list[RegistryCredential]: ...
+    def get_registry(self, registry_id: str) -> Registry: ...
 
 
 class AwsRead(Protocol):
