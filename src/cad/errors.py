@@ -40,7 +40,8 @@ systems' HTTP answers.
     │   │   ├── ClusterDeploymentNotFoundError
     │   │   ├── AwsClientError
     │   │   ├── RestConfigError
-    │   │   └── KubeClientError
+    │   │   ├── KubeClientError
+    │   │   └── OwnerLookupError
     │   ├── InfrastructureError      we could not look: transient, the runner retries
     │   ├── FindingError             what we saw is itself the finding: note and escalate
     │   └── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read

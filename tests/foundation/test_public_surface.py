@@ -17,7 +17,7 @@ PUBLIC = {
         "silence", "title_prefix",
     },
     "cad.executor": {
-        "INFRA_DETECTED_NOTE", "INFRA_UNKNOWN_NOTE", "ActionFinished", "ActionRecord", "AppliedEffect",
+        "HELD_BACK", "INFRA_DETECTED_NOTE", "INFRA_UNKNOWN_NOTE", "ActionFinished", "ActionRecord", "AppliedEffect",
         "Deadline", "ExecutionContext", "ExecutionOptions", "ExecutionReport", "Executor",
         "ExecutorHooks", "ExecutorMetrics", "HookChain", "IdempotencyLedger", "InMemoryLedger",
         "LedgerHook", "LoggingHook", "MetricsHook", "Outcome", "RetryPolicy", "WriteClients",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cad.actions import note
+from cad.clients.ocm.models import Account
 from cad.domain import InfraStatus
 from cad.errors import NotFoundError, ServerError
 from cad.investigations.framework.base import Investigation, Result
@@ -14,6 +15,7 @@ from cad.investigations.framework.errors import (
     FindingError,
     InfrastructureError,
     KubeClientError,
+    OwnerLookupError,
     RestConfigError,
     cluster_access_message,
     is_retryable,
@@ -51,6 +53,25 @@ def test_a_failed_resource_is_not_cached_so_the_next_request_builds_again() -> N
     assert caught.value.cause is BOOM
     del world.fail["aws_client"]
     assert resources.aws is world
+
+
+def test_the_owner_is_the_creator_of_an_active_subscription() -> None:
+    # Given a cluster whose subscription was created by a banned account
+    world = FakeWorld(owner=Account(id="acc-7", email="o@example.com", banned=True))
+    # When its owner is asked for twice
+    resources = world.resources("upgradeconfigsyncfailureover4hr")
+    first, second = resources.owner(), resources.owner()
+    # Then the account comes back, looked up once
+    assert first.id == "acc-7"
+    assert first.banned
+    assert first is second
+    assert world.calls.count("get_account") == 1
+
+
+def test_an_owner_behind_an_inactive_subscription_is_an_owner_lookup_error() -> None:
+    world = FakeWorld(subscription_status="Deprovisioned")
+    with pytest.raises(OwnerLookupError, match="expecting status 'Active' found 'Deprovisioned'"):
+        world.resources("x").owner()
 
 
 @pytest.mark.parametrize(

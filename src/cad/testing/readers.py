@@ -86,6 +86,7 @@ class FakeWorld:
     events: list[CloudTrailEvent] = field(default_factory=list)
     objects: list[dict[str, Any]] = field(default_factory=list)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
+    subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
     registries: dict[str, Registry] = field(default_factory=dict)
     egress: FakeEgress = field(default_factory=FakeEgress)
@@ -146,12 +147,19 @@ class FakeWorld:
     def get_subscription(self, subscription_id: str) -> Subscription:
         self._call("get_subscription")
         return Subscription(
-            id=subscription_id, organization_id="org-1", status="Active", creator_id="a1"
+            id=subscription_id,
+            organization_id="org-1",
+            status=self.subscription_status,
+            creator_id=self.owner.id,
         )
 
     def get_account(self, account_id: str) -> Account:
         self._call("get_account")
-        return self.owner.model_copy(update={"id": account_id})
+        if account_id != self.owner.id:
+            raise NotFoundError(
+                "account not found", system="ocm", endpoint=f"GET /accounts/{account_id}"
+            )
+        return self.owner
 
     def list_registry_credentials(self, account_id: str) -> list[RegistryCredential]:
         self._call("list_registry_credentials")

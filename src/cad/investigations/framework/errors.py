@@ -8,7 +8,8 @@
     │   ├── ClusterDeploymentNotFoundError
     │   ├── AwsClientError
     │   ├── RestConfigError
-    │   └── KubeClientError
+    │   ├── KubeClientError
+    │   └── OwnerLookupError
     ├── InfrastructureError           we could not look: transient, the runner retries
     └── FindingError                  what we saw is itself the finding: note and escalate
 
@@ -29,6 +30,7 @@ __all__ = [
     "InfrastructureError",
     "InvestigationError",
     "KubeClientError",
+    "OwnerLookupError",
     "ResourceError",
     "RestConfigError",
     "cluster_access_message",
@@ -79,6 +81,12 @@ class KubeClientError(ResourceError):
     """The Kubernetes client could not be built or reach the API."""
 
     what = "Kubernetes client"
+
+
+class OwnerLookupError(ResourceError):
+    """The cluster's owner could not be found (subscription not active, or a lookup failed)."""
+
+    what = "owner"
 
 
 class InfrastructureError(InvestigationError):

@@ -21,7 +21,7 @@ import structlog
 
 from cad.actions import NoteWriter
 from cad.clients.models import RestConfig
-from cad.clients.ocm.models import Cluster, ClusterDeployment
+from cad.clients.ocm.models import Account, Cluster, ClusterDeployment
 from cad.domain import InfraStatus
 from cad.egress import EgressResult, EgressVerifier, SkippedEgressVerification
 from cad.investigations.framework.errors import (
@@ -29,6 +29,7 @@ from cad.investigations.framework.errors import (
     ClusterDeploymentNotFoundError,
     ClusterLookupError,
     KubeClientError,
+    OwnerLookupError,
     RestConfigError,
 )
 from cad.investigations.framework.readers import AccessBroker, AwsRead, KubeRead, OcmRead
@@ -149,6 +150,24 @@ class Resources:
             except Exception as exc:
                 raise ClusterDeploymentNotFoundError(cluster.id, exc) from exc
         return self._cache["deployment"]  # type: ignore[no-any-return]
+
+    def owner(self) -> Account:
+        """The account that created the cluster's subscription, as the original's
+        ``GetCreatorFromCluster`` finds it (:class:`OwnerLookupError` if the subscription is
+        not active or a lookup fails)."""
+        if "owner" not in self._cache:
+            cluster = self.cluster
+            try:
+                subscription = self.ocm.get_subscription(cluster.subscription_id)
+                if subscription.status != "Active":
+                    raise ValueError(
+                        f"expecting status 'Active' found {subscription.status!r} "
+                        f"on subscription {subscription.id}"
+                    )
+                self._cache["owner"] = self.ocm.get_account(subscription.creator_id)
+            except Exception as exc:
+                raise OwnerLookupError(cluster.id, exc) from exc
+        return self._cache["owner"]  # type: ignore[no-any-return]
 
     # --- AWS and Kubernetes -------------------------------------------------------------
 
