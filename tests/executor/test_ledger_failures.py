@@ -104,6 +104,23 @@ def fakes(journal: Journal) -> tuple[FakeOcm, FakePagerDuty]:
     return ocm, pagerduty
 
 
+def limited_support_then_lock(
+    store: Store, path: Path, options: ExecutionOptions | None = None
+) -> tuple[ExecutionReport, LockingOcm, FakePagerDuty]:
+    """A limited support, a note and a silence, with the store locked once the limited
+    support landed (the ledger checked it but cannot record it)."""
+    journal = Journal()
+    _, pagerduty = fakes(journal)
+    locking = LockingOcm(journal, path)
+    locking.external_ids[CLUSTER.external_id] = CLUSTER.id
+    actions: list[object] = [limited_support("LS", "d"), note("n"), silence("ok")]
+    try:
+        report, _ = run(store, locking, pagerduty, actions, options)
+    finally:
+        locking.release()
+    return report, locking, pagerduty
+
+
 def test_the_incident_is_escalated_while_the_ledger_cannot_check_or_record_it(
     database: tuple[Path, Store],
 ) -> None:
@@ -167,17 +184,8 @@ def test_a_limited_support_the_ledger_cannot_record_is_a_failed_step_and_never_s
 ) -> None:
     # Given a ledger that can check but, once the limited support landed, not record it
     path, store = database
-    journal = Journal()
-    _, pagerduty = fakes(journal)
-    locking = LockingOcm(journal, path)
-    locking.external_ids[CLUSTER.external_id] = CLUSTER.id
     # When a limited support, a note and a silence are executed
-    try:
-        report, _ = run(
-            store, locking, pagerduty, [limited_support("LS", "d"), note("n"), silence("ok")]
-        )
-    finally:
-        locking.release()
+    report, locking, pagerduty = limited_support_then_lock(store, path)
     # Then the limited support is a failed step that names the ledger
     assert [r.summary for r in locking.limited_support[CLUSTER.id]] == ["LS"]
     (failed,) = report.failures
@@ -214,22 +222,9 @@ def test_when_the_run_will_be_tried_again_a_store_outage_holds_the_pagerduty_pha
     # Given a ledger that can check but, once the limited support landed, not record it, and
     # a run the job queue will try again
     path, store = database
-    journal = Journal()
-    _, pagerduty = fakes(journal)
-    locking = LockingOcm(journal, path)
-    locking.external_ids[CLUSTER.external_id] = CLUSTER.id
     options = ExecutionOptions(hold_on_store_outage=True)
     # When a limited support, a note and a silence are executed
-    try:
-        report, _ = run(
-            store,
-            locking,
-            pagerduty,
-            [limited_support("LS", "d"), note("n"), silence("ok")],
-            options,
-        )
-    finally:
-        locking.release()
+    report, _, pagerduty = limited_support_then_lock(store, path, options)
     # Then nothing was written on the incident: neither silenced nor escalated yet
     incident = pagerduty.incidents[INCIDENT.id]
     assert incident.notes == []
