@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 
 from cad.actions import EscalateIncident
+from cad.config.investigation_config import load_default_config
 from cad.egress import EgressResult
 from cad.errors import ForbiddenError, ServerError
 from cad.investigations.cannotretrieveupdatessre import checks
 from cad.investigations.cannotretrieveupdatessre.investigation import CannotRetrieveUpdatesSre
 from cad.investigations.framework.base import Result
 from cad.investigations.framework.errors import InfrastructureError
+from cad.investigations.registry import REGISTRY
 from cad.testing.readers import FakeEgress, FakeWorld, cluster
 
 from .helpers import ESCALATE_FLOW, note_text, types
@@ -212,3 +214,14 @@ def test_an_hcp_cluster_reads_the_cluster_version_without_the_network_verifier()
     assert "⚠️ Network verifier not run: the cluster is HCP" in text
     assert "not found in channel stable-4.18" in text
     assert world.egress.calls == 0
+
+
+def test_the_shipped_config_routes_the_alert_after_precheck_and_ccam() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    alert = config.match("CannotRetrieveUpdatesSRE Warning (1)")
+    assert alert is not None
+    assert [e.name for e in alert.investigations] == [
+        "precheck",
+        "ccam",
+        "cannotretrieveupdatessre",
+    ]

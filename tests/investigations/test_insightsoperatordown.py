@@ -8,12 +8,14 @@ import pytest
 
 from cad.actions import BackplaneReport, EscalateIncident
 from cad.clients.ocm.models import Account
+from cad.config.investigation_config import load_default_config
 from cad.egress import EgressResult
 from cad.errors import ForbiddenError, NotFoundError, ServerError
 from cad.investigations.framework.base import Result
 from cad.investigations.framework.errors import InfrastructureError
 from cad.investigations.insightsoperatordown import checks
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
+from cad.investigations.registry import REGISTRY
 from cad.testing.readers import FakeEgress, FakeWorld, cluster
 
 from .helpers import ESCALATE_FLOW, note_text, of_type, types
@@ -238,3 +240,10 @@ def test_an_unreadable_cluster_deployment_is_noted_unless_retrying_may_help() ->
     world.fail["get_cluster_deployment"] = ServerError("503", system="ocm", endpoint="GET")
     with pytest.raises(Exception, match="503"):
         run(world)
+
+
+def test_the_shipped_config_routes_the_alert_after_precheck_and_ccam() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    alert = config.match("InsightsOperatorDown CRITICAL (1)")
+    assert alert is not None
+    assert [e.name for e in alert.investigations] == ["precheck", "ccam", "insightsoperatordown"]
