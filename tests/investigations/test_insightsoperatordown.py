@@ -12,6 +12,10 @@ from cad.config.investigation_config import load_default_config
 from cad.egress import EgressResult
 from cad.errors import ForbiddenError, NotFoundError, ServerError
 from cad.investigations.framework.base import Result
+from cad.investigations.framework.egress_notes import (
+    EGRESS_SERVICE_LOG_TEMPLATE,
+    prepared_egress_service_log,
+)
 from cad.investigations.framework.errors import InfrastructureError
 from cad.investigations.insightsoperatordown import checks
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
@@ -247,3 +251,22 @@ def test_the_shipped_config_routes_the_alert_after_precheck_and_ccam() -> None:
     alert = config.match("InsightsOperatorDown CRITICAL (1)")
     assert alert is not None
     assert [e.name for e in alert.investigations] == ["precheck", "ccam", "insightsoperatordown"]
+
+
+@pytest.mark.parametrize(
+    ("unreachable", "param"),
+    [
+        (["quay.io:443"], 'URLS="quay.io:443"'),
+        (["a.example:443", "b.example:80"], 'URLS="a.example:443,b.example:80"'),
+        (['evil"$(rm -rf ~)`x`\\:443'], 'URLS="evil(rm -rf ~)x:443"'),
+    ],
+    ids=["one", "comma-joined", "shell-active-characters-dropped"],
+)
+def test_the_prepared_service_log_command_quotes_the_targets(
+    unreachable: list[str], param: str
+) -> None:
+    command = prepared_egress_service_log("c1", unreachable)
+    assert command.startswith(
+        f"osdctl servicelog post --cluster-id c1 -t {EGRESS_SERVICE_LOG_TEMPLATE} "
+    )
+    assert command.endswith(f" -p {param}")

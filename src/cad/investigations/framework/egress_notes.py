@@ -27,12 +27,15 @@ EGRESS_SERVICE_LOG_TEMPLATE = (
     "required_network_egresses_are_blocked.json"
 )
 
+_SHELL_ACTIVE = str.maketrans("", "", '"$`\\')
+
 
 def prepared_egress_service_log(cluster_id: str, unreachable: list[str]) -> str:
     """The ``osdctl`` command SRE runs to send the blocked-egress service log. The targets
     are comma-joined (the template's ``URLS`` parameter) and quoted, as the original's cpd
-    does: the original's insights and update investigations left them unquoted."""
-    urls = ",".join(target.replace('"', "") for target in unreachable)
+    does: the original's insights and update investigations left them unquoted. Characters
+    the shell still reads inside double quotes are dropped (targets are host:port)."""
+    urls = ",".join(target.translate(_SHELL_ACTIVE) for target in unreachable)
     return (
         f"osdctl servicelog post --cluster-id {cluster_id} -t {EGRESS_SERVICE_LOG_TEMPLATE} "
         f'-p URLS="{urls}"'
