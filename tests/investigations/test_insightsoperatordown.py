@@ -16,7 +16,7 @@ from cad.investigations.framework.egress_notes import (
     EGRESS_SERVICE_LOG_TEMPLATE,
     prepared_egress_service_log,
 )
-from cad.investigations.framework.errors import InfrastructureError
+from cad.investigations.framework.errors import ClusterDeploymentNotFoundError, InfrastructureError
 from cad.investigations.insightsoperatordown import checks
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
 from cad.investigations.registry import REGISTRY
@@ -242,7 +242,7 @@ def test_an_unreadable_cluster_deployment_is_noted_unless_retrying_may_help() ->
         note_text(result)
     )
     world.fail["get_cluster_deployment"] = ServerError("503", system="ocm", endpoint="GET")
-    with pytest.raises(Exception, match="503"):
+    with pytest.raises(ClusterDeploymentNotFoundError, match="503"):
         run(world)
 
 
