@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from cad.investigations.cannotretrieveupdatessre.investigation import CannotRetrieveUpdatesSre
 from cad.investigations.ccam.investigation import Ccam
 from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
 from cad.investigations.framework.registry import Registry
+from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
 from cad.investigations.precheck.investigation import Precheck
 
 __all__ = ["REGISTRY"]
 
-REGISTRY = Registry([Precheck, Ccam, Chgm, ClusterMonitoringErrorBudgetBurn])
+# `make new-investigation` appends to this list: keep "Registry([" and "])" as they are.
+# fmt: off
+REGISTRY = Registry([
+    Precheck,
+    Ccam,
+    Chgm,
+    ClusterMonitoringErrorBudgetBurn,
+    InsightsOperatorDown,
+    CannotRetrieveUpdatesSre,
+])
+# fmt: on
