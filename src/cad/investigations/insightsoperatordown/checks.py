@@ -3,11 +3,9 @@ OCPBUGS-22226 on the ``insights`` ClusterOperator."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from cad.clients.ocm.models import Account
 
 __all__ = [
     "OCPBUGS_22226_REMEDIATION",
@@ -77,7 +75,16 @@ def is_ocpbugs_22226(operator: ClusterOperator) -> bool:
     )
 
 
-def banned_warning(owner: Account) -> str:
+class BannedOwner(Protocol):
+    """What the warning needs of the owner's account (an OCM ``Account``)."""
+
+    @property
+    def ban_code(self) -> str: ...
+    @property
+    def ban_description(self) -> str: ...
+
+
+def banned_warning(owner: BannedOwner) -> str:
     """The note line for a banned owner: SRE opens a proactive case."""
     return (
         f"User is banned: {owner.ban_code}\nBan description: {owner.ban_description}\n"
