@@ -8,8 +8,21 @@ from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
 from cad.investigations.framework.registry import Registry
+from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.precheck.investigation import Precheck
+from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
+    UpgradeConfigSyncFailureOver4Hr,
+)
 
 __all__ = ["REGISTRY"]
 
-REGISTRY = Registry([Precheck, Ccam, Chgm, ClusterMonitoringErrorBudgetBurn])
+REGISTRY = Registry(
+    [
+        Precheck,
+        Ccam,
+        Chgm,
+        ClusterMonitoringErrorBudgetBurn,
+        UpgradeConfigSyncFailureOver4Hr,
+        OcmAgentResponseFailure,
+    ]
+)
