@@ -209,9 +209,7 @@ def test_an_owner_lookup_failure_is_noted_and_escalated() -> None:
     result = run(FakeWorld(subscription_status="Deprovisioned"))
     assert types(result) == ESCALATE_FLOW
     assert reason(result) == checks.LOOKUP_FAILED_REASON
-    assert "encountered an issue when checking if the cluster owner is banned" in note_text(
-        result
-    )
+    assert "encountered an issue when checking if the cluster owner is banned" in note_text(result)
 
 
 def test_an_hcp_cluster_is_escalated_for_manual_investigation() -> None:

@@ -39,7 +39,7 @@ from cad.investigations.framework.pullsecret_check import (
 )
 from cad.testing.readers import FakeWorld
 
-TOKEN = "s3cr3t-t0ken-never-shown"  # noqa: S105  # a fake token the tests look for
+TOKEN = "s3cr3t-t0ken-never-shown"  # a fake token the tests look for
 
 
 def b64(text: str) -> str:
