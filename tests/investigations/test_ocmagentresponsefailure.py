@@ -10,6 +10,7 @@ import pytest
 
 from cad.actions import EscalateIncident, PagerDutyNote, ServiceLog
 from cad.clients.ocm.models import Account
+from cad.config.investigation_config import load_default_config
 from cad.egress import EgressResult
 from cad.errors import ForbiddenError
 from cad.investigations.framework.base import Result
@@ -17,6 +18,7 @@ from cad.investigations.framework.ownerban import OwnerBan
 from cad.investigations.framework.pullsecret_check import PULL_SECRET_MATCHES
 from cad.investigations.ocmagentresponsefailure import checks
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
+from cad.investigations.registry import REGISTRY
 from cad.testing.readers import FakeEgress, FakeWorld, cluster
 
 from .helpers import ESCALATE_FLOW, note_text, of_type, types
@@ -231,3 +233,11 @@ def test_an_unreachable_cluster_api_is_noted_with_what_was_found_before() -> Non
     assert "CAD was unable to get credentials to the cluster." in text
     assert "User is not banned." in text
     assert "Network verifier passed" in text
+
+
+def test_the_shipped_config_routes_the_alert_after_precheck_and_ccam() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    alert = config.match("OCMAgentResponseFailureServiceLogsSRE CRITICAL (1)")
+    assert alert is not None
+    assert [e.name for e in alert.investigations] == ["precheck", "ccam", NAME]
+    assert config.shadowed() == []

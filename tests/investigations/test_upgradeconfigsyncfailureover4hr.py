@@ -9,11 +9,13 @@ import pytest
 
 from cad.actions import EscalateIncident, PagerDutyNote, ServiceLog
 from cad.clients.ocm.models import Account, Registry, RegistryCredential
+from cad.config.investigation_config import load_default_config
 from cad.errors import ForbiddenError, NotFoundError, ServerError
 from cad.investigations.framework.base import Result
 from cad.investigations.framework.errors import InfrastructureError
 from cad.investigations.framework.ownerban import BANNED_OWNER_SL_SUMMARY, OwnerBan
 from cad.investigations.framework.pullsecret_check import PULL_SECRET_MATCHES
+from cad.investigations.registry import REGISTRY
 from cad.investigations.upgradeconfigsyncfailureover4hr import checks
 from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
     UpgradeConfigSyncFailureOver4Hr,
@@ -190,3 +192,10 @@ def test_a_missing_registry_is_noted() -> None:
     world.fail["get_registry"] = NotFoundError("gone", system="ocm", endpoint="GET", status=404)
     text = note_text(run(world))
     assert "Failed to fetch registry 'gone' from OCM:" in text
+
+
+def test_the_shipped_config_routes_the_alert_after_precheck_and_ccam() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    alert = config.match("UpgradeConfigSyncFailureOver4HrSRE CRITICAL (1)")
+    assert alert is not None
+    assert [e.name for e in alert.investigations] == ["precheck", "ccam", NAME]
