@@ -44,7 +44,13 @@ systems' HTTP answers.
     │   │   └── OwnerLookupError
     │   ├── InfrastructureError      we could not look: transient, the runner retries
     │   ├── FindingError             what we saw is itself the finding: note and escalate
-    │   └── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
+    │   ├── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
+    │   └── PullSecretError          investigations.framework.pullsecret: an unreadable pull secret
+    │       ├── SecretDataEmptyError
+    │       ├── MissingDockerConfigJsonError
+    │       ├── ParseSecretError
+    │       ├── SecretAuthNotFoundError
+    │       └── AuthEmailNotFoundError
     ├── JobAlreadyQueuedError        store.db: the incident's job is waiting already
     ├── NoClusterIdError             clients.pagerduty: no alert names a cluster
     ├── RetryableRunError            worker.distributed: another attempt may fix the run

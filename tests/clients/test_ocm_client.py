@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cad.clients.factory import Clients, build_clients
-from cad.clients.ocm import (
+from cad.clients.ocm.client import (
     AmbiguousClusterError,
     ClusterNotFoundError,
     OcmConnection,

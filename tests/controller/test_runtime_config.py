@@ -102,3 +102,20 @@ def test_a_service_log_sent_within_cad_service_log_dedupe_days_is_not_sent_again
     expected = Outcome.SKIPPED if sent == 0 else Outcome.SUCCEEDED
     logs = [a for a in run.outcome.extra_actions if a.type == "service_log"]
     assert [a.outcome for a in logs] == [expected]
+
+
+@pytest.mark.parametrize("experimental", [True, False], ids=["enabled", "disabled"])
+def test_cad_experimental_enabled_reaches_the_investigations_resources(
+    sandbox: Sandbox, build: Callable[..., Built], experimental: bool
+) -> None:
+    # Given a banned owner, whose service log ocmagentresponsefailure sends only when
+    # experimental features are enabled
+    seed(sandbox, owner={"banned": True, "ban_code": "some_reason", "ban_description": "x"})
+    incident(sandbox, title="OCMAgentResponseFailureServiceLogsSRE CRITICAL (1)")
+    # When CAD runs with CAD_EXPERIMENTAL_ENABLED set (or not)
+    outcome = build(experimental_enabled=experimental).controller.investigate(
+        sandbox.pagerduty.webhook_payload("Q1")
+    )
+    # Then the service log is sent exactly when it is set
+    sent = [a for a in outcome.all_actions() if a.type == "service_log"]
+    assert [a.outcome for a in sent] == ([Outcome.SUCCEEDED] if experimental else [])

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from cad.actions import Action, escalate, limited_support, note, service_log
-from cad.clients.ocm import OcmConnection, OcmWriteClient, TokenSource
+from cad.clients.ocm.auth import TokenSource
+from cad.clients.ocm.client import OcmConnection, OcmWriteClient
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyWriteClient
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import OutcomeUnknownError

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, BackplaneConnection, BackplaneWriteClient
-from cad.clients.ocm import OcmConnection, OcmReader, OcmWriteClient, TokenSource
+from cad.clients.ocm.auth import TokenSource
+from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyReader, PagerDutyWriteClient
 from cad.config.settings import Settings
 from cad.errors import ConfigurationError

@@ -174,4 +174,5 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         now=deps.now,
         cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
         shared=run.shared,
+        experimental=deps.runtime.experimental,
     )

@@ -10,7 +10,11 @@ from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
 )
 from cad.investigations.framework.registry import Registry
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
+from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.precheck.investigation import Precheck
+from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
+    UpgradeConfigSyncFailureOver4Hr,
+)
 
 __all__ = ["REGISTRY"]
 
@@ -22,6 +26,8 @@ REGISTRY = Registry([
     Chgm,
     ClusterMonitoringErrorBudgetBurn,
     InsightsOperatorDown,
+    UpgradeConfigSyncFailureOver4Hr,
+    OcmAgentResponseFailure,
     CannotRetrieveUpdatesSre,
 ])
 # fmt: on

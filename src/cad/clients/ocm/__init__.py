@@ -1,13 +1,10 @@
-"""OCM client (httpx; Red Hat ships no maintained Python SDK)."""
+"""OCM client (httpx; Red Hat ships no maintained Python SDK).
 
-from cad.clients.ocm.auth import BearerAuth, TokenSource
-from cad.clients.ocm.client import (
-    AmbiguousClusterError,
-    ClusterNotFoundError,
-    OcmConnection,
-    OcmReader,
-    OcmWriteClient,
-)
+The package exports the plain models only, so pure code (an investigation's checks) can use
+them without loading httpx: the client lives in :mod:`cad.clients.ocm.client`, token handling
+in :mod:`cad.clients.ocm.auth`.
+"""
+
 from cad.clients.ocm.models import (
     Account,
     Cluster,
@@ -21,18 +18,11 @@ from cad.clients.ocm.models import (
 
 __all__ = [
     "Account",
-    "AmbiguousClusterError",
-    "BearerAuth",
     "Cluster",
     "ClusterDeployment",
-    "ClusterNotFoundError",
     "HypershiftInfo",
     "MachinePool",
-    "OcmConnection",
-    "OcmReader",
-    "OcmWriteClient",
     "Registry",
     "RegistryCredential",
     "Subscription",
-    "TokenSource",
 ]

@@ -94,6 +94,7 @@ class Resources:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         cloudtrail_lookback: timedelta = timedelta(hours=2),
         shared: SharedClients | None = None,
+        experimental: bool = False,
     ) -> None:
         self.cluster_id = cluster_id
         # Without a chain to share with, this run owns its clients and closes them itself.
@@ -107,6 +108,8 @@ class Resources:
         self.incident = incident or IncidentInfo()
         self.now = now
         self.cloudtrail_lookback = cloudtrail_lookback
+        # CAD_EXPERIMENTAL_ENABLED: investigations in an informing phase act only when set
+        self.experimental = experimental
         self._cache: dict[str, Any] = {}
         self._opened: list[RestConfig] = []
 
