@@ -7,10 +7,20 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
 from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
 
 __all__ = ["REGISTRY"]
 
-REGISTRY = Registry([Precheck, Ccam, Chgm, ClusterMonitoringErrorBudgetBurn, PdbBlockingNodeDrain])
+REGISTRY = Registry(
+    [
+        Precheck,
+        Ccam,
+        Chgm,
+        ClusterMonitoringErrorBudgetBurn,
+        ExpiredCertificates,
+        PdbBlockingNodeDrain,
+    ]
+)
