@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from cad.config.investigation_config import load_default_config
 from cad.errors import ForbiddenError, ServerError
 from cad.investigations.expiredcertificates import checks
 from cad.investigations.expiredcertificates.checks import (
@@ -341,6 +342,12 @@ def healthy_objects() -> list[dict[str, Any]]:
 
 def test_it_is_registered_under_the_originals_name() -> None:
     assert REGISTRY.resolve("expiredcertificates") is ExpiredCertificates
+
+
+def test_it_is_a_chain_step_the_shipped_config_does_not_route_alone() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    for alert in config.alerts:
+        assert "expiredcertificates" not in [e.name for e in alert.investigations]
 
 
 def test_a_healthy_cluster_gets_a_report_and_a_note_and_no_handover() -> None:

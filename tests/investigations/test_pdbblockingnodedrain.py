@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cad.actions import EscalateIncident
+from cad.config.investigation_config import load_default_config
 from cad.errors import ForbiddenError, NotFoundError, ServerError
 from cad.investigations.framework.errors import InfrastructureError
 from cad.investigations.pdbblockingnodedrain import checks
@@ -560,6 +561,14 @@ def test_it_is_registered_under_the_originals_name_and_description() -> None:
     assert PdbBlockingNodeDrain.description == (
         "Investigates PodDisruptionBudgets blocking node drain during cluster upgrades"
     )
+
+
+def test_the_shipped_config_routes_hcp_nodepool_upgrade_delay_as_the_originals_e2e_config() -> None:
+    config = load_default_config(known=REGISTRY.names())
+    alert = config.match("HCPNodepoolUpgradeDelay CRITICAL (1)")
+    assert alert is not None
+    assert [e.name for e in alert.investigations] == ["precheck", "pdbblockingnodedrain"]
+    assert config.shadowed() == []
 
 
 def test_without_stalled_nodes_it_escalates_for_manual_review() -> None:
