@@ -190,7 +190,9 @@ def test_a_taint_without_time_counts_from_the_nodes_creation_and_says_so() -> No
 
 
 def test_a_taint_without_any_time_is_not_stalled() -> None:
-    assert not checks.draining_nodes([Node.parse(node("n", [taint()]))], NOW)[0].stalled
+    [draining] = checks.draining_nodes([Node.parse(node("n", [taint()]))], NOW)
+    assert not draining.stalled
+    assert draining.detail() == "n: draining for 0s"
 
 
 @pytest.mark.parametrize(

@@ -118,8 +118,9 @@ def draining_nodes(nodes: Iterable[Node], now: datetime) -> list[DrainingNode]:
         taint = unschedulable_taint(node)
         if taint is None:
             continue
-        since, known = (taint.time_added, True) if taint.time_added else (node.created, False)
-        since = since or now
+        # No time at all (neither the taint's nor the node's): draining "since now", 0s.
+        since = taint.time_added or node.created or now
+        known = taint.time_added is not None or node.created is None
         draining.append(
             DrainingNode(name=node.name, since=since, duration=now - since, since_known=known)
         )
