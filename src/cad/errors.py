@@ -45,6 +45,8 @@ systems' HTTP answers.
     │   ├── InfrastructureError      we could not look: transient, the runner retries
     │   ├── FindingError             what we saw is itself the finding: note and escalate
     │   ├── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
+    │   ├── CertificateError         investigations.expiredcertificates.checks: unreadable tls.crt
+    │   ├── SelectorError            investigations.pdbblockingnodedrain.checks: a bad selector
     │   └── PullSecretError          investigations.framework.pullsecret: an unreadable pull secret
     │       ├── SecretDataEmptyError
     │       ├── MissingDockerConfigJsonError

@@ -8,9 +8,11 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
+from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
 from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
     UpgradeConfigSyncFailureOver4Hr,
@@ -18,16 +20,17 @@ from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
 
 __all__ = ["REGISTRY"]
 
-# `make new-investigation` appends to this list: keep "Registry([" and "])" as they are.
-# fmt: off
-REGISTRY = Registry([
-    Precheck,
-    Ccam,
-    Chgm,
-    ClusterMonitoringErrorBudgetBurn,
-    InsightsOperatorDown,
-    UpgradeConfigSyncFailureOver4Hr,
-    OcmAgentResponseFailure,
-    CannotRetrieveUpdatesSre,
-])
-# fmt: on
+REGISTRY = Registry(
+    [
+        Precheck,
+        Ccam,
+        Chgm,
+        ClusterMonitoringErrorBudgetBurn,
+        InsightsOperatorDown,
+        UpgradeConfigSyncFailureOver4Hr,
+        OcmAgentResponseFailure,
+        CannotRetrieveUpdatesSre,
+        ExpiredCertificates,
+        PdbBlockingNodeDrain,
+    ]
+)

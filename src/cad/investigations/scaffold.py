@@ -67,11 +67,16 @@ def _register(registry: Path, name: str) -> None:
         f"from cad.investigations.framework.registry import Registry\n"
         f"from cad.investigations.{name}.investigation import {cls}\n",
     )
-    registered = re.search(r"REGISTRY = Registry\(\[(.*?)\]\)", text, re.S)
+    registered = re.search(r"REGISTRY = Registry\(\s*\[(.*?)\]\s*\)", text, re.S)
     if registered is None:
         raise ScaffoldError(f"cannot find the REGISTRY list in {registry}")
-    entries = registered.group(1).rstrip().rstrip(",")
-    text = text.replace(registered.group(0), f"REGISTRY = Registry([{entries}, {cls}])")
+    names = [n.strip() for n in registered.group(1).split(",") if n.strip()] + [cls]
+    listing = f"REGISTRY = Registry([{', '.join(names)}])"
+    if len(listing) > 100:  # laid out as ruff format lays out a long list
+        listing = (
+            "REGISTRY = Registry(\n    [\n" + "".join(f"        {n},\n" for n in names) + "    ]\n)"
+        )
+    text = text.replace(registered.group(0), listing)
     registry.write_text(text)
 
 
