@@ -8,8 +8,19 @@ from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
 from cad.investigations.framework.registry import Registry
+from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigation import (
+    MachineHealthCheckUnterminatedShortCircuitSre,
+)
 from cad.investigations.precheck.investigation import Precheck
 
 __all__ = ["REGISTRY"]
 
-REGISTRY = Registry([Precheck, Ccam, Chgm, ClusterMonitoringErrorBudgetBurn])
+REGISTRY = Registry(
+    [
+        Precheck,
+        Ccam,
+        Chgm,
+        ClusterMonitoringErrorBudgetBurn,
+        MachineHealthCheckUnterminatedShortCircuitSre,
+    ]
+)
