@@ -7,6 +7,7 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.framework.registry import Registry
 from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigation import (
     MachineHealthCheckUnterminatedShortCircuitSre,
@@ -22,5 +23,6 @@ REGISTRY = Registry(
         Chgm,
         ClusterMonitoringErrorBudgetBurn,
         MachineHealthCheckUnterminatedShortCircuitSre,
+        DescribeNodes,
     ]
 )
