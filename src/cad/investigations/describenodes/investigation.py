@@ -86,10 +86,10 @@ class DescribeNodes(Investigation):
         notes.success(f"Described {len(descriptions)}/{len(nodes)} nodes")
         for problem in bounded(errors, ERRORS_BUDGET, "errors"):
             notes.warning(problem)
-        full = NoteWriter(notes.name, lines=list(notes.lines))
-        full.automation(
-            "Full node descriptions below:\n\n" + "".join(d + SEPARATOR for d in descriptions)
-        )
+        # Built with its lines rather than appended to: appending logs the line, and the
+        # descriptions of a large cluster do not belong in the logs.
+        text = "Full node descriptions below:\n\n" + "".join(d + SEPARATOR for d in descriptions)
+        full = NoteWriter(notes.name, lines=[*notes.lines, ("automation", text)])
         if len(full.render()) <= NOTE_BUDGET:
             return self._deliver(resources, full, full)
         short = NoteWriter(notes.name, lines=list(notes.lines))
