@@ -172,7 +172,7 @@ def _read(run: _Run, model: type[_T], namespace: str | None, context: str) -> li
     for obj in objects:
         metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         if namespace is not None and (metadata or {}).get("namespace", namespace) != namespace:
-            continue  # the fakes and some proxies ignore the namespace
+            continue  # a reader that ignores the namespace (the in-memory fake) must not widen it
         try:
             parsed.append(model.model_validate(obj))
         except ValidationError as exc:
