@@ -8,9 +8,13 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
+from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigation import (
+    MachineHealthCheckUnterminatedShortCircuitSre,
+)
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
@@ -28,8 +32,10 @@ REGISTRY = Registry(
         ClusterMonitoringErrorBudgetBurn,
         InsightsOperatorDown,
         UpgradeConfigSyncFailureOver4Hr,
+        MachineHealthCheckUnterminatedShortCircuitSre,
         OcmAgentResponseFailure,
         CannotRetrieveUpdatesSre,
+        DescribeNodes,
         ExpiredCertificates,
         PdbBlockingNodeDrain,
     ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from cad.investigations.framework.errors import InvestigationError
+from cad.investigations.framework.labels import SelectorError
 from cad.investigations.pdbblockingnodedrain.models import (
     BlockingPdb,
     LabelSelector,
@@ -59,10 +59,6 @@ def _ok(text: str) -> Line:
 
 def _warn(text: str) -> Line:
     return ("warning", text)
-
-
-class SelectorError(InvestigationError):
-    """A PDB's label selector cannot be evaluated (an unknown operator)."""
 
 
 def go_duration(value: timedelta) -> str:
@@ -192,26 +188,7 @@ def node_health(nodes: Iterable[Node]) -> tuple[list[Line], int]:
 def selector_matches(selector: LabelSelector | None, labels: dict[str, str]) -> bool:
     """Whether a label selector selects ``labels`` (Kubernetes semantics: no selector selects
     nothing, an empty one everything)."""
-    if selector is None:
-        return False
-    if any(labels.get(k) != v for k, v in selector.match_labels.items()):
-        return False
-    for requirement in selector.match_expressions:
-        key, values = requirement.key, set(requirement.values)
-        match requirement.operator:
-            case "In":
-                ok = key in labels and labels[key] in values
-            case "NotIn":
-                ok = key not in labels or labels[key] not in values
-            case "Exists":
-                ok = key in labels
-            case "DoesNotExist":
-                ok = key not in labels
-            case other:
-                raise SelectorError(f'"{other}" is not a valid label selector operator')
-        if not ok:
-            return False
-    return True
+    return selector is not None and selector.matches(labels)
 
 
 def workload_owner(pod: Pod, replica_set: ReplicaSet | None) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cad.investigations.framework.labels import LabelSelector
+
 __all__ = [
     "BlockingPdb",
     "LabelSelector",
@@ -17,7 +19,6 @@ __all__ = [
     "Pdb",
     "Pod",
     "ReplicaSet",
-    "SelectorRequirement",
     "Taint",
 ]
 
@@ -93,17 +94,6 @@ class Pod(_Model):
             labels=meta.labels,
             owners=tuple(meta.owner_references),
         )
-
-
-class SelectorRequirement(_Model):
-    key: str = ""
-    operator: str = ""
-    values: tuple[str, ...] = ()
-
-
-class LabelSelector(_Model):
-    match_labels: dict[str, str] = Field(default_factory=dict, alias="matchLabels")
-    match_expressions: tuple[SelectorRequirement, ...] = Field(default=(), alias="matchExpressions")
 
 
 class Pdb(_Model):
