@@ -15,6 +15,7 @@ from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import WorldSpec
 
 CADCTL = str(Path(sys.executable).with_name("cadctl"))
+ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("CAD_", "BACKPLANE_"))}
 
@@ -97,6 +98,45 @@ def test_investigations_lists_names_aliases_stages_and_alerts() -> None:
     assert done.returncode == 0
     for text in ("clustermonitoringerrorbudgetburn", "cmbb", "actioning", "ClusterHasGoneMissing"):
         assert text in done.stdout
+
+
+def test_investigations_lists_all_twelve_implemented_investigations() -> None:
+    # When cadctl lists the investigations
+    done = cadctl("investigations")
+    # Then each of the twelve has its heading line
+    assert done.returncode == 0, done.stderr
+    headings = [line.split()[0] for line in done.stdout.splitlines() if not line[:1].isspace()]
+    assert headings == [
+        "precheck",
+        "ccam",
+        "chgm",
+        "clustermonitoringerrorbudgetburn",
+        "insightsoperatordown",
+        "upgradeconfigsyncfailureover4hr",
+        "machinehealthcheckunterminatedshortcircuitsre",
+        "ocmagentresponsefailure",
+        "cannotretrieveupdatessre",
+        "describenodes",
+        "expiredcertificates",
+        "pdbblockingnodedrain",
+    ]
+
+
+def test_the_example_config_wiring_all_twelve_validates() -> None:
+    # Given the documented example config, which routes every alert investigation
+    example = ROOT / "docs" / "investigation-config.example.yaml"
+    # When cadctl validates it
+    done = cadctl("config", "validate", str(example))
+    # Then it is accepted, and every investigation but the manual-only one is wired
+    assert done.returncode == 0, done.stderr
+    text = example.read_text()
+    for name in (
+        "precheck", "ccam", "chgm", "clustermonitoringerrorbudgetburn", "insightsoperatordown",
+        "upgradeconfigsyncfailureover4hr", "machinehealthcheckunterminatedshortcircuitsre",
+        "ocmagentresponsefailure", "cannotretrieveupdatessre", "expiredcertificates",
+        "pdbblockingnodedrain",
+    ):  # fmt: skip
+        assert f"- {name}" in text or f"name: {name}\n" in text, name
 
 
 def test_investigate_runs_the_chain_and_prints_json_with_the_documented_schema(

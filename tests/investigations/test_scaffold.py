@@ -45,6 +45,12 @@ def test_a_scaffolded_investigation_is_complete_registered_and_type_clean(tmp_pa
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
     assert lint.returncode == 0, lint.stdout
+    registry = root / "src" / "cad" / "investigations" / "registry.py"
+    formatted = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "ruff"), "format", "--check", "--quiet", str(registry)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert formatted.returncode == 0, registry.read_text()
     test = root / "tests" / "investigations" / "test_etcddatabasequotalowspace.py"
     assert "pytest.fail(" in test.read_text()
 
