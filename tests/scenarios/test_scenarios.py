@@ -56,6 +56,42 @@ def test_the_library_covers_every_outcome_the_issue_lists() -> None:
     assert required <= names, required - names
 
 
+def test_the_library_covers_every_outcome_of_the_eight_cluster_api_investigations() -> None:
+    # Each name is one outcome of an investigation of issue 15 (see its README).
+    names = {s.name for s in LIBRARY}
+    required = {
+        "mhc-delete-failed-machines", "mhc-node-stuck-draining", "mhc-nodes-not-ready",
+        "mhc-quota-and-red-hat-machines", "mhc-no-recommendations", "mhc-no-target-machines",
+        "mhc-cluster-api-unavailable", "mhc-list-failure-retried", "mhc-list-failure-escalated",
+        "describenodes-all-nodes", "describenodes-by-name", "describenodes-by-selector",
+        "describenodes-worker-role", "describenodes-truncated-note",
+        "describenodes-partial-failure", "describenodes-no-match", "describenodes-hcp-master",
+        "describenodes-invalid-selector", "describenodes-cluster-api-unavailable",
+        "pdb-no-stalled-drain", "pdb-customer-pdb-blocks-drain", "pdb-platform-pdb-blocks-drain",
+        "pdb-stalled-without-blocking-pdb", "pdb-cluster-api-unavailable", "pdb-kube-api-failing",
+        "certs-all-valid", "certs-expired-ingress-certificate", "certs-expiring-oauth-route",
+        "certs-expired-intermediate", "certs-hcp-api-server-skipped",
+        "certs-cluster-api-unavailable", "certs-manual-run",
+        "insights-owner-banned", "insights-owner-lookup-failed",
+        "insights-cluster-api-unavailable", "insights-no-operator", "insights-ocpbugs-22226",
+        "insights-egress-passed", "insights-egress-blocked", "insights-egress-verifier-error",
+        "insights-hcp-cluster",
+        "updates-retrieved", "updates-version-not-found", "updates-remote-failed",
+        "updates-egress-blocked", "updates-egress-verifier-error", "updates-no-cluster-version",
+        "updates-cluster-api-unavailable", "updates-cluster-version-transient-error",
+        "updates-hcp-cluster", "updates-manual-run",
+        "ucsf-banned-owner", "ucsf-export-control-ban", "ucsf-owner-lookup-failed",
+        "ucsf-pull-secret-matches", "ucsf-pull-secret-mismatch", "ucsf-pull-secret-missing",
+        "ucsf-cluster-api-unavailable",
+        "ocmagent-hcp-cluster", "ocmagent-egress-blocked", "ocmagent-egress-verifier-error",
+        "ocmagent-banned-owner-experimental", "ocmagent-banned-owner-informing",
+        "ocmagent-export-control-ban", "ocmagent-owner-lookup-failed",
+        "ocmagent-pull-secret-matches", "ocmagent-pull-secret-mismatch",
+        "ocmagent-cluster-api-unavailable",
+    }  # fmt: skip
+    assert required <= names, required - names
+
+
 def test_a_scenario_written_from_the_issue_format_loads_and_runs(sandbox: Sandbox) -> None:
     path = FIXTURES / "issue6_example_scenario.yaml"
     scenario = load_scenario(path.read_text(), str(path))
