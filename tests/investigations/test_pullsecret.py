@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -409,9 +410,14 @@ def test_no_token_reaches_the_notes_the_logs_or_a_repr() -> None:
         registries={"rq": Registry(id="rq", name="quay.io")},
     )
     notes = NoteWriter("t")
-    # When the step runs with debug logs captured
-    with structlog.testing.capture_logs() as logs:
-        check_pull_secret(world, world, world.owner, notes)
+    # When the step runs with debug logs captured (whatever level an earlier test configured)
+    configured = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with structlog.testing.capture_logs() as logs:
+            check_pull_secret(world, world, world.owner, notes)
+    finally:
+        structlog.configure(**configured)
     # Then mismatches are reported, and the token appears nowhere
     assert "does not match between cluster and OCM" in notes.render()
     seen = notes.render() + repr(logs) + repr(owner_credentials(world, "a1"))

@@ -24,7 +24,7 @@ from cad.investigations.framework.readers import KubeRead, OcmRead
 
 __all__ = ["PULL_SECRET_MATCHES", "check_pull_secret", "owner_credentials"]
 
-log = structlog.get_logger("cad.investigations.pullsecret")
+LOGGER = "cad.investigations.pullsecret"
 
 # a note line, not a password
 PULL_SECRET_MATCHES = "Pull Secret matches on cluster and in OCM. Please continue investigation."  # noqa: S105
@@ -60,6 +60,7 @@ def _registry_warnings(secret: dict[str, Any], ocm: OcmRead, owner: Account) -> 
     except ClientError as exc:
         return [f"Failed to get registry credentials from OCM: {exc}"]
     result, checks = validate_registry_credentials(secret, credentials, owner.email)
+    log = structlog.get_logger(LOGGER)  # at call time: tests capture it at debug level
     for check in checks:
         log.debug(
             "registry credential compared",
