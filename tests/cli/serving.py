@@ -53,11 +53,14 @@ class Served:
 
 
 @contextmanager
-def serving(*args: str, env: dict[str, str], host: str = "127.0.0.1") -> Iterator[Served]:
-    """`cadctl serve ARGS` on a free port, once it says it listens (60 s at most)."""
+def serving(
+    *args: str, env: dict[str, str], host: str = "127.0.0.1", cadctl: str = CADCTL
+) -> Iterator[Served]:
+    """`cadctl serve ARGS` on a free port, once it says it listens (60 s at most); ``cadctl``
+    is the executable (default: this environment's)."""
     port = free_port()
     process = subprocess.Popen(
-        [CADCTL, "serve", "--port", str(port), *args],
+        [cadctl, "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -15,9 +15,28 @@ if TYPE_CHECKING:
     from cad.controller.outcome import RunOutcome
 
 
+SANDBOX_INSTALL = "pip install 'cad[sandbox]'"
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+def _require_sandbox(command: str) -> None:
+    """Load the simulators for ``command`` (``demo``, ``serve --sandbox``); exit 2 with one
+    line naming the install command when the ``sandbox`` extra (moto) is not installed.
+    Nothing else of ``cadctl`` imports them: production installs go without the extra."""
+    try:
+        import cad.simulators.sandbox  # noqa: F401
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").partition(".")[0]
+        if missing in ("", "cad"):
+            raise
+        raise _fail(
+            f"'cadctl {command}' needs the sandbox extra ({missing} is not installed): "
+            f"{SANDBOX_INSTALL}"
+        ) from None
 
 
 def _settings(ctx: typer.Context, **overrides: object) -> Settings:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cad.cli.common import _fail
+from cad.cli.common import _fail, _require_sandbox
 from cad.cli.options import Json, chosen_log_level
 
 
@@ -24,7 +24,9 @@ def demo(
         bool, typer.Option("--verbose", "-v", help="Show every run in full.")
     ] = False,
 ) -> None:
-    """Run the scenario library against the embedded simulators and check every outcome."""
+    """Run the scenario library against the embedded simulators and check every outcome
+    (needs the sandbox extra: pip install 'cad[sandbox]')."""
+    _require_sandbox("demo")
     from rich.console import Console
 
     from cad.cli.demo import run_demo

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cad.cli.common import _config, _fail, _reason, _require, _settings, _store_name
+from cad.cli.common import (
+    _config,
+    _fail,
+    _reason,
+    _require,
+    _require_sandbox,
+    _settings,
+    _store_name,
+)
 from cad.cli.options import ConfigFile, Migrate
 
 if TYPE_CHECKING:
@@ -36,7 +44,8 @@ def serve(
         typer.Option(
             "--sandbox",
             help="Start the simulators and point CAD at them, with a throwaway store and "
-            "secrets of its own (nothing of CAD_DATABASE_URL or the configured secrets).",
+            "secrets of its own (nothing of CAD_DATABASE_URL or the configured secrets); "
+            "adds the /sandbox/* routes. Needs the sandbox extra: pip install 'cad[sandbox]'.",
         ),
     ] = False,
     config: ConfigFile = None,
@@ -47,6 +56,7 @@ def serve(
     settings = _settings(ctx, **({"listen_address": host} if host else {}))
     simulators = None
     if sandbox:
+        _require_sandbox("serve --sandbox")
         from cad.simulators.sandbox import Sandbox
 
         simulators = Sandbox().start()
