@@ -134,3 +134,18 @@ def test_a_misspelt_flag_or_an_out_of_range_value_is_caught_by_the_parse() -> No
         path, rest = _split(args)
         with pytest.raises(Exception, match=r"No such option|less than or equal"):
             _subcommand(path).make_context("serve", rest)
+
+
+def test_every_secret_the_manifests_read_is_in_the_operations_guides_table() -> None:
+    guide = (ROOT / "docs/operations.md").read_text()
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| `([a-z-]+)`[^|]*\| ([^|]*) \|", guide, re.MULTILINE)
+    }
+    for name, container in containers(MANIFESTS):
+        for variable in container.get("env", []):
+            ref = variable.get("valueFrom", {}).get("secretKeyRef")
+            if ref is not None:
+                assert f"`{ref['key']}`" in rows.get(ref["name"], ""), (name, ref)
+        for source in container.get("envFrom", []):
+            assert source["secretRef"]["name"] in rows, (name, source)
