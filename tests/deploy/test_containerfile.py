@@ -48,6 +48,21 @@ def test_hadolint_finds_nothing_to_report_in_the_containerfile() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_hadolint_reports_an_unpinned_base_image_and_unpinned_packages(tmp_path: Path) -> None:
+    bad = tmp_path / "Containerfile"
+    bad.write_text("FROM python:latest\nRUN apt-get update && apt-get install -y gcc\n")
+    done = subprocess.run(
+        [_hadolint(), "--no-color", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "DL3007" in done.stdout  # `latest`
+    assert "DL3008" in done.stdout  # unpinned apt packages
+
+
 def test_every_base_image_is_an_exact_tag_or_a_digest() -> None:
     (preamble, *_) = _stages()
     defaults = dict(
