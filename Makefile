@@ -36,7 +36,8 @@ new-investigation: $(STAMP)
 
 # The container image (Containerfile), with whichever of podman, buildah or docker is
 # installed. Not part of `make test` (hadolint checks the Containerfile there).
-IMAGE ?= cad:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+IMAGE ?= cad:$(VERSION)
 image:
 	@engine=$$(command -v podman || command -v buildah || command -v docker || true); \
 	if [ -z "$$engine" ]; then \
@@ -44,7 +45,7 @@ image:
 	fi; \
 	build=build; [ "$$(basename $$engine)" = buildah ] && build=bud; \
 	set -x; "$$engine" $$build -f Containerfile -t $(IMAGE) \
-		--build-arg VERSION=$(word 2,$(subst :, ,$(IMAGE))) \
+		--build-arg VERSION=$(VERSION) \
 		--build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 		--build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) .
 

@@ -98,3 +98,26 @@ def test_the_network_verifier_version_is_a_documented_build_argument() -> None:
     assert "ARG OSD_NETWORK_VERIFIER_VERSION=v1.7.0" in text
     assert "#   OSD_NETWORK_VERIFIER_VERSION" in text
     assert "github.com/openshift/osd-network-verifier@${OSD_NETWORK_VERIFIER_VERSION}" in text
+
+
+def test_make_image_says_so_when_no_container_engine_is_installed(tmp_path: Path) -> None:
+    # A PATH with only what the target needs besides an engine.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("sed", "git", "date", "basename"):
+        found = shutil.which(tool)
+        if found is not None:
+            (tools / tool).symlink_to(found)
+    make = shutil.which("make")
+    assert make is not None
+    done = subprocess.run(
+        [make, "--no-print-directory", "image"],
+        cwd=ROOT,
+        env={"PATH": str(tools)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "make image: none of podman, buildah or docker is installed" in done.stdout
