@@ -112,3 +112,16 @@ def test_every_queried_metric_is_exported_by_cad(
     names = metric_names(expr)
     assert names, f"{source}: no metric found in {expr!r}"
     assert names - exported - PROMETHEUS_OWN == set(), f"{source}: {expr}"
+
+
+@pytest.mark.parametrize(("source", "expr"), QUERIES, ids=[e for _, e in QUERIES])
+def test_every_query_closes_what_it_opens(source: str, expr: str) -> None:
+    stack: list[str] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+    for char in re.sub(r'"(?:[^"\\]|\\.)*"', "", expr):
+        if char in "([{":
+            stack.append(char)
+        elif char in pairs:
+            assert stack, f"{source}: {expr}"
+            assert stack.pop() == pairs[char], f"{source}: {expr}"
+    assert not stack, f"{source}: {expr}"
