@@ -2,8 +2,10 @@
 
 The kustomizations under deploy/ hold plain resources only (files and other kustomization
 directories; no patches, generators or transformers), so rendering one is reading the files
-it lists, in order, and the directories' renderings in their place. A kustomization with any
-other field fails here: whoever adds a patch extends this loader (and its test) first.
+it lists, in order, and the directories' renderings in their place. The one transformer
+applied is ``images`` (what ``kustomize edit set image`` writes), as kustomize applies it to
+the pods' containers. A kustomization with any other field fails here: whoever adds a patch
+extends this loader (and its test) first.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ DEPLOY = ROOT / "deploy"
 KUSTOMIZATIONS = ("base", "monitoring", "overlays/openshift", "tekton")
 """Every kustomization under deploy/, relative to it."""
 
-_FIELDS = {"apiVersion", "kind", "resources"}
+_FIELDS = {"apiVersion", "kind", "resources", "images"}
 
 Manifest = dict[str, Any]
 
@@ -40,7 +42,25 @@ def render(directory: Path) -> list[Manifest]:
     for entry in kustomization["resources"]:
         path = (directory / entry).resolve()
         rendered.extend(render(path) if path.is_dir() else load(path))
+    for image in kustomization.get("images", []):
+        for _, spec in pod_specs(rendered):
+            for container in spec["containers"] + spec.get("initContainers", []):
+                container["image"] = set_image(container["image"], image)
     return rendered
+
+
+def set_image(reference: str, change: dict[str, str]) -> str:
+    """``reference`` after one ``images`` entry (name, newName, newTag, digest)."""
+    name, _, tag = reference.partition("@")[0].rpartition(":")
+    if not name or "/" in tag:  # no tag: the colon, if any, was a registry's port
+        name, tag = reference.partition("@")[0], ""
+    if name != change["name"]:
+        return reference
+    name = change.get("newName", name)
+    if "digest" in change:
+        return f"{name}@{change['digest']}"
+    tag = change.get("newTag", tag)
+    return f"{name}:{tag}" if tag else name
 
 
 def load(path: Path) -> list[Manifest]:

@@ -22,6 +22,7 @@ from tests.deploy.manifests import (
     of_kind,
     pod_specs,
     render,
+    set_image,
 )
 
 KUBERNETES_VERSION = "1.30.0"
@@ -199,3 +200,38 @@ def test_the_tekton_pipelines_are_the_originals_names_and_parameters() -> None:
             given = {p["name"] for p in pipeline_task["params"]}
             required = {p["name"] for p in target["spec"]["params"] if "default" not in p}
             assert required <= given <= declared
+
+
+def test_an_overlay_setting_the_image_changes_every_pods_image_as_kustomize_would(
+    tmp_path: Path,
+) -> None:
+    # Given an overlay of one's own, as `kustomize edit set image` writes it
+    overlay = tmp_path / "mine"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(
+        f"resources: [{DEPLOY / 'overlays/openshift'}]\n"
+        "images:\n  - {name: cad, newName: registry.example.com:5000/sre/cad, newTag: 0.2.0}\n"
+    )
+    # When it is rendered
+    rendered = render(overlay)
+    # Then every pod runs that image, and nothing else changed
+    images = {
+        container["image"] for _, spec in pod_specs(rendered) for container in spec["containers"]
+    }
+    assert images == {"registry.example.com:5000/sre/cad:0.2.0"}
+    assert len(rendered) == len(render(DEPLOY / "overlays/openshift"))
+
+
+@pytest.mark.parametrize(
+    ("reference", "change", "expected"),
+    [
+        ("cad:0.1.0", {"name": "cad", "newTag": "0.2.0"}, "cad:0.2.0"),
+        ("cad:0.1.0", {"name": "cad", "digest": "sha256:ab12"}, "cad@sha256:ab12"),
+        ("host:5000/cad", {"name": "host:5000/cad", "newTag": "1"}, "host:5000/cad:1"),
+        ("other:1", {"name": "cad", "newTag": "2"}, "other:1"),
+    ],
+)
+def test_an_images_entry_changes_only_the_image_it_names(
+    reference: str, change: dict[str, str], expected: str
+) -> None:
+    assert set_image(reference, change) == expected
