@@ -112,7 +112,10 @@ def test_each_tekton_script_passes_only_options_its_command_has(task: str) -> No
 def test_the_configmap_is_the_shipped_investigation_config_verbatim() -> None:
     configmap: Manifest = named(MANIFESTS, "ConfigMap", "cad-config")
     shipped = (ROOT / "src/cad/config/default.yaml").read_text()
-    assert configmap["data"]["cad-config.yaml"] == shipped
+    assert configmap["data"]["cad-config.yaml"] == shipped, (
+        "deploy/base/configmap.yaml must hold src/cad/config/default.yaml verbatim, "
+        "indented by four spaces under `cad-config.yaml: |`"
+    )
     assert yaml.safe_load(configmap["data"]["cad-config.yaml"])["alerts"]
 
 
