@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit bench demo clean new-investigation
+.PHONY: test lint typecheck unit bench demo clean new-investigation image
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ bench: $(STAMP)
 
 new-investigation: $(STAMP)
 	$(BIN)/python -m cad.investigations.scaffold "$(NAME)"
+
+# The container image (Containerfile), with whichever of podman, buildah or docker is
+# installed. Not part of `make test` (hadolint checks the Containerfile there).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+IMAGE ?= cad:$(VERSION)
+image:
+	@engine=$$(command -v podman || command -v buildah || command -v docker || true); \
+	if [ -z "$$engine" ]; then \
+		echo "make image: none of podman, buildah or docker is installed"; exit 1; \
+	fi; \
+	build=build; [ "$$(basename $$engine)" = buildah ] && build=bud; \
+	set -x; "$$engine" $$build -f Containerfile -t $(IMAGE) \
+		--build-arg VERSION=$(VERSION) \
+		--build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+		--build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) .
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache
