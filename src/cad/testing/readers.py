@@ -33,6 +33,7 @@ from cad.clients.ocm.models import (
 from cad.egress import EgressResult
 from cad.errors import NotFoundError
 from cad.investigations.framework.resources import Resources
+from cad.testing.aws_network import FakeAwsNetwork
 
 __all__ = ["FakeEgress", "FakeWorld", "cluster"]
 
@@ -71,9 +72,10 @@ class FakeEgress:
 
 
 @dataclass
-class FakeWorld:
+class FakeWorld(FakeAwsNetwork):
     """One cluster as OCM, AWS and its API see it; implements the read protocols and the
-    access broker."""
+    access broker. The AWS network's fields (subnets, route tables, security groups, DHCP
+    options, hosted zones, load balancers) are :class:`FakeAwsNetwork`'s."""
 
     cluster: Cluster | None = field(default_factory=cluster)
     infra_id: str = "my-cluster-x7k2p"
