@@ -9,24 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from cad.clients import aws_parse as parse
 from cad.clients.aws_errors import translated
 from cad.clients.aws_models import (
     ClassicInstanceHealth,
-    ClassicListener,
     ClassicLoadBalancer,
     DhcpOptions,
     HostedZone,
     ListenerV2,
     LoadBalancerV2,
     RecordSet,
-    Route,
     RouteTable,
     SecurityGroup,
-    SecurityGroupRule,
     Subnet,
     TargetHealth,
 )
-from cad.errors import MalformedResponseError, NotFoundError
+from cad.errors import NotFoundError
 
 __all__ = ["NetworkReads"]
 
@@ -47,7 +45,7 @@ class NetworkReads:
         """The subnets with these ids (``NotFoundError`` if one does not exist)."""
         with translated("EC2 DescribeSubnets"):
             found = self.ec2.describe_subnets(SubnetIds=list(subnet_ids)).get("Subnets", [])
-        return [_subnet(item) for item in found]
+        return [parse.subnet(item) for item in found]
 
     def get_route_table_for_subnet(self, subnet_id: str) -> RouteTable:
         """The route table the subnet uses: the one associated with it, else its VPC's main
@@ -59,7 +57,7 @@ class NetworkReads:
                 Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
             ).get("RouteTables", [])
         if tables:
-            return _route_table(tables[0])
+            return parse.route_table(tables[0])
         vpc_id = next((s.vpc_id for s in self.get_subnets([subnet_id])), "")
         if not vpc_id:
             raise NotFoundError(
@@ -71,7 +69,7 @@ class NetworkReads:
             tables = self.ec2.describe_route_tables(
                 Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
             ).get("RouteTables", [])
-        for table in (_route_table(item) for item in tables):
+        for table in (parse.route_table(item) for item in tables):
             if table.main:
                 return table
         raise NotFoundError(
@@ -85,7 +83,7 @@ class NetworkReads:
             found = self.ec2.describe_security_groups(GroupIds=list(group_ids)).get(
                 "SecurityGroups", []
             )
-        return [_security_group(item) for item in found]
+        return [parse.security_group(item) for item in found]
 
     def get_instance_security_group_ids(self, instance_ids: list[str]) -> list[str]:
         """The ids of the security groups attached to these instances, each once, sorted."""
@@ -154,7 +152,7 @@ class NetworkReads:
                 .list_hosted_zones_by_name(DNSName=name)
                 .get("HostedZones", [])
             )
-        for zone in (_hosted_zone(item) for item in zones):
+        for zone in (parse.hosted_zone(item) for item in zones):
             if zone.name == name and zone.private == private:
                 return zone
         return None
@@ -169,7 +167,7 @@ class NetworkReads:
                 .paginate(HostedZoneId=hosted_zone_id)
             )
             for page in pages:
-                found.extend(_record_set(item) for item in page.get("ResourceRecordSets", []))
+                found.extend(parse.record_set(item) for item in page.get("ResourceRecordSets", []))
         return found
 
     def has_record_set(self, hosted_zone_id: str, record_name: str, record_type: str) -> bool:
@@ -202,7 +200,7 @@ class NetworkReads:
             for page in self._service("elb").get_paginator("describe_load_balancers").paginate():
                 for item in page.get("LoadBalancerDescriptions", []):
                     if item.get("DNSName") == dns_name:
-                        return _classic(item)
+                        return parse.classic(item)
         return None
 
     def get_classic_instance_health(self, load_balancer_name: str) -> list[ClassicInstanceHealth]:
@@ -233,7 +231,7 @@ class NetworkReads:
             for page in self._service("elbv2").get_paginator("describe_load_balancers").paginate():
                 for item in page.get("LoadBalancers", []):
                     if item.get("DNSName") == dns_name:
-                        return _load_balancer_v2(item)
+                        return parse.load_balancer_v2(item)
         return None
 
     def list_listeners_v2(self, load_balancer_arn: str) -> list[ListenerV2]:
@@ -246,7 +244,7 @@ class NetworkReads:
                 .paginate(LoadBalancerArn=load_balancer_arn)
             )
             for page in pages:
-                found.extend(_listener_v2(item) for item in page.get("Listeners", []))
+                found.extend(parse.listener_v2(item) for item in page.get("Listeners", []))
         return found
 
     def get_target_health_v2(self, load_balancer_arn: str) -> list[TargetHealth]:
@@ -281,185 +279,3 @@ class NetworkReads:
                     )
                 )
         return found
-
-
-def _malformed(what: str, endpoint: str, exc: Exception) -> MalformedResponseError:
-    return MalformedResponseError(f"{what} ({type(exc).__name__})", system="aws", endpoint=endpoint)
-
-
-def _tags(item: dict[str, Any]) -> dict[str, str]:
-    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in item.get("Tags") or []}
-
-
-def _subnet(item: dict[str, Any]) -> Subnet:
-    try:
-        return Subnet(
-            id=item["SubnetId"],
-            vpc_id=str(item.get("VpcId", "")),
-            cidr_block=str(item.get("CidrBlock", "")),
-            availability_zone=str(item.get("AvailabilityZone", "")),
-            map_public_ip_on_launch=bool(item.get("MapPublicIpOnLaunch", False)),
-            tags=_tags(item),
-        )
-    except (KeyError, TypeError) as exc:
-        raise _malformed("a subnet lacks SubnetId", "EC2 DescribeSubnets", exc) from exc
-
-
-_ROUTE_FIELDS = {
-    "DestinationCidrBlock": "destination_cidr_block",
-    "DestinationIpv6CidrBlock": "destination_ipv6_cidr_block",
-    "DestinationPrefixListId": "destination_prefix_list_id",
-    "GatewayId": "gateway_id",
-    "NatGatewayId": "nat_gateway_id",
-    "TransitGatewayId": "transit_gateway_id",
-    "NetworkInterfaceId": "network_interface_id",
-    "InstanceId": "instance_id",
-    "VpcPeeringConnectionId": "vpc_peering_connection_id",
-    "State": "state",
-}
-
-
-def _route_table(item: dict[str, Any]) -> RouteTable:
-    try:
-        associations = item.get("Associations") or []
-        return RouteTable(
-            id=item["RouteTableId"],
-            vpc_id=str(item.get("VpcId", "")),
-            main=any(bool(a.get("Main")) for a in associations),
-            subnet_ids=[str(a["SubnetId"]) for a in associations if a.get("SubnetId")],
-            routes=[
-                Route(
-                    **{
-                        ours: str(r[theirs])
-                        for theirs, ours in _ROUTE_FIELDS.items()
-                        if r.get(theirs)
-                    }
-                )
-                for r in item.get("Routes") or []
-            ],
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise _malformed(
-            "a route table lacks RouteTableId", "EC2 DescribeRouteTables", exc
-        ) from exc
-
-
-def _rule(item: dict[str, Any]) -> SecurityGroupRule:
-    return SecurityGroupRule(
-        protocol=str(item.get("IpProtocol", "")),
-        from_port=item.get("FromPort"),
-        to_port=item.get("ToPort"),
-        cidr_blocks=[str(r.get("CidrIp", "")) for r in item.get("IpRanges") or []],
-        ipv6_cidr_blocks=[str(r.get("CidrIpv6", "")) for r in item.get("Ipv6Ranges") or []],
-        source_group_ids=[str(g.get("GroupId", "")) for g in item.get("UserIdGroupPairs") or []],
-        prefix_list_ids=[str(p.get("PrefixListId", "")) for p in item.get("PrefixListIds") or []],
-    )
-
-
-def _security_group(item: dict[str, Any]) -> SecurityGroup:
-    try:
-        return SecurityGroup(
-            id=item["GroupId"],
-            name=str(item.get("GroupName", "")),
-            vpc_id=str(item.get("VpcId", "")),
-            description=str(item.get("Description", "")),
-            ingress=[_rule(p) for p in item.get("IpPermissions") or []],
-            egress=[_rule(p) for p in item.get("IpPermissionsEgress") or []],
-            tags=_tags(item),
-        )
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise _malformed(
-            "a security group lacks GroupId", "EC2 DescribeSecurityGroups", exc
-        ) from exc
-
-
-def _hosted_zone(item: dict[str, Any]) -> HostedZone:
-    try:
-        return HostedZone(
-            id=str(item["Id"]).removeprefix("/hostedzone/"),
-            name=str(item["Name"]),
-            private=bool((item.get("Config") or {}).get("PrivateZone", False)),
-            record_count=int(item.get("ResourceRecordSetCount") or 0),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _malformed(
-            "a hosted zone lacks Id or Name", "Route53 ListHostedZonesByName", exc
-        ) from exc
-
-
-def _record_set(item: dict[str, Any]) -> RecordSet:
-    try:
-        return RecordSet(
-            name=str(item["Name"]),
-            type=str(item["Type"]),
-            ttl=item.get("TTL"),
-            values=[str(r.get("Value", "")) for r in item.get("ResourceRecords") or []],
-            alias_target=str((item.get("AliasTarget") or {}).get("DNSName", "")),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _malformed(
-            "a record set lacks Name or Type", "Route53 ListResourceRecordSets", exc
-        ) from exc
-
-
-def _classic(item: dict[str, Any]) -> ClassicLoadBalancer:
-    try:
-        return ClassicLoadBalancer(
-            name=str(item["LoadBalancerName"]),
-            dns_name=str(item.get("DNSName", "")),
-            scheme=str(item.get("Scheme", "")),
-            vpc_id=str(item.get("VPCId", "") or ""),
-            subnet_ids=[str(s) for s in item.get("Subnets") or []],
-            security_groups=[str(s) for s in item.get("SecurityGroups") or []],
-            listeners=[
-                ClassicListener(
-                    protocol=str(d["Listener"]["Protocol"]),
-                    load_balancer_port=int(d["Listener"]["LoadBalancerPort"]),
-                    instance_protocol=str(d["Listener"].get("InstanceProtocol", "")),
-                    instance_port=int(d["Listener"].get("InstancePort") or 0),
-                )
-                for d in item.get("ListenerDescriptions") or []
-            ],
-            instance_ids=[str(i.get("InstanceId", "")) for i in item.get("Instances") or []],
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _malformed(
-            "a load balancer lacks LoadBalancerName", "ELB DescribeLoadBalancers", exc
-        ) from exc
-
-
-def _load_balancer_v2(item: dict[str, Any]) -> LoadBalancerV2:
-    try:
-        return LoadBalancerV2(
-            arn=str(item["LoadBalancerArn"]),
-            name=str(item["LoadBalancerName"]),
-            dns_name=str(item.get("DNSName", "")),
-            type=str(item.get("Type", "")),
-            scheme=str(item.get("Scheme", "")),
-            vpc_id=str(item.get("VpcId", "")),
-            state=str((item.get("State") or {}).get("Code", "")),
-            security_groups=[str(s) for s in item.get("SecurityGroups") or []],
-            subnet_ids=[str(z.get("SubnetId", "")) for z in item.get("AvailabilityZones") or []],
-        )
-    except (KeyError, TypeError) as exc:
-        raise _malformed(
-            "a load balancer lacks LoadBalancerArn or LoadBalancerName",
-            "ELBv2 DescribeLoadBalancers",
-            exc,
-        ) from exc
-
-
-def _listener_v2(item: dict[str, Any]) -> ListenerV2:
-    try:
-        return ListenerV2(
-            arn=str(item["ListenerArn"]),
-            protocol=str(item.get("Protocol", "")),
-            port=int(item.get("Port") or 0),
-            target_group_arns=[
-                str(a["TargetGroupArn"])
-                for a in item.get("DefaultActions") or []
-                if a.get("TargetGroupArn")
-            ],
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _malformed("a listener lacks ListenerArn", "ELBv2 DescribeListeners", exc) from exc
