@@ -47,6 +47,7 @@ def cluster(**fields: Any) -> Cluster:
         "external_id": "ext-c1",
         "name": "my-cluster",
         "state": "ready",
+        "dns_ready": True,
         "product": "rosa",
         "cloud_provider": "aws",
         "region": "us-east-1",
@@ -79,6 +80,7 @@ class FakeWorld(FakeAwsNetwork):
 
     cluster: Cluster | None = field(default_factory=cluster)
     infra_id: str = "my-cluster-x7k2p"
+    cluster_metadata: bool = True  # False: the ClusterDeployment has no spec.clusterMetadata
     pools: list[MachinePool] = field(default_factory=lambda: [MachinePool(id="worker", replicas=2)])
     infrastructure: bool = False
     access_protected: bool = False
@@ -118,6 +120,8 @@ class FakeWorld(FakeAwsNetwork):
 
     def get_cluster_deployment(self, cluster_id: str) -> ClusterDeployment:
         self._call("get_cluster_deployment")
+        if not self.cluster_metadata:
+            return ClusterDeployment(infra_id="", raw={}, has_cluster_metadata=False)
         return ClusterDeployment(infra_id=self.infra_id, raw={})
 
     def list_machine_pools(self, cluster_id: str) -> list[MachinePool]:
