@@ -213,3 +213,14 @@ def test_run_experimental_turns_on_the_alerts_marked_experimental(sandbox: Sandb
     assert on.passed, explain(on)
     assert not off.passed
     assert [o.status for o in off.outcomes] == ["unhandled"]
+
+
+def test_the_library_covers_every_outcome_of_cpd() -> None:
+    # Each name is one outcome of cpd (src/cad/investigations/cpd/README.md).
+    names = {s.name for s in LIBRARY}
+    required = {
+        "cpd-cluster-ready", "cpd-no-cluster-metadata", "cpd-dns-not-ready",
+        "cpd-byovpc-missing-route", "cpd-egress-passed", "cpd-egress-blocked",
+        "cpd-egress-verifier-error", "cpd-route-table-read-failure",
+    }  # fmt: skip
+    assert required <= names, required - names

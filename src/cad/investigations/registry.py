@@ -8,6 +8,7 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.cpd.investigation import ClusterProvisioningDelay
 from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
@@ -30,6 +31,7 @@ REGISTRY = Registry(
         Ccam,
         Chgm,
         ClusterMonitoringErrorBudgetBurn,
+        ClusterProvisioningDelay,
         InsightsOperatorDown,
         UpgradeConfigSyncFailureOver4Hr,
         MachineHealthCheckUnterminatedShortCircuitSre,
