@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "CloudTrailEvent",
+    "ExecResult",
     "IncidentState",
     "Instance",
     "LimitedSupportReasonEntry",
@@ -51,6 +52,22 @@ class IncidentState(BaseModel):
     title: str
     status: str  # triggered | acknowledged | resolved
     escalation_policy_id: str
+
+
+class ExecResult(BaseModel):
+    """What a command run inside a pod printed, and how it ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stdout: str
+    stderr: str = ""
+    exit_code: int = 0
+    protocol: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the command exited with status 0."""
+        return self.exit_code == 0
 
 
 class RestConfig(BaseModel):

@@ -145,7 +145,13 @@ class Sandbox:
         """Add one cluster to every simulator."""
         self.ocm.add_cluster(cluster)
         self.aws.add_cluster(cluster)
-        world = KubeWorld(cluster.kubernetes.objects, unreachable=cluster.kubernetes.unreachable)
+        kube = cluster.kubernetes
+        world = KubeWorld(
+            [*kube.objects, *kube.metrics],
+            unreachable=kube.unreachable,
+            exec_answers=[answer.model_dump() for answer in kube.exec],
+            protocols=tuple(kube.exec_protocols),
+        )
         self.backplane.add_cluster_api(cluster.id, world)
         self.egress[cluster.id] = cluster.egress
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from cad.clients.kube import Kind
 from cad.clients.models import (
     CloudTrailEvent,
+    ExecResult,
     Instance,
     LimitedSupportReasonEntry,
     RestConfig,
@@ -67,6 +69,19 @@ class KubeRead(Protocol):
         fields: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]: ...
     def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]: ...
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = 30.0,
+        limit_bytes: int = 1024 * 1024,
+    ) -> ExecResult:
+        """Run a read-only command in a pod (refused unless on the allowlist of
+        ``cad.clients.exec_policy``); a non-zero exit is a result, not an error."""
+        ...
 
 
 class AccessBroker(Protocol):
