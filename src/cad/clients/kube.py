@@ -45,6 +45,7 @@ _BUILT_IN_GROUPS = {
     "apps": "apps",
     "batch": "batch",
     "coordination.k8s.io": "coordination",
+    "certificates.k8s.io": "certificates",
 }
 
 
@@ -85,6 +86,10 @@ _KIND_TABLE = [
     ("config.openshift.io", "v1", "APIServer", "apiservers", False),
     ("config.openshift.io", "v1", "Ingress", "ingresses", False),
     ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
+    ("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", False),
+    ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
+    ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
 ]
 KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 

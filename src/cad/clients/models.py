@@ -15,6 +15,7 @@ __all__ = [
     "LimitedSupportReasonEntry",
     "RestConfig",
     "ServiceLogEntry",
+    "UpdateGraph",
     "parse_stop_time",
 ]
 
@@ -68,6 +69,17 @@ class ExecResult(BaseModel):
     def ok(self) -> bool:
         """Whether the command exited with status 0."""
         return self.exit_code == 0
+
+
+class UpdateGraph(BaseModel):
+    """One channel of the OpenShift update graph: its release versions (the graph's nodes,
+    in its order) and edges (index pairs: an update from one release to another)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    versions: list[str] = []
+    edges: list[tuple[int, int]] = []
 
 
 class RestConfig(BaseModel):

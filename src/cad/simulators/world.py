@@ -26,6 +26,7 @@ __all__ = [
     "OwnerSpec",
     "RegistryCredentialSpec",
     "ServiceLogSpec",
+    "UpdateGraphSpec",
     "WorldSpec",
     "resolve_time",
 ]
@@ -245,11 +246,18 @@ class ClusterSpec(_Spec):
         return str(int.from_bytes(self.id.encode()[:12].ljust(12, b"0"), "big") % 10**12).zfill(12)
 
 
+class UpdateGraphSpec(_Spec):
+    """The OpenShift update graph: channel name (``stable-4.16``) to its release versions."""
+
+    channels: dict[str, list[str]] = {}
+
+
 class WorldSpec(_Spec):
     """Everything a sandbox is seeded with."""
 
     now: str | datetime | None = None
     clusters: list[ClusterSpec] = []
+    update_graph: UpdateGraphSpec = UpdateGraphSpec()
 
     _time = field_validator("now")(_check_time)
 

@@ -23,6 +23,7 @@ from cad.clients.models import (
     LimitedSupportReasonEntry,
     RestConfig,
     ServiceLogEntry,
+    UpdateGraph,
 )
 from cad.clients.ocm.models import (
     Account,
@@ -93,6 +94,7 @@ class FakeWorld:
         field(default_factory=list)
     )
     exec_calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    graph_channels: dict[str, list[str]] = field(default_factory=dict)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
     subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
@@ -258,6 +260,11 @@ class FakeWorld:
             "the fake world has no answer for this command", system="kubernetes", endpoint=endpoint
         )
 
+    # --- UpdateGraphRead ------------------------------------------------------------------
+    def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
+        self._call("update_graph")
+        return UpdateGraph(channel=channel, versions=list(self.graph_channels.get(channel, [])))
+
     # --- AccessBroker --------------------------------------------------------------------
     def aws_client(self, cluster_id: str, region: str) -> FakeWorld:
         self._call("aws_client")
@@ -286,7 +293,7 @@ class FakeWorld:
             access=self,
             egress=self.egress,
             now=lambda: self.now,
-            **kwargs,
+            **{"update_graph": self, **kwargs},
         )
 
     def ago(self, minutes: float) -> datetime:

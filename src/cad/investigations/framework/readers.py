@@ -14,6 +14,7 @@ from cad.clients.models import (
     LimitedSupportReasonEntry,
     RestConfig,
     ServiceLogEntry,
+    UpdateGraph,
 )
 from cad.clients.ocm.models import (
     Account,
@@ -26,7 +27,7 @@ from cad.clients.ocm.models import (
     Subscription,
 )
 
-__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead"]
+__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead", "UpdateGraphRead"]
 
 
 class OcmRead(Protocol):
@@ -81,6 +82,14 @@ class KubeRead(Protocol):
     ) -> ExecResult:
         """Run a read-only command in a pod (refused unless on the allowlist of
         ``cad.clients.exec_policy``); a non-zero exit is a result, not an error."""
+        ...
+
+
+class UpdateGraphRead(Protocol):
+    """The OpenShift update graph (Cincinnati)."""
+
+    def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
+        """The releases of ``channel`` (e.g. ``stable-4.16``); none for an unknown channel."""
         ...
 
 
