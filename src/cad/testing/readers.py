@@ -95,6 +95,7 @@ class FakeWorld:
     )
     exec_calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     graph_channels: dict[str, list[str]] = field(default_factory=dict)
+    health_answers: dict[str, str | BaseException] = field(default_factory=dict)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
     subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
@@ -259,6 +260,13 @@ class FakeWorld:
         raise ExecFailedError(
             "the fake world has no answer for this command", system="kubernetes", endpoint=endpoint
         )
+
+    def health(self, endpoint: str) -> str:
+        self._call("kube_health")
+        answer = self.health_answers.get(endpoint, "ok")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
 
     # --- UpdateGraphRead ------------------------------------------------------------------
     def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
