@@ -103,7 +103,7 @@ def test_investigations_lists_names_aliases_stages_and_alerts() -> None:
 def test_investigations_lists_all_twelve_implemented_investigations() -> None:
     # When cadctl lists the investigations
     done = cadctl("investigations")
-    # Then each of the twelve has its heading line
+    # Then each of them has its heading line
     assert done.returncode == 0, done.stderr
     headings = [line.split()[0] for line in done.stdout.splitlines() if not line[:1].isspace()]
     assert headings == [
@@ -119,6 +119,7 @@ def test_investigations_lists_all_twelve_implemented_investigations() -> None:
         "describenodes",
         "expiredcertificates",
         "pdbblockingnodedrain",
+        "clusterhealthcheck",
     ]
 
 
