@@ -207,7 +207,19 @@ class FakeWorld:
         fields: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         self._call("kube_list")
-        found = [o for o in self.objects if o.get("kind") == kind.kind]
+        found = [
+            o
+            for o in self.objects
+            if o.get("kind") == kind.kind
+            and (namespace is None or (o.get("metadata") or {}).get("namespace") == namespace)
+        ]
+        for key, value in (labels or {}).items():
+            found = [
+                o
+                for o in found
+                if key in ((o.get("metadata") or {}).get("labels") or {})
+                and (value is None or o["metadata"]["labels"][key] == value)
+            ]
         for key, value in (fields or {}).items():
             if key == "metadata.name":
                 found = [o for o in found if o["metadata"]["name"] == value]
