@@ -3,6 +3,7 @@ WebSocket through the backplane proxy path."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -168,3 +169,12 @@ def test_the_command_and_container_reach_the_server_as_given(
         "container": "etcdctl",
         "command": HEALTH,
     }
+
+
+def test_the_bearer_token_never_reaches_the_logs_even_at_debug_level(
+    kube: KubeReader, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        kube.exec("openshift-etcd", "etcd-m1", HEALTH, container="etcdctl")
+    assert "Bearer" not in caplog.text
+    assert "authorization" not in caplog.text.lower()
