@@ -11,6 +11,7 @@ def test_the_library_covers_every_outcome_of_clusterhealthcheck() -> None:
         "healthcheck-healthy",
         "healthcheck-warnings",
         "healthcheck-cluster-api-unavailable",
+        "healthcheck-hcp",
     }
     assert required <= names, required - names
     manual = {s.name: s.run.investigation for s in load_library() if s.name in required}
