@@ -118,6 +118,7 @@ def test_investigations_lists_every_implemented_investigation() -> None:
         "ocmagentresponsefailure",
         "cannotretrieveupdatessre",
         "describenodes",
+        "clusterhealthcheck",
         "expiredcertificates",
         "pdbblockingnodedrain",
     ]

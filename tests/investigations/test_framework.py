@@ -216,6 +216,7 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "ocmagentresponsefailure",
         "cannotretrieveupdatessre",
         "describenodes",
+        "clusterhealthcheck",
         "expiredcertificates",
         "pdbblockingnodedrain",
     ]

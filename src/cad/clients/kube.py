@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import httpx2
 from lightkube import Client
 from lightkube.config.kubeconfig import KubeConfig
@@ -16,9 +17,14 @@ from lightkube.generic_resource import create_global_resource, create_namespaced
 from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import RestConfig
+from cad.clients.http import HttpCaller, ssl_context
+from cad.clients.kube_exec import DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, PodExecutor
+from cad.clients.models import ExecResult
 from cad.errors import MalformedResponseError, NetworkError, error_for_status
 
-__all__ = ["KINDS", "Kind", "KubeReader"]
+__all__ = ["HEALTH_ENDPOINTS", "KINDS", "Kind", "KubeReader"]
+
+HEALTH_ENDPOINTS = ("healthz", "livez", "readyz")
 
 
 class Kind(BaseModel):
@@ -43,6 +49,7 @@ _BUILT_IN_GROUPS = {
     "apps": "apps",
     "batch": "batch",
     "coordination.k8s.io": "coordination",
+    "certificates.k8s.io": "certificates",
 }
 
 
@@ -83,6 +90,10 @@ _KIND_TABLE = [
     ("config.openshift.io", "v1", "APIServer", "apiservers", False),
     ("config.openshift.io", "v1", "Ingress", "ingresses", False),
     ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
+    ("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", False),
+    ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
+    ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
 ]
 KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 
@@ -116,7 +127,8 @@ def _translated(endpoint: str) -> Iterator[None]:
 
 
 class KubeReader:
-    """Get and list any kind, with label and field selectors. No write methods."""
+    """Get and list any kind, with label and field selectors; run allowed read-only commands
+    in pods (:mod:`cad.clients.kube_exec`). No write methods."""
 
     def __init__(self, config: RestConfig, *, timeout_s: float = 30.0) -> None:
         kubeconfig = KubeConfig.from_dict(
@@ -130,6 +142,17 @@ class KubeReader:
             }
         )
         self._client = Client(config=kubeconfig, timeout=httpx2.Timeout(timeout_s), trust_env=False)
+        self._executor = PodExecutor(config)
+        self._raw = HttpCaller(
+            "kubernetes",
+            httpx.Client(
+                base_url=config.host.rstrip("/"),
+                timeout=httpx.Timeout(timeout_s),
+                headers={"Authorization": f"Bearer {config.token}"},
+                verify=ssl_context(),
+                trust_env=False,
+            ),
+        )
 
     def list(
         self,
@@ -156,6 +179,52 @@ class KubeReader:
             obj = self._client.get(kind.resource(), name=name, namespace=namespace)
             return obj.to_dict()  # type: ignore[no-any-return]
 
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        limit_bytes: int = DEFAULT_LIMIT_BYTES,
+    ) -> ExecResult:
+        """Run an allowed read-only command in a pod: see :meth:`PodExecutor.exec`."""
+        return self._executor.exec(
+            namespace,
+            pod,
+            command,
+            container=container,
+            timeout_s=timeout_s,
+            limit_bytes=limit_bytes,
+        )
+
+    def health(self, endpoint: str) -> str:
+        """The API server's answer to ``/healthz``, ``/livez`` or ``/readyz`` (``ok`` when
+        healthy); a failing check is a client error (HTTP 500 names the failed checks)."""
+        if endpoint not in HEALTH_ENDPOINTS:
+            raise ValueError(f"not a health endpoint: {endpoint!r}")
+        path = f"/{endpoint}"
+        try:
+            response = self._raw.client.get(path)
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                f"connection failed ({type(exc).__name__})",
+                system="kubernetes",
+                endpoint=f"GET {path}",
+            ) from exc
+        if response.is_success:
+            return response.text
+        # The API server names the failed checks in a plain-text body: keep them, bounded.
+        checks = "; ".join(line for line in response.text.splitlines() if line.startswith("[-]"))
+        raise error_for_status(
+            response.status_code,
+            checks[:300] or response.reason_phrase or "error",
+            system="kubernetes",
+            endpoint=f"GET {path}",
+        )
+
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._client._client.close()  # type: ignore[no-untyped-call]  # no public close
+        self._raw.client.close()

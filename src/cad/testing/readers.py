@@ -8,17 +8,22 @@ call raise.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cad.clients.exec_policy import refusal
 from cad.clients.kube import Kind
+from cad.clients.kube_exec import ExecFailedError, ExecRefusedError
 from cad.clients.models import (
     CloudTrailEvent,
+    ExecResult,
     Instance,
     LimitedSupportReasonEntry,
     RestConfig,
     ServiceLogEntry,
+    UpdateGraph,
 )
 from cad.clients.ocm.models import (
     Account,
@@ -89,6 +94,12 @@ class FakeWorld(FakeAwsNetwork):
     non_running: list[Instance] = field(default_factory=list)
     events: list[CloudTrailEvent] = field(default_factory=list)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    exec_answers: list[tuple[tuple[str, str, str], tuple[str, ...], ExecResult | BaseException]] = (
+        field(default_factory=list)
+    )
+    exec_calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    graph_channels: dict[str, list[str]] = field(default_factory=dict)
+    health_answers: dict[str, str | BaseException] = field(default_factory=dict)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
     subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
@@ -202,7 +213,19 @@ class FakeWorld(FakeAwsNetwork):
         fields: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         self._call("kube_list")
-        found = [o for o in self.objects if o.get("kind") == kind.kind]
+        found = [
+            o
+            for o in self.objects
+            if o.get("kind") == kind.kind
+            and (namespace is None or (o.get("metadata") or {}).get("namespace") == namespace)
+        ]
+        for key, value in (labels or {}).items():
+            found = [
+                o
+                for o in found
+                if key in ((o.get("metadata") or {}).get("labels") or {})
+                and (value is None or o["metadata"]["labels"][key] == value)
+            ]
         for key, value in (fields or {}).items():
             if key == "metadata.name":
                 found = [o for o in found if o["metadata"]["name"] == value]
@@ -214,6 +237,59 @@ class FakeWorld(FakeAwsNetwork):
         raise NotFoundError(
             f'{kind.plural} "{name}" not found', system="kubernetes", endpoint="GET", status=404
         )
+
+    def answer_exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        answer: ExecResult | BaseException,
+        *,
+        container: str = "",
+    ) -> None:
+        """What running ``command`` in that pod gives (an empty ``container`` matches any):
+        a result, or an error to raise."""
+        self.exec_answers.append(((namespace, pod, container), tuple(command), answer))
+
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = 30.0,
+        limit_bytes: int = 1024 * 1024,
+    ) -> ExecResult:
+        self._call("kube_exec")
+        self.exec_calls.append((namespace, pod, tuple(command)))
+        endpoint = f"GET pods/{pod}/exec"
+        reason = refusal(command)
+        if reason is not None:
+            raise ExecRefusedError(reason, system="kubernetes", endpoint=endpoint)
+        for (ns, name, wanted), argv, answer in self.exec_answers:
+            if (ns, name, argv) == (namespace, pod, tuple(command)) and wanted in (
+                "",
+                container or "",
+            ):
+                if isinstance(answer, BaseException):
+                    raise answer
+                return answer
+        raise ExecFailedError(
+            "the fake world has no answer for this command", system="kubernetes", endpoint=endpoint
+        )
+
+    def health(self, endpoint: str) -> str:
+        self._call("kube_health")
+        answer = self.health_answers.get(endpoint, "ok")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    # --- UpdateGraphRead ------------------------------------------------------------------
+    def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
+        self._call("update_graph")
+        return UpdateGraph(channel=channel, versions=list(self.graph_channels.get(channel, [])))
 
     # --- AccessBroker --------------------------------------------------------------------
     def aws_client(self, cluster_id: str, region: str) -> FakeWorld:
@@ -243,7 +319,7 @@ class FakeWorld(FakeAwsNetwork):
             access=self,
             egress=self.egress,
             now=lambda: self.now,
-            **kwargs,
+            **{"update_graph": self, **kwargs},
         )
 
     def ago(self, minutes: float) -> datetime:
