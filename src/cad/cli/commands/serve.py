@@ -76,13 +76,15 @@ def _serve(
     from cad.cli.listeners import bind, history_warning
     from cad.cli.serving import GracefulServer, ignoring_signals
     from cad.config.investigation_config import InvestigationConfigError
-    from cad.service import build_service
+    from cad.service import build_service, receiver_only
     from cad.store.db import StoreUnavailableError
     from cad.store.instance import ServerAlreadyRunningError
 
-    _require(settings, pagerduty=True)
     if workers == 0 and not settings.uses_job_queue():
         raise _fail("--workers 0 needs PostgreSQL (CAD_DATABASE_URL): on SQLite nothing else runs")
+    if not receiver_only(settings, workers):
+        # A receiver that runs nothing itself needs only the webhook secrets and the database.
+        _require(settings, pagerduty=True)
     if not settings.webhook_secrets():
         raise _fail("missing required settings: CAD_PD_WEBHOOK_SECRETS (webhook signing secrets)")
     try:

@@ -77,7 +77,7 @@ def worker(
                 f"cannot serve metrics on {address}:{metrics_port}: {error.strerror}", 1
             ) from None
     running = QueueWorker(
-        runtime.store, runtime.built.controller, metrics=runtime.metrics, options=options
+        runtime.store, runtime.controller, metrics=runtime.metrics, options=options
     )
     typer.echo(
         f"CAD worker {running.name}: {options.concurrency} job(s) at a time, "
