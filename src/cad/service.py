@@ -17,7 +17,7 @@ from cad.controller.build import Built, build_controller
 from cad.controller.controller import Controller
 from cad.egress import EgressVerifier
 from cad.executor.budget import BudgetLimits
-from cad.metrics import ServiceMetrics
+from cad.metrics import ServiceMetrics, register_process_metrics
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.store.engine import StoreTimeouts
 from cad.store.instance import ServerLock
@@ -90,6 +90,7 @@ def build_runtime(
         upgrade(settings.store_url(), timeouts)
     store = Store(settings.store_url(), timeouts)
     registry = CollectorRegistry()
+    register_process_metrics(registry, revision=settings.build_revision)
     metrics = ServiceMetrics(registry, store.deliveries.depth)
     if not controller:
         return Runtime(store, registry, metrics, None)

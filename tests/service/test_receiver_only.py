@@ -63,7 +63,9 @@ def test_a_receiver_with_only_the_webhook_secrets_and_the_database_starts_and_qu
         )
         assert answer.status_code == 202, answer.text
         assert answer.json()["status"] == "queued"
-        assert "cad_webhook_deliveries_total" in httpx.get(f"{served.url}/metrics").text
+        scraped = httpx.get(f"{served.url}/metrics", timeout=10).text
+        assert "cad_webhook_deliveries_total" in scraped
+        assert "cad_build_info{" in scraped
     assert not served.said("missing required settings")
     assert not served.said("Traceback")
     engine = create_engine(database)

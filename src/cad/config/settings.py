@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     listen_address: Address = "127.0.0.1"
     metrics_address: Address = "127.0.0.1"
     api_docs: bool = False
+    # Observability (issue 16): the source revision `cad_build_info` reports (the image sets
+    # it from its build argument).
+    build_revision: str = Field(default="unknown", pattern=r"^[0-9A-Za-z._+-]{1,64}$")
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:
