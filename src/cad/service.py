@@ -259,6 +259,7 @@ def _build_service(
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
         store_timeout_s=settings.webhook_store_timeout_seconds,
+        access_log=settings.access_log,
     )
     if routes is not None:
         routes(app)

@@ -37,6 +37,20 @@ def _settings(ctx: typer.Context, **overrides: object) -> Settings:
     return settings
 
 
+def _announce(
+    settings: Settings, text: str, event: str, *, level: str = "info", **fields: object
+) -> None:
+    """A start-up or shutdown banner: ``text`` on stderr for people (console logs), or the
+    structured ``event`` with ``fields`` at ``level`` (JSON logs: one JSON line, like every
+    other line a log collector reads)."""
+    if settings.log_format != "json":
+        typer.echo(text, err=True)
+        return
+    from cad.logging import get_logger
+
+    getattr(get_logger("cad.cli"), level)(event, **fields)
+
+
 def _store_name(settings: Settings) -> str:
     """The store's URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -62,7 +76,14 @@ def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
         return load_default_config(known=REGISTRY.names())
     loaded = load_config(chosen, known=REGISTRY.names())
     for warning in loaded.warnings():
-        typer.echo(f"warning: {chosen}: {warning}", err=True)
+        _announce(
+            settings,
+            f"warning: {chosen}: {warning}",
+            "config warning",
+            level="warning",
+            file=str(chosen),
+            warning=warning,
+        )
     return loaded
 
 
