@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cad.cli.common import _announce, _config, _fail, _reason, _require, _settings, _store_name
+from cad.cli.common import _config, _fail, _reason, _require, _settings, _store_name
 from cad.cli.options import ConfigFile, Migrate
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ def _serve(
     import uvicorn
     from sqlalchemy.exc import OperationalError
 
+    from cad.cli.common import _announce
     from cad.cli.listeners import bind, history_warning
     from cad.cli.serving import GracefulServer, ignoring_signals
     from cad.config.investigation_config import InvestigationConfigError
