@@ -50,3 +50,21 @@ def test_the_json_of_a_manual_run_carries_the_dropped_notes_text_as_its_preview(
     [note] = [a for s in outcome["chain"] for a in s["actions"] if a["type"] == "pagerduty_note"]
     assert note["outcome"] == "dropped"
     assert EXPIRED in note["preview"]
+
+
+def test_a_cli_run_logs_its_one_run_line_like_the_services_workers(sandbox: Sandbox) -> None:
+    env = {**seeded(sandbox), "CAD_LOG_LEVEL": "info", "CAD_LOG_FORMAT": "json"}
+    done = cadctl("run", "-c", "my-cluster", "-i", "expiredcertificates", "--dry-run", env=env)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    [run] = [line for line in lines if line["event"] == "run"]
+    assert (run["mode"], run["status"], run["dry_run"]) == ("manual", "succeeded", True)
+    assert run["cluster"] == "2abcdefghijklmnopqrstuvwxyz01234"
+    assert run["chain"][-1] == {"investigation": "expiredcertificates", "outcome": "ran"}
+    assert {
+        "investigation": "expiredcertificates",
+        "type": "pagerduty_note",
+        "outcome": "dropped",
+    } in run["actions"]
+    assert isinstance(run["duration_s"], float)
+    assert sandbox.ocm.client_secret not in done.stderr

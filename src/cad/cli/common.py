@@ -95,18 +95,26 @@ def _require(settings: Settings, *, pagerduty: bool) -> None:
         raise _fail("missing required settings: " + ", ".join(missing))
 
 
-def _finish(outcome: RunOutcome, as_json: bool, settings: Settings, registry: object) -> None:
+def _finish(
+    outcome: RunOutcome, as_json: bool, settings: Settings, registry: object, duration_s: float
+) -> None:
+    """Print the run (human or ``--json``) on stdout, log its one line (``run``, as the
+    service's workers do), push the metrics if asked, and exit with the run's code."""
     from rich.console import Console
 
     from cad.cli.render import render_outcome
+    from cad.logging import get_logger
 
     if as_json:
         typer.echo(outcome.model_dump_json(indent=2))
     else:
         render_outcome(outcome, Console())
+    emit = (
+        get_logger("cad.cli").info if outcome.status != "failed" else get_logger("cad.cli").warning
+    )
+    emit("run", mode=outcome.mode, duration_s=round(duration_s, 3), **outcome.summary())
     if settings.prometheus_pushgateway:
         from cad.controller.metrics import push_metrics
-        from cad.logging import get_logger
 
         try:
             push_metrics(settings.prometheus_pushgateway, registry)  # type: ignore[arg-type]
