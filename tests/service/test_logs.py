@@ -228,3 +228,18 @@ def test_a_workers_banners_are_events_in_json_mode() -> None:
         stopped = next(line for line in lines if line["event"] == "CAD worker stopped")
         assert stopped["runs"] == 0
         assert "very-secret-value" not in stderr
+
+
+def test_the_api_token_warning_is_an_event_in_json_mode(database: str) -> None:
+    env = {
+        **CLEAN_ENV,
+        "CAD_DATABASE_URL": database,
+        "CAD_PD_WEBHOOK_SECRETS": SECRET,
+        "CAD_LOG_FORMAT": "json",
+    }
+    with serving("--workers", "0", env=env) as served:
+        pass
+    [warning] = events(served, "api token missing")
+    assert warning["level"] == "warning"
+    assert "GET /runs" in str(warning["detail"])
+    assert all(line.startswith("{") for line in served.stderr if line.strip()), served.stderr

@@ -119,7 +119,9 @@ def _serve(
         ) from None
     warning = history_warning(settings)
     if warning is not None:
-        _announce(settings, f"warning: {warning}", warning, level="warning")
+        _announce(
+            settings, f"warning: {warning}", "api token missing", level="warning", detail=warning
+        )
     engine = "queue worker" if settings.uses_job_queue() else "worker thread"
     url = f"http://{shown}:{port}"
     _announce(
