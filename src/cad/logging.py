@@ -26,7 +26,8 @@ class SecretRedactor:
     """A structlog processor that hides secret values.
 
     Values of keys that name a secret (token, secret, password, authorization, ...) are
-    replaced whatever they hold; known secret strings are cut out of every other value.
+    replaced whatever they hold; known secret strings are cut out of every other value, in
+    lists and mappings too (which stay lists and mappings: JSON arrays and objects).
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -50,11 +51,23 @@ class SecretRedactor:
         for key, value in list(event_dict.items()):
             if _SECRET_KEY.search(key) and key != "event":
                 event_dict[key] = REDACTED
-            elif isinstance(value, str):
-                event_dict[key] = self.scrub(value)
-            elif value is not None and not isinstance(value, int | float | bool):
-                event_dict[key] = self.scrub(str(value))
+            else:
+                event_dict[key] = self._clean(value)
         return event_dict
+
+    def _clean(self, value: Any, depth: int = 0) -> Any:
+        if value is None or isinstance(value, int | float | bool):
+            return value
+        if isinstance(value, str):
+            return self.scrub(value)
+        if depth < 4 and isinstance(value, list | tuple):
+            return [self._clean(item, depth + 1) for item in value]
+        if depth < 4 and isinstance(value, dict):
+            return {
+                str(k): REDACTED if _SECRET_KEY.search(str(k)) else self._clean(v, depth + 1)
+                for k, v in value.items()
+            }
+        return self.scrub(str(value))
 
 
 _redactor = SecretRedactor()

@@ -4,12 +4,41 @@ webhook receiver and the workers, so that neither imports the other."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-__all__ = ["QueueCollector", "ServiceMetrics"]
+__all__ = ["QueueCollector", "ServiceMetrics", "cad_version", "register_process_metrics"]
+
+
+def cad_version() -> str:
+    """The installed package's version (``unknown`` when CAD runs from an uninstalled tree)."""
+    try:
+        return version("cad")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def register_process_metrics(registry: CollectorRegistry, *, revision: str) -> None:
+    """Add what every ``/metrics`` of CAD serves besides its own counters: the process
+    (``process_*``: CPU, memory, open files), the interpreter (``python_info``,
+    ``python_gc_*``), and ``cad_build_info{version,revision}`` (always 1)."""
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    Info("cad_build", "CAD's version and source revision", registry=registry).info(
+        {"version": cad_version(), "revision": revision}
+    )
 
 
 class QueueCollector(Collector):

@@ -14,9 +14,10 @@ from prometheus_client import CollectorRegistry
 from cad.config.investigation_config import InvestigationConfig
 from cad.config.settings import Settings
 from cad.controller.build import Built, build_controller
+from cad.controller.controller import Controller
 from cad.egress import EgressVerifier
 from cad.executor.budget import BudgetLimits
-from cad.metrics import ServiceMetrics
+from cad.metrics import ServiceMetrics, register_process_metrics
 from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
 from cad.store.engine import StoreTimeouts
 from cad.store.instance import ServerLock
@@ -32,6 +33,7 @@ __all__ = [
     "build_runtime",
     "build_service",
     "queue_options",
+    "receiver_only",
 ]
 
 
@@ -47,16 +49,26 @@ class Workers(Protocol):
 
 @dataclass
 class Runtime:
-    """The store, metrics and controller a receiver or a worker runs with."""
+    """The store, metrics and controller a receiver or a worker runs with. A receiver
+    that runs no deliveries (``serve --workers 0`` on PostgreSQL) has no controller
+    (``built`` is ``None``): it needs no credentials of OCM, PagerDuty or backplane."""
 
     store: Store
     registry: CollectorRegistry
     metrics: ServiceMetrics
-    built: Built
+    built: Built | None
+
+    @property
+    def controller(self) -> Controller:
+        """The controller; ``RuntimeError`` for a receiver-only runtime, which has none."""
+        if self.built is None:
+            raise RuntimeError("a receiver-only runtime runs no deliveries: it has no controller")
+        return self.built.controller
 
     def close(self) -> None:
         """Close clients, then the store."""
-        self.built.close()
+        if self.built is not None:
+            self.built.close()
         self.store.close()
 
 
@@ -67,17 +79,38 @@ def build_runtime(
     now: Callable[[], datetime] | None = None,
     egress: EgressVerifier | None = None,
     migrate: bool = True,
+    controller: bool = True,
 ) -> Runtime:
     """Store (migrated unless ``migrate`` is false), metrics registry and controller with
     the durable ledger and the fleet budget, for ``settings``; ``now`` and ``egress``
-    replace the real clock and egress verifier (the sandbox's)."""
+    replace the real clock and egress verifier (the sandbox's). Without ``controller``
+    (a receiver that runs nothing), no client is built and no credential is needed."""
     timeouts = StoreTimeouts.of(settings)
     if migrate:
         upgrade(settings.store_url(), timeouts)
     store = Store(settings.store_url(), timeouts)
     registry = CollectorRegistry()
+    register_process_metrics(registry, revision=settings.build_revision)
     metrics = ServiceMetrics(registry, store.deliveries.depth)
-    built = build_controller(
+    if not controller:
+        return Runtime(store, registry, metrics, None)
+    try:
+        built = _build_controller(settings, config, store, registry, now, egress)
+    except BaseException:
+        store.close()
+        raise
+    return Runtime(store, registry, metrics, built)
+
+
+def _build_controller(
+    settings: Settings,
+    config: InvestigationConfig,
+    store: Store,
+    registry: CollectorRegistry,
+    now: Callable[[], datetime] | None,
+    egress: EgressVerifier | None,
+) -> Built:
+    return build_controller(
         settings,
         config,
         pagerduty=True,
@@ -95,7 +128,12 @@ def build_runtime(
         egress=egress,
         now=now,
     )
-    return Runtime(store, registry, metrics, built)
+
+
+def receiver_only(settings: Settings, workers: int) -> bool:
+    """Whether ``serve`` with ``workers`` runs no delivery itself (PostgreSQL, no queue worker
+    in the process): then it needs no credentials but the webhook secrets and the database."""
+    return settings.uses_job_queue() and workers == 0
 
 
 def queue_options(settings: Settings, concurrency: int) -> QueueOptions:
@@ -161,12 +199,20 @@ def build_service(
     raises ``ServerAlreadyRunningError`` before it touches the store). On PostgreSQL, the
     receiver queues a job per incident in the delivery's transaction, and ``workers`` is the
     concurrency of a queue worker inside this process (0: none, ``cadctl worker`` processes
-    run them). The receiver has a store of its own, whose waits are bounded by
+    run them: the receiver then builds no controller and needs only the webhook secrets and
+    the database). The receiver has a store of its own, whose waits are bounded by
     ``CAD_WEBHOOK_STORE_TIMEOUT_SECONDS``."""
     queued = settings.uses_job_queue()
     lock = None if queued else ServerLock(settings.store_url()).acquire()
     try:
-        runtime = build_runtime(settings, config, now=now, egress=egress, migrate=migrate)
+        runtime = build_runtime(
+            settings,
+            config,
+            now=now,
+            egress=egress,
+            migrate=migrate,
+            controller=not receiver_only(settings, workers),
+        )
         return _build_service(settings, runtime, workers, routes, start_workers, lock)
     except BaseException:
         if lock is not None:
@@ -188,14 +234,14 @@ def _build_service(
     if queued and workers > 0:
         pool = QueueWorker(
             runtime.store,
-            runtime.built.controller,
+            runtime.controller,
             metrics=runtime.metrics,
             options=queue_options(settings, workers),
         )
     elif not queued:
         pool = EmbeddedWorkers(
             runtime.store,
-            runtime.built.controller,
+            runtime.controller,
             count=max(workers, 1),
             metrics=runtime.metrics,
             poll_s=settings.worker_poll_seconds,
@@ -213,6 +259,7 @@ def _build_service(
         on_queued=pool.wake if pool is not None else lambda: None,
         enqueue=IncidentQueue() if queued else None,
         store_timeout_s=settings.webhook_store_timeout_seconds,
+        access_log=settings.access_log,
     )
     if routes is not None:
         routes(app)

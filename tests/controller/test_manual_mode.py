@@ -65,6 +65,6 @@ def test_manual_metrics_count_started_and_completed_runs(
     built = controller_for(pagerduty=False)
     built.controller.run_manual(CLUSTER_ID, "cmbb")
     get = built.registry.get_sample_value
-    labels = {"alert_type": "clustermonitoringerrorbudgetburn", "dry_run": "false"}
+    labels = {"investigation": "clustermonitoringerrorbudgetburn", "dry_run": "false"}
     assert get("cad_investigate_manual_started_total", labels) == 1
     assert get("cad_investigate_manual_completed_total", {**labels, "status": "success"}) == 1

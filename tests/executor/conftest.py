@@ -84,6 +84,7 @@ def context(ocm: FakeOcm, pagerduty: FakePagerDuty, backplane: FakeBackplane) ->
     ) -> ExecutionContext:
         return ExecutionContext(
             investigation=str(kw.pop("investigation", "chgm")),
+            alert=str(kw.pop("alert", "ClusterHasGoneMissing")),
             cluster=cluster,
             incident=incident,
             clients=WriteClients(ocm=ocm, pagerduty=pagerduty, backplane=backplane),

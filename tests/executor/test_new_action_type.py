@@ -102,7 +102,15 @@ def test_the_new_type_is_applied_reported_and_counted(
         return metrics.registry.get_sample_value(name, labels)
 
     assert sample("cad_actions_total", type="label_cluster", outcome="succeeded") == 1
-    assert sample("cad_cluster_labels_set_total", alert_type="chgm", label_text="hibernating") == 1
+    assert (
+        sample(
+            "cad_cluster_labels_set_total",
+            alert_type="ClusterHasGoneMissing",
+            investigation="chgm",
+            label_text="hibernating",
+        )
+        == 1
+    )
 
 
 def test_the_new_type_is_planned_like_the_others_in_the_informing_stage(

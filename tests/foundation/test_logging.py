@@ -63,3 +63,22 @@ def test_a_crash_log_shows_the_traceback_without_locals_and_without_secrets(
         entry = json.loads(line)
         assert "exc_info" not in entry
         assert entry["exception"].startswith("Traceback (most recent call last):")
+
+
+def test_lists_and_mappings_stay_structured_and_are_scrubbed_inside(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given JSON logging that knows a secret
+    configure_logging("info", fmt="json", secrets=[SECRET])
+    # When a line carries a list of mappings, one holding the secret, one a secret-named key
+    structlog.get_logger("nested").info(
+        "run",
+        actions=[{"type": "note", "outcome": "succeeded", "error": f"refused {SECRET}"}],
+        chain=[{"investigation": "chgm", "api_token": "abc123"}],
+    )
+    entry = json.loads(capsys.readouterr().err)
+    # Then they are JSON arrays and objects, with the secret cut out of them
+    assert entry["actions"] == [
+        {"type": "note", "outcome": "succeeded", "error": f"refused {REDACTED}"}
+    ]
+    assert entry["chain"] == [{"investigation": "chgm", "api_token": REDACTED}]

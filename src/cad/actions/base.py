@@ -105,7 +105,8 @@ class ActionTarget:
 @dataclass(frozen=True)
 class EffectMetric:
     """A Prometheus counter of an action type's real effects (not dry runs, not duplicates),
-    labelled with ``alert_type`` (the investigation) and the action's ``metric_labels()``."""
+    labelled with ``alert_type`` (the alert's name), ``investigation`` and the action's
+    ``metric_labels()``."""
 
     name: str
     documentation: str
@@ -209,7 +210,7 @@ class Action(BaseModel):
         return f"{self.action_type}:{digest}"
 
     def metric_labels(self) -> dict[str, str]:
-        """The labels of ``effect_metric`` besides ``alert_type``."""
+        """The labels of ``effect_metric`` besides ``alert_type`` and ``investigation``."""
         return {}
 
     def customer_message(self) -> tuple[str, str, str] | None:

@@ -56,6 +56,20 @@ def _settings(ctx: typer.Context, **overrides: object) -> Settings:
     return settings
 
 
+def _announce(
+    settings: Settings, text: str, event: str, *, level: str = "info", **fields: object
+) -> None:
+    """A start-up or shutdown banner: ``text`` on stderr for people (console logs), or the
+    structured ``event`` with ``fields`` at ``level`` (JSON logs: one JSON line, like every
+    other line a log collector reads)."""
+    if settings.log_format != "json":
+        typer.echo(text, err=True)
+        return
+    from cad.logging import get_logger
+
+    getattr(get_logger("cad.cli"), level)(event, **fields)
+
+
 def _store_name(settings: Settings) -> str:
     """The store's URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -81,7 +95,14 @@ def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
         return load_default_config(known=REGISTRY.names())
     loaded = load_config(chosen, known=REGISTRY.names())
     for warning in loaded.warnings():
-        typer.echo(f"warning: {chosen}: {warning}", err=True)
+        _announce(
+            settings,
+            f"warning: {chosen}: {warning}",
+            "config warning",
+            level="warning",
+            file=str(chosen),
+            warning=warning,
+        )
     return loaded
 
 
@@ -93,18 +114,26 @@ def _require(settings: Settings, *, pagerduty: bool) -> None:
         raise _fail("missing required settings: " + ", ".join(missing))
 
 
-def _finish(outcome: RunOutcome, as_json: bool, settings: Settings, registry: object) -> None:
+def _finish(
+    outcome: RunOutcome, as_json: bool, settings: Settings, registry: object, duration_s: float
+) -> None:
+    """Print the run (human or ``--json``) on stdout, log its one line (``run``, as the
+    service's workers do), push the metrics if asked, and exit with the run's code."""
     from rich.console import Console
 
     from cad.cli.render import render_outcome
+    from cad.logging import get_logger
 
     if as_json:
         typer.echo(outcome.model_dump_json(indent=2))
     else:
         render_outcome(outcome, Console())
+    emit = (
+        get_logger("cad.cli").info if outcome.status != "failed" else get_logger("cad.cli").warning
+    )
+    emit("run", mode=outcome.mode, duration_s=round(duration_s, 3), **outcome.summary())
     if settings.prometheus_pushgateway:
         from cad.controller.metrics import push_metrics
-        from cad.logging import get_logger
 
         try:
             push_metrics(settings.prometheus_pushgateway, registry)  # type: ignore[arg-type]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from cad.actions.base import action_class
+from cad.actions.pagerduty import NOTE_MARKER_PREFIX
 from cad.controller.outcome import RunOutcome
 from cad.executor.report import ActionRecord, Outcome
 
@@ -75,11 +77,22 @@ def render_outcome(outcome: RunOutcome, console: Console) -> None:
     if outcome.extra_actions:
         console.print("• [bold]controller[/]")
         console.print(_actions_table(outcome.extra_actions))
-    notes = [a.preview for a in outcome.all_actions() if _is_note(a.type) and a.preview]
+    # The findings: every note's text, also those a manual run drops (there is no incident).
+    notes = [
+        Text(_without_marker(a.preview))
+        for a in outcome.all_actions()
+        if _is_note(a.type) and a.preview
+    ]
     if notes:
         console.print(Panel(Group(*notes), title="notes", title_align="left", expand=False))
     for error in outcome.errors:
         console.print(f"[bold red]error:[/] {error}")
+
+
+def _without_marker(note: str) -> str:
+    """The note as people read it: without the marker line that identifies it to CAD."""
+    lines = [line for line in note.splitlines() if not line.startswith(NOTE_MARKER_PREFIX)]
+    return "\n".join(lines).rstrip()
 
 
 def _is_note(action_type: str) -> bool:

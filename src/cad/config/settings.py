@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     listen_address: Address = "127.0.0.1"
     metrics_address: Address = "127.0.0.1"
     api_docs: bool = False
+    # Observability (issue 16): the source revision `cad_build_info` reports (the image sets
+    # it from its build argument).
+    build_revision: str = Field(default="unknown", pattern=r"^[0-9A-Za-z._+-]{1,64}$")
+    # One log line per HTTP request to `serve` (method, path, status, time): off, since every
+    # delivery has its own line already.
+    access_log: bool = False
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:

@@ -51,6 +51,8 @@ class ChainRun:
     dry_run: bool
     manual: bool
     reconcile: bool = False
+    alert: str = ""
+    """The alert config's name (metrics' ``alert_type``); empty in a manual run."""
     defer_transient: bool = False
     """The job queue will try the run again: a store outage holds the PagerDuty phase back."""
     params: dict[str, str] = field(default_factory=dict)
@@ -69,6 +71,7 @@ class ChainRun:
         deps = self.deps
         return ExecutionContext(
             investigation=investigation,
+            alert=self.alert,
             cluster=self.cluster,
             incident=self.incident,
             clients=WriteClients(
@@ -100,7 +103,7 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
             except Exception as exc:
                 raise ChainFailedError(f"evaluating the filter of {cls.name}", exc) from exc
             if not passes:
-                run.metrics.filtered.labels(alert_type=cls.name).inc()
+                run.metrics.filtered.labels(alert_type=run.alert, investigation=cls.name).inc()
                 run.steps.append(
                     ChainStep(
                         investigation=cls.name, stage=stage, outcome="filtered", reason=reason

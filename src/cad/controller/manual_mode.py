@@ -42,7 +42,7 @@ class ManualMode:
             target = self.deps.registry.resolve(investigation).name
         except CADError as error:
             return invalid(outcome, str(error))
-        label = {"alert_type": target, "dry_run": str(dry_run).lower()}
+        label = {"investigation": target, "dry_run": str(dry_run).lower()}
         self.metrics.manual_started.labels(**label).inc()
         try:
             cluster = self.deps.ocm.find_cluster(cluster_identifier)

@@ -8,8 +8,14 @@ __all__ = ["ControllerMetrics", "push_metrics"]
 
 
 class ControllerMetrics:
-    """``cad_investigate_alerts_total``, ``..._alerts_filtered_total``,
-    ``..._manual_started_total``, ``..._manual_completed_total``."""
+    """``cad_investigate_alerts_total{alert_type}``,
+    ``..._alerts_filtered_total{alert_type,investigation}``,
+    ``..._manual_started_total{investigation,dry_run}``,
+    ``..._manual_completed_total{investigation,status,dry_run}``.
+
+    ``alert_type`` is always the alert's name (its config's ``name``, else its title); the
+    investigation has its own label. A manual run has no alert: its counters name the
+    investigation only."""
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
         self.registry = registry
@@ -21,20 +27,21 @@ class ControllerMetrics:
         )
         self.filtered = Counter(
             "cad_investigate_alerts_filtered_total",
-            "Alerts or chain entries skipped by a when filter",
-            ["alert_type"],
+            "Alerts or chain entries skipped by a when filter (investigation empty: the "
+            "alert's own filter)",
+            ["alert_type", "investigation"],
             registry=registry,
         )
         self.manual_started = Counter(
             "cad_investigate_manual_started_total",
             "Manual runs started",
-            ["alert_type", "dry_run"],
+            ["investigation", "dry_run"],
             registry=registry,
         )
         self.manual_completed = Counter(
             "cad_investigate_manual_completed_total",
             "Manual runs completed, by status",
-            ["alert_type", "status", "dry_run"],
+            ["investigation", "status", "dry_run"],
             registry=registry,
         )
 

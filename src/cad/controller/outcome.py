@@ -59,6 +59,28 @@ class RunOutcome(BaseModel):
         failure was left to a later attempt (nobody was told; the queue retries it)."""
         return "deferred" if self.deferred else self.status
 
+    def summary(self) -> dict[str, object]:
+        """The run in a few fields, for its log line: incident, cluster, alert, status, each
+        step's outcome and each action's (``investigation/type``: outcome), and errors."""
+        actions = [
+            {"investigation": step.investigation, "type": a.type, "outcome": a.outcome.value}
+            for step in self.chain
+            for a in step.actions
+        ] + [
+            {"investigation": "controller", "type": a.type, "outcome": a.outcome.value}
+            for a in self.extra_actions
+        ]
+        return {
+            "incident": (self.incident or {}).get("id"),
+            "cluster": (self.cluster or {}).get("id"),
+            "alert": self.alert,
+            "status": self.run_status,
+            "dry_run": self.dry_run,
+            "chain": [{"investigation": s.investigation, "outcome": s.outcome} for s in self.chain],
+            "actions": actions,
+            "errors": list(self.errors),
+        }
+
     def all_actions(self) -> list[ActionRecord]:
         """Every action of the run, in order (chain, then the controller's own)."""
         return [a for step in self.chain for a in step.actions] + list(self.extra_actions)

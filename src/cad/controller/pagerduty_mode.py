@@ -164,7 +164,7 @@ class PagerDutyMode:
                     f"CAD could not evaluate the filter of alert {alert.display_name!r}: {error}"
                 )
             if not passes:
-                self.metrics.filtered.labels(alert_type=alert.display_name).inc()
+                self.metrics.filtered.labels(alert_type=alert.display_name, investigation="").inc()
                 outcome.status = "filtered"
                 text = f"🤖 CAD's config filters this alert out ({reason}); escalated to SRE. 🤖"
                 run.note_and_escalate(text, "Alert filtered by CAD config")
@@ -181,6 +181,7 @@ class PagerDutyMode:
             IncidentInfo(run.incident.id, run.incident.title, event.service_summary),
             dry_run=outcome.dry_run,
             reconcile=outcome.reconcile,
+            alert=alert.display_name,
             defer_transient=outcome.defer_transient,
             manual=False,
             filters=filters,

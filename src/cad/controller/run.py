@@ -58,6 +58,7 @@ class Run:
         deps = self.deps
         ctx = ExecutionContext(
             investigation="controller",
+            alert=self.outcome.alert or "",
             cluster=self.cluster,
             incident=self.incident,
             clients=WriteClients(

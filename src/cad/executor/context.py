@@ -24,9 +24,12 @@ class WriteClients:
 
 @dataclass(frozen=True)
 class ExecutionContext:
-    """The cluster, incident and investigation a batch of actions belongs to."""
+    """The cluster, incident, alert and investigation a batch of actions belongs to.
+    ``alert`` is the name of the alert config that started the run (the metrics'
+    ``alert_type``); empty when there is none (a manual run, an unhandled alert)."""
 
     investigation: str
+    alert: str = ""
     cluster: ClusterRef | None = None
     incident: IncidentRef | None = None
     clients: WriteClients = field(default_factory=WriteClients)

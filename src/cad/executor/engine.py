@@ -173,6 +173,7 @@ class Executor:
             )
             after_phase_one(steps, ctx, options, run.amend)
             self._phase_two(steps, run, target)
+            _preview_dropped_notes(steps, run, target)
         report = self._report(steps, run, self._clock() - started)
         self.hooks.execution_finished(ctx, options, report)
         return report
@@ -360,6 +361,19 @@ class Executor:
             records=records,
             held_back=held_back,
         )
+
+
+def _preview_dropped_notes(steps: list[Step], run: _Run, target: ActionTarget) -> None:
+    """A note a manual run drops (there is no incident) still says what CAD found: its
+    ``preview`` is the text it would have posted, for ``cadctl run`` to show."""
+    for step in steps:
+        if step.outcome is Outcome.DROPPED and step.action.carries_note and step.preview is None:
+            amended = (
+                replace(target, note_amendments=run.amend.snapshot)
+                if step.carries_amendments
+                else target
+            )
+            step.preview = step.action.preview(amended)
 
 
 def _record(step: Step) -> ActionRecord:

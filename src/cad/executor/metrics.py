@@ -1,10 +1,10 @@
 """Prometheus metrics of the executor, fed by a hook.
 
 Each action type may declare an ``effect_metric``: a counter of its real effects (not dry
-runs, not skipped duplicates), labelled ``alert_type`` (the investigation) and the action's
-``metric_labels()``. The original's two are declared by their action classes:
-``cad_investigate_servicelog_sent_total{alert_type}`` and
-``cad_investigate_limitedsupport_set_total{alert_type,ls_summary}``.
+runs, not skipped duplicates), labelled ``alert_type`` (the alert's name; empty in a manual
+run), ``investigation`` and the action's ``metric_labels()``. The original's two are declared
+by their action classes: ``cad_investigate_servicelog_sent_total{alert_type,investigation}``
+and ``cad_investigate_limitedsupport_set_total{alert_type,investigation,ls_summary}``.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class ExecutorMetrics:
                 self._effects[metric.name] = Counter(
                     metric.name,
                     metric.documentation,
-                    ["alert_type", *metric.labels],
+                    ["alert_type", "investigation", *metric.labels],
                     registry=self.registry,
                 )
             return self._effects[metric.name]
@@ -111,4 +111,6 @@ class MetricsHook(ExecutorHooks):
         counter = self.metrics.effect_counter(type(event.action))
         if counter is not None:
             labels = event.action.metric_labels()
-            counter.labels(alert_type=event.ctx.investigation, **labels).inc()
+            counter.labels(
+                alert_type=event.ctx.alert, investigation=event.ctx.investigation, **labels
+            ).inc()

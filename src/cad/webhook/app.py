@@ -1,11 +1,18 @@
 """The receiver (FastAPI). It stores a delivery before it acknowledges it, and calls no
-other system: PagerDuty, OCM and AWS are the workers' business."""
+other system: PagerDuty, OCM and AWS are the workers' business.
+
+Every delivery is logged once (``delivery``): its outcome (``accepted``, ``duplicate``,
+``ignored`` or ``refused``), why (``reason``), the HTTP status, and the ids known by then
+(``delivery``, ``webhook_id``, ``event_id``, ``incident``, ``event_type``); never its body
+or a header's value but the webhook id, and ids only once the signature holds."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -13,11 +20,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
 from cad.metrics import ServiceMetrics
 from cad.store.db import Enqueue, Store, StoreUnavailableError
+from cad.webhook.access import AccessLog
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body
 
 __all__ = ["MAX_BODY", "create_app"]
+
+log = structlog.get_logger("cad.receiver")
 
 MAX_BODY = 5 * 1024 * 1024
 MAX_RUN_ID = 2**31 - 1  # the runs table's integer ids, on both databases
@@ -41,6 +51,14 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _logged(outcome: str, reason: str, answer: JSONResponse, **ids: Any) -> JSONResponse:
+    """Log the delivery once (refusals as warnings), then return ``answer``."""
+    known = {key: value for key, value in ids.items() if value not in (None, "")}
+    emit = log.info if outcome != "refused" else log.warning
+    emit("delivery", outcome=outcome, reason=reason, status=answer.status_code, **known)
+    return answer
+
+
 def _event_type(data: object) -> str:
     event = data.get("event") if isinstance(data, dict) else None
     kind = event.get("event_type") if isinstance(event, dict) else None
@@ -60,6 +78,7 @@ def create_app(
     on_queued: Callable[[], None] = lambda: None,
     enqueue: Enqueue | None = None,
     store_timeout_s: float = 2.0,
+    access_log: bool = False,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
     is queued in the same transaction. Store calls run off the event loop, and a store that
@@ -67,7 +86,8 @@ def create_app(
 
     The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
     only if ``open_history`` (every listener on loopback), else it answers 401. The API docs
-    (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``."""
+    (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
+    ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
     app = FastAPI(
         title="CAD webhook receiver",
         version="1",
@@ -77,32 +97,45 @@ def create_app(
     )
     # SQLite takes one writer at a time: more threads would only wait on its lock in turn.
     calls = StoreCalls(store_timeout_s, threads=1 if store.is_sqlite else 8)
+    if access_log:
+        app.add_middleware(AccessLog)
 
     @app.post("/webhooks/pagerduty", status_code=202)
     async def receive(request: Request) -> JSONResponse:
         body = await _read_limited(request)
         if body is None:
             metrics.deliveries.labels(outcome="too_large").inc()
-            return _error(413, "request body too large (limit 5 MiB)")
+            return _logged(
+                "refused", "too_large", _error(413, "request body too large (limit 5 MiB)")
+            )
         if not verify_signature(body, request.headers.get("x-pagerduty-signature"), secrets):
             metrics.deliveries.labels(outcome="bad_signature").inc()
-            return _error(401, "missing or invalid X-PagerDuty-Signature")
+            answer = _error(401, "missing or invalid X-PagerDuty-Signature")
+            return _logged("refused", "bad_signature", answer)
         try:
             text, data = parse_body(body)
         except BadDeliveryError as error:
             metrics.deliveries.labels(outcome="malformed").inc()
-            return _error(400, str(error))
+            return _logged("refused", f"malformed: {error}", _error(400, str(error)))
         kind = _event_type(data)
         if kind not in event_types:
             metrics.deliveries.labels(outcome="ignored").inc()
-            return JSONResponse({"status": "ignored", "event_type": kind}, status_code=202)
+            answer = JSONResponse({"status": "ignored", "event_type": kind}, status_code=202)
+            reason = "event type not in CAD_WEBHOOK_EVENT_TYPES"
+            return _logged("ignored", reason, answer, event_type=kind[:100])
         webhook_id = request.headers.get("x-webhook-id")
         try:
             event = parse_payload(data)
             check_ids(incident_id=event.incident_id, event_id=event.event_id, webhook_id=webhook_id)
         except (InvalidPayloadError, BadDeliveryError) as error:
             metrics.deliveries.labels(outcome="malformed").inc()
-            return _error(400, str(error))
+            return _logged("refused", f"malformed: {error}", _error(400, str(error)))
+        ids = {
+            "webhook_id": webhook_id,
+            "event_id": event.event_id,
+            "incident": event.incident_id,
+            "event_type": kind,
+        }
         try:
             delivery_id, created = await calls(
                 store.deliveries.add,
@@ -114,15 +147,19 @@ def create_app(
                 queued=True,
                 enqueue=enqueue,
             )
-        except StoreUnavailableError:
+        except StoreUnavailableError as error:
             metrics.deliveries.labels(outcome="store_unavailable").inc()
-            return _error(503, "the delivery could not be stored; please retry")
+            answer = _error(503, "the delivery could not be stored; please retry")
+            return _logged("refused", f"store_unavailable: {error}", answer, **ids)
         if not created:
             metrics.deliveries.labels(outcome="duplicate").inc()
-            return JSONResponse({"status": "duplicate"}, status_code=202)
+            answer = JSONResponse({"status": "duplicate"}, status_code=202)
+            reason = "its webhook id or event id was received before"
+            return _logged("duplicate", reason, answer, delivery=delivery_id, **ids)
         metrics.deliveries.labels(outcome="queued").inc()
         on_queued()
-        return JSONResponse({"status": "queued", "delivery": delivery_id}, status_code=202)
+        answer = JSONResponse({"status": "queued", "delivery": delivery_id}, status_code=202)
+        return _logged("accepted", "queued", answer, delivery=delivery_id, **ids)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

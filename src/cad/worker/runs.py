@@ -1,5 +1,10 @@
 """One claimed delivery through the controller, recorded in the store. Shared by the
-embedded worker (SQLite) and the job queue's workers (PostgreSQL)."""
+embedded worker (SQLite) and the job queue's workers (PostgreSQL).
+
+Every run is logged once, when it ends (``run``): the delivery, the run id, the attempt, the
+duration, and :meth:`~cad.controller.outcome.RunOutcome.summary` (incident, cluster, alert,
+status, each step's and each action's outcome, errors); a crash as ``status=crashed`` with
+its traceback."""
 
 from __future__ import annotations
 
@@ -64,6 +69,7 @@ def run_delivery(
     started = time.monotonic()
     run_id = store.history.start(delivery_id=claimed.id, incident_id=claimed.incident_id)
     token = current_run.set(run_id)
+    line = {"delivery": claimed.id, "run": run_id, "attempt": claimed.attempts}
     try:
         with structlog.contextvars.bound_contextvars(delivery=claimed.id, run=run_id):
             outcome = controller.investigate(
@@ -75,10 +81,19 @@ def run_delivery(
             )
         store.history.finish(run_id, outcome)
         metrics.runs.labels(status=outcome.run_status).inc()
+        emit = log.info if outcome.status != "failed" else log.warning
+        emit("run", **line, duration_s=_since(started), **outcome.summary())
         return RunResult(run_id, outcome.run_status, _retry_reason(outcome))
     except Exception as error:  # a CAD bug or a store outage: record it, keep the worker alive
         what = f"{type(error).__name__}: {error}"
-        log.exception("run crashed", delivery=claimed.id, run=run_id)
+        log.exception(
+            "run",
+            **line,
+            duration_s=_since(started),
+            incident=claimed.incident_id,
+            status="crashed",
+            error=type(error).__name__,
+        )
         metrics.runs.labels(status="crashed").inc()
         if defer_transient and caused_by_transient(error):
             _record_crash(store, run_id, what, status="deferred")
@@ -88,6 +103,10 @@ def run_delivery(
     finally:
         current_run.reset(token)
         metrics.run_duration.observe(time.monotonic() - started)
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
 
 
 def _record_crash(store: Store, run_id: int, what: str, *, status: str = "failed") -> None:

@@ -24,6 +24,8 @@ def investigate(
     as_json: Json = False,
 ) -> None:
     """Investigate the incident a PagerDuty webhook payload is about."""
+    import time
+
     from cad.config.investigation_config import InvestigationConfig, InvestigationConfigError
     from cad.controller.build import build_controller
 
@@ -39,6 +41,7 @@ def investigate(
     except InvestigationConfigError as error:
         investigation_config, config_error = InvestigationConfig(), error
     built = build_controller(settings, investigation_config, pagerduty=True, dry_run=dry_run)
+    started = time.monotonic()
     try:
         if config_error is not None:
             outcome = built.controller.escalate_early_failure(
@@ -48,7 +51,7 @@ def investigate(
             outcome = built.controller.investigate(payload, dry_run=dry_run)
     finally:
         built.close()
-    _finish(outcome, as_json, settings, built.registry)
+    _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
 
 
 def _params(values: list[str]) -> dict[str, str]:
@@ -77,6 +80,8 @@ def run(
     as_json: Json = False,
 ) -> None:
     """Run precheck, ccam and an investigation on one cluster (no incident)."""
+    import time
+
     from cad.config.investigation_config import InvestigationConfig
     from cad.controller.build import build_controller
 
@@ -84,10 +89,11 @@ def run(
     parsed = _params(params or [])
     _require(settings, pagerduty=False)
     built = build_controller(settings, InvestigationConfig(), pagerduty=False, dry_run=dry_run)
+    started = time.monotonic()
     try:
         outcome = built.controller.run_manual(
             cluster, investigation, dry_run=dry_run, params=parsed
         )
     finally:
         built.close()
-    _finish(outcome, as_json, settings, built.registry)
+    _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)

@@ -83,16 +83,20 @@ def _serve(
     import uvicorn
     from sqlalchemy.exc import OperationalError
 
+    from cad.cli.common import _announce
     from cad.cli.listeners import bind, history_warning
     from cad.cli.serving import GracefulServer, ignoring_signals
     from cad.config.investigation_config import InvestigationConfigError
-    from cad.service import build_service
+    from cad.metrics import cad_version
+    from cad.service import build_service, receiver_only
     from cad.store.db import StoreUnavailableError
     from cad.store.instance import ServerAlreadyRunningError
 
-    _require(settings, pagerduty=True)
     if workers == 0 and not settings.uses_job_queue():
         raise _fail("--workers 0 needs PostgreSQL (CAD_DATABASE_URL): on SQLite nothing else runs")
+    if not receiver_only(settings, workers):
+        # A receiver that runs nothing itself needs only the webhook secrets and the database.
+        _require(settings, pagerduty=True)
     if not settings.webhook_secrets():
         raise _fail("missing required settings: CAD_PD_WEBHOOK_SECRETS (webhook signing secrets)")
     try:
@@ -125,19 +129,26 @@ def _serve(
         ) from None
     warning = history_warning(settings)
     if warning is not None:
-        typer.echo(f"warning: {warning}", err=True)
+        _announce(
+            settings, f"warning: {warning}", "api token missing", level="warning", detail=warning
+        )
     engine = "queue worker" if settings.uses_job_queue() else "worker thread"
-    typer.echo(
-        f"CAD listening on http://{shown}:{port} "
-        f"({workers} {engine}(s), store {_store_name(settings)})",
-        err=True,
+    url = f"http://{shown}:{port}"
+    _announce(
+        settings,
+        f"CAD listening on {url} ({workers} {engine}(s), store {_store_name(settings)})",
+        "CAD listening",
+        url=url,
+        workers=workers,
+        engine=engine,
+        receiver_only=receiver_only(settings, workers),
+        store=_store_name(settings),
+        version=cad_version(),
+        pid=os.getpid(),
     )
     if simulators is not None:
-        typer.echo(
-            "sandbox: try 'cadctl sandbox trigger chgm-customer-stopped-instances "
-            f"--url http://{shown}:{port}' (pid {os.getpid()})",
-            err=True,
-        )
+        hint = f"cadctl sandbox trigger chgm-customer-stopped-instances --url {url}"
+        _announce(settings, f"sandbox: try '{hint}' (pid {os.getpid()})", "sandbox", hint=hint)
     # SIGTERM/SIGINT: stop accepting, let runs in flight finish within the grace period, hand
     # back the rest, close the store and the sandbox, exit 0 (see docs/operations.md).
     server = GracefulServer(
@@ -154,4 +165,5 @@ def _serve(
             service.close()
         listener.close()
     if server.stopped_by is not None:
-        typer.echo(f"CAD stopped ({server.stopped_by.name})", err=True)
+        name = server.stopped_by.name
+        _announce(settings, f"CAD stopped ({name})", "CAD stopped", signal=name)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cad.cli.common import _config, _fail, _reason, _require, _settings, _store_name
+from cad.cli.common import _announce, _config, _fail, _reason, _require, _settings, _store_name
 from cad.cli.options import ConfigFile, Migrate
 
 
@@ -39,6 +39,7 @@ def worker(
 
     from cad.cli.listeners import serve_metrics
     from cad.config.investigation_config import InvestigationConfigError
+    from cad.metrics import cad_version
     from cad.service import build_runtime, queue_options
     from cad.store.db import StoreUnavailableError
     from cad.worker.distributed import QueueWorker
@@ -77,12 +78,17 @@ def worker(
                 f"cannot serve metrics on {address}:{metrics_port}: {error.strerror}", 1
             ) from None
     running = QueueWorker(
-        runtime.store, runtime.built.controller, metrics=runtime.metrics, options=options
+        runtime.store, runtime.controller, metrics=runtime.metrics, options=options
     )
-    typer.echo(
+    _announce(
+        settings,
         f"CAD worker {running.name}: {options.concurrency} job(s) at a time, "
         f"store {_store_name(settings)}",
-        err=True,
+        "CAD worker started",
+        worker=running.name,
+        concurrency=options.concurrency,
+        store=_store_name(settings),
+        version=cad_version(),
     )
     # Until the queue's own handlers are installed (they finish running jobs first), SIGTERM
     # stops start-up like Ctrl-C: cleanly, with nothing taken.
@@ -96,4 +102,10 @@ def worker(
         raise _fail(f"the worker lost its database: {type(cause).__name__}", 1) from None
     finally:
         runtime.close()
-    typer.echo(f"CAD worker {running.name} stopped after {running.processed} run(s)", err=True)
+    _announce(
+        settings,
+        f"CAD worker {running.name} stopped after {running.processed} run(s)",
+        "CAD worker stopped",
+        worker=running.name,
+        runs=running.processed,
+    )
