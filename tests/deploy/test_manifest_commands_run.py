@@ -157,11 +157,6 @@ def test_the_worker_starts_on_the_migrated_database_and_its_liveness_port_answer
     assert "cad_runs_total" in scraped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="receiver-only mode (issue 16 item 4): `serve --workers 0` on PostgreSQL still "
-    "asks for the workers' OCM, backplane and PagerDuty settings; drop this mark when it lands",
-)
 def test_the_receiver_starts_with_only_its_secrets_and_answers_its_probes(
     migrated: str, tmp_path: Path
 ) -> None:
