@@ -119,6 +119,7 @@ def test_investigations_lists_all_twelve_implemented_investigations() -> None:
         "describenodes",
         "expiredcertificates",
         "pdbblockingnodedrain",
+        "consoleerrorbudgetburn",
     ]
 
 
@@ -134,7 +135,7 @@ def test_the_example_config_wiring_all_twelve_validates() -> None:
         "precheck", "ccam", "chgm", "clustermonitoringerrorbudgetburn", "insightsoperatordown",
         "upgradeconfigsyncfailureover4hr", "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure", "cannotretrieveupdatessre", "expiredcertificates",
-        "pdbblockingnodedrain",
+        "pdbblockingnodedrain", "consoleerrorbudgetburn",
     ):  # fmt: skip
         assert f"- {name}" in text or f"name: {name}\n" in text, name
 

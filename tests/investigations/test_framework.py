@@ -217,6 +217,7 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "describenodes",
         "expiredcertificates",
         "pdbblockingnodedrain",
+        "consoleerrorbudgetburn",
     ]
     assert REGISTRY.resolve("cmbb").name == "clustermonitoringerrorbudgetburn"
     assert REGISTRY.resolve("chgm").name == "chgm"

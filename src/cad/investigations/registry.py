@@ -8,6 +8,7 @@ from cad.investigations.chgm.investigation import Chgm
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.consoleerrorbudgetburn.investigation import ConsoleErrorBudgetBurn
 from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
@@ -38,5 +39,6 @@ REGISTRY = Registry(
         DescribeNodes,
         ExpiredCertificates,
         PdbBlockingNodeDrain,
+        ConsoleErrorBudgetBurn,
     ]
 )

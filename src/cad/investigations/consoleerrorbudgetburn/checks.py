@@ -35,6 +35,7 @@ __all__ = [
     "dhcp_line",
     "egress_line",
     "go_list",
+    "machine_cidr_problem",
     "network_misconfiguration_service_log",
     "route53_verdict",
     "upstream_dns_line",
@@ -129,22 +130,27 @@ def allowed_source_ranges(ingress_controller: dict[str, Any]) -> list[str]:
     return [str(r) for r in ranges] if isinstance(ranges, list) else []
 
 
-def allowed_source_ranges_finding(
-    machine_cidr: str, ingress_controller: dict[str, Any]
-) -> tuple[Line, bool]:
-    """The note line, and whether the ranges leave the machine CIDR out (the root cause).
-    Without a usable machine CIDR nothing is decided."""
+def machine_cidr_problem(machine_cidr: str) -> Line | None:
+    """The warning when the machine CIDR is missing or unparsable (``None``: usable)."""
     if not machine_cidr:
-        return (
-            "warning",
-            "AllowedSourceRanges: unable to determine machine CIDR from cluster info",
-        ), False
+        return "warning", "AllowedSourceRanges: unable to determine machine CIDR from cluster info"
     if _network(machine_cidr) is None:
         return (
             "warning",
             f"AllowedSourceRanges: failed to parse machine CIDR {json.dumps(machine_cidr)} - "
             f"invalid CIDR address: {machine_cidr}",
-        ), False
+        )
+    return None
+
+
+def allowed_source_ranges_finding(
+    machine_cidr: str, ingress_controller: dict[str, Any]
+) -> tuple[Line, bool]:
+    """The note line, and whether the ranges leave the machine CIDR out (the root cause).
+    Without a usable machine CIDR nothing is decided."""
+    problem = machine_cidr_problem(machine_cidr)
+    if problem is not None:
+        return problem, False
     ranges = allowed_source_ranges(ingress_controller)
     if not ranges:
         return (
