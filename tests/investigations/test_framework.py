@@ -209,6 +209,7 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "ccam",
         "chgm",
         "clustermonitoringerrorbudgetburn",
+        "cpd",
         "insightsoperatordown",
         "upgradeconfigsyncfailureover4hr",
         "machinehealthcheckunterminatedshortcircuitsre",

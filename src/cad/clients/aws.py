@@ -1,28 +1,24 @@
 """AWS through boto3: customer-account credentials via backplane's role sequence, EC2
-instances of a cluster, CloudTrail stop and terminate events. Read-only."""
+instances of a cluster, CloudTrail stop and terminate events, and (in
+:mod:`cad.clients.aws_network`) the account's network. Read-only."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import boto3
-import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict
 
+from cad.clients.aws_errors import translated
+from cad.clients.aws_network import NetworkReads
 from cad.clients.backplane import BackplaneAccess
 from cad.clients.models import CloudTrailEvent, Instance
-from cad.errors import (
-    MalformedResponseError,
-    NetworkError,
-    RateLimitedError,
-    error_for_status,
-)
+from cad.errors import MalformedResponseError
 
 __all__ = [
     "NON_RUNNING_STATES",
@@ -49,9 +45,6 @@ def _client(service: str, **kwargs: Any) -> Any:
 _BOTO_CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30
 )
-_THROTTLING = frozenset(
-    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
-)
 
 
 class AwsCredentials(BaseModel):
@@ -66,31 +59,6 @@ class AwsCredentials(BaseModel):
 
     def __repr__(self) -> str:
         return f"AwsCredentials(access_key_id={self.access_key_id[:4]}..., region={self.region!r})"
-
-
-@contextmanager
-def _translated(endpoint: str) -> Iterator[None]:
-    try:
-        yield
-    except botocore.exceptions.ClientError as exc:
-        error = exc.response.get("Error", {})
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
-        code = str(error.get("Code", ""))
-        message = str(error.get("Message", code))
-        if code in _THROTTLING:
-            raise RateLimitedError(
-                message, system="aws", endpoint=endpoint, status=status, code=code
-            ) from exc
-        raise error_for_status(status, message, system="aws", endpoint=endpoint, code=code) from exc
-    except (
-        botocore.exceptions.EndpointConnectionError,
-        botocore.exceptions.ConnectTimeoutError,
-        botocore.exceptions.ReadTimeoutError,
-        botocore.exceptions.ConnectionClosedError,
-    ) as exc:
-        raise NetworkError(
-            f"connection failed ({type(exc).__name__})", system="aws", endpoint=endpoint
-        ) from exc
 
 
 class CustomerCredentialChain:
@@ -132,7 +100,7 @@ class CustomerCredentialChain:
 
     def credentials(self, cluster_id: str, region: str | None = None) -> AwsCredentials:
         """Credentials for the cluster's account."""
-        with _translated("STS AssumeRoleWithWebIdentity"):
+        with translated("STS AssumeRoleWithWebIdentity"):
             sts = self._sts(None)
             try:
                 creds = sts.assume_role_with_web_identity(
@@ -152,7 +120,7 @@ class CustomerCredentialChain:
             }
             if customer_hop and sequence.external_id:
                 params["ExternalId"] = sequence.external_id
-            with _translated(f"STS AssumeRole {hop.name}"):
+            with translated(f"STS AssumeRole {hop.name}"):
                 sts = self._sts(creds)
                 try:
                     creds = sts.assume_role(**params)["Credentials"]
@@ -166,8 +134,9 @@ class CustomerCredentialChain:
         )
 
 
-class AwsClient:
-    """Read-only EC2 and CloudTrail calls in the customer's account."""
+class AwsClient(NetworkReads):
+    """Read-only calls in the customer's account: EC2 instances and CloudTrail events here,
+    the network (EC2 networking, Route53, ELB, ELBv2) in :class:`NetworkReads`."""
 
     def __init__(self, credentials: AwsCredentials, *, endpoint_url: str | None = None) -> None:
         keys = {
@@ -178,13 +147,22 @@ class AwsClient:
             "endpoint_url": endpoint_url,
             "config": _BOTO_CONFIG,
         }
+        self._keys = keys
+        self._services: dict[str, Any] = {}
         self.ec2: Any = _client("ec2", **keys)
         self.cloudtrail: Any = _client("cloudtrail", **keys)
+
+    def _service(self, name: str) -> Any:
+        if name not in self._services:
+            self._services[name] = _client(name, **self._keys)
+        return self._services[name]
 
     def close(self) -> None:
         """Close the connection pools."""
         self.ec2.close()
         self.cloudtrail.close()
+        for client in self._services.values():
+            client.close()
 
     def _instances(self, infra_id: str, states: tuple[str, ...]) -> list[Instance]:
         filters = [
@@ -192,7 +170,7 @@ class AwsClient:
             {"Name": "instance-state-name", "Values": list(states)},
         ]
         found: list[Instance] = []
-        with _translated("EC2 DescribeInstances"):
+        with translated("EC2 DescribeInstances"):
             for page in self.ec2.get_paginator("describe_instances").paginate(Filters=filters):
                 for reservation in page.get("Reservations", []):
                     for item in reservation.get("Instances", []):
@@ -211,7 +189,7 @@ class AwsClient:
         """StopInstances and TerminateInstances events between ``start`` and ``end``, all pages."""
         events: list[CloudTrailEvent] = []
         for name in ("StopInstances", "TerminateInstances"):
-            with _translated("CloudTrail LookupEvents"):
+            with translated("CloudTrail LookupEvents"):
                 pages: Any = self.cloudtrail.get_paginator("lookup_events").paginate(
                     LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
                     StartTime=start,

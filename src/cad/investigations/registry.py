@@ -9,6 +9,7 @@ from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
 from cad.investigations.consoleerrorbudgetburn.investigation import ConsoleErrorBudgetBurn
+from cad.investigations.cpd.investigation import ClusterProvisioningDelay
 from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
@@ -31,6 +32,7 @@ REGISTRY = Registry(
         Ccam,
         Chgm,
         ClusterMonitoringErrorBudgetBurn,
+        ClusterProvisioningDelay,
         InsightsOperatorDown,
         UpgradeConfigSyncFailureOver4Hr,
         MachineHealthCheckUnterminatedShortCircuitSre,

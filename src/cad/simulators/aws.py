@@ -1,6 +1,8 @@
-"""The AWS simulator: moto's server for EC2 and STS (per-account state models the
-customer's account), with our own CloudTrail ``LookupEvents`` (moto lacks it) in front,
-on one port. Faults match ``/<Action>`` paths (``/DescribeInstances``, ``/LookupEvents``)."""
+"""The AWS simulator: moto's server for EC2, STS, Route53, ELB and ELBv2 (per-account state
+models the customer's account; :mod:`cad.simulators.aws_network` seeds the network), with our
+own CloudTrail ``LookupEvents`` (moto lacks it) in front, on one port. Faults match
+``/<Action>`` paths (``/DescribeInstances``, ``/LookupEvents``, ``/ListHostedZonesByName``,
+``/ListResourceRecordSets``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from cad.simulators.aws_network import NetworkSeeder, needs_network
 from cad.simulators.clock import SimClock
 from cad.simulators.faults import FaultBook
 from cad.simulators.world import CloudTrailEventSpec, ClusterSpec, resolve_time
@@ -52,6 +55,7 @@ class AwsSimulator:
         self.faults = FaultBook()
         self.events: list[dict[str, Any]] = []
         self.instance_ids: dict[tuple[str, str], str] = {}
+        self._network_accounts: set[tuple[str, str]] = set()
         self.lookups = 0
         self._lock = threading.Lock()
         self._server: Any = None
@@ -92,11 +96,23 @@ class AwsSimulator:
         for regions in get_backend("ec2").values():
             for backend in regions.values():
                 backend.reservations.clear()
+        # A seeded network (VPCs, subnets, load balancers, hosted zones) is dropped with its
+        # account's backends: only those accounts pay for the rebuild.
+        with self._lock:
+            seeded, self._network_accounts = self._network_accounts, set()
+        for account, region in seeded:
+            get_backend("ec2")[account][region].reset()
+            get_backend("elb")[account][region].reset()
+            get_backend("elbv2")[account][region].reset()
+            get_backend("route53")[account]["global"].reset()
         self.faults.clear()
 
     # --- seeding ---------------------------------------------------------------------------
 
     def _ec2_in(self, account: str, region: str) -> Any:
+        return self._client_in(account, region, "ec2")
+
+    def _client_in(self, account: str, region: str, service: str) -> Any:
         sts = boto3.client(
             "sts",
             endpoint_url=self.url,
@@ -108,7 +124,7 @@ class AwsSimulator:
             RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed"
         )["Credentials"]
         return boto3.client(
-            "ec2",
+            service,  # type: ignore[call-overload]
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=creds["AccessKeyId"],
@@ -122,6 +138,17 @@ class AwsSimulator:
             return
         now = self.clock.now()
         account, region = spec.account_id(), spec.aws.region
+        network: NetworkSeeder | None = None
+        if needs_network(spec.aws):
+            with self._lock:
+                self._network_accounts.add((account, region))
+            network = NetworkSeeder(
+                lambda service: self._client_in(account, region, service),
+                account,
+                region,
+                spec.resolved_infra_id(),
+            )
+            network.seed_vpc(spec.aws)
         if spec.aws.instances:
             ec2 = self._ec2_in(account, region)
             backend = get_backend("ec2")[account][region]
@@ -133,12 +160,18 @@ class AwsSimulator:
                         "Value": wanted.name or f"{spec.resolved_infra_id()}-worker-{wanted.id}",
                     },
                 ]
+                placement: dict[str, Any] = {}
+                if wanted.subnet:
+                    placement["SubnetId"] = wanted.subnet
+                if wanted.security_groups:
+                    placement["SecurityGroupIds"] = list(wanted.security_groups)
                 made = ec2.run_instances(
                     ImageId=_AMI,
                     MinCount=1,
                     MaxCount=1,
                     InstanceType=wanted.instance_type,
                     TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+                    **placement,
                 )["Instances"][0]["InstanceId"]
                 with self._lock:
                     self.instance_ids[(spec.id, wanted.id)] = made
@@ -152,6 +185,10 @@ class AwsSimulator:
                 if wanted.state not in ("running", "pending"):
                     when = resolve_time(wanted.stopped_at or "-1m", now)
                     instance._reason = f"User initiated ({when.strftime('%Y-%m-%d %H:%M:%S')} GMT)"
+        if network is not None:
+            ids = {key[1]: made for key, made in self.instance_ids.items() if key[0] == spec.id}
+            dns_names = network.seed_load_balancers(spec.aws.load_balancers, ids)
+            network.seed_hosted_zones(spec.aws.hosted_zones, dns_names)
         for event in spec.aws.cloudtrail:
             self.add_event(spec, event)
 
@@ -192,6 +229,8 @@ class AwsSimulator:
                 if target
                 else parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
             )
+            if not action and environ.get("PATH_INFO", "").startswith("/2013-04-01/"):
+                action = _route53_action(environ["PATH_INFO"])
             fault = self.faults.take(environ["REQUEST_METHOD"], "/" + action)
             if fault is not None:
                 if fault.latency_ms:
@@ -242,6 +281,15 @@ class AwsSimulator:
             [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
         )
         return [payload]
+
+
+def _route53_action(path: str) -> str:
+    """The Route53 operation of a REST path (the reads CAD makes; others by last segment)."""
+    if path.rstrip("/").endswith("/rrset"):
+        return "ListResourceRecordSets"
+    if path.rstrip("/").endswith("/hostedzonesbyname"):
+        return "ListHostedZonesByName"
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _error(

@@ -201,7 +201,11 @@ class OcmSimulator:
             found = cluster_or_404(cluster_id)
             if not found or sim.specs[cluster_id].hcp:
                 return _error(404, f"Cluster '{cluster_id}' has no live resources")
-            return JSONResponse(resources.cluster_resources(found))
+            return JSONResponse(
+                resources.cluster_resources(
+                    found, install_started=sim.specs[cluster_id].install_started
+                )
+            )
 
         @app.get(CM + "/clusters/{cluster_id}/machine_pools")
         async def machine_pools(cluster_id: str, request: Request) -> JSONResponse:

@@ -60,7 +60,7 @@ def cluster(spec: ClusterSpec) -> dict[str, Any]:
         "infra_id": spec.resolved_infra_id(),
         "external_id": spec.resolved_external_id(),
         "state": spec.state,
-        "status": {"state": spec.state, "dns_ready": True},
+        "status": {"state": spec.state, "dns_ready": spec.dns_ready},
         "product": {"kind": "ProductLink", "id": spec.product},
         "cloud_provider": {"kind": "CloudProviderLink", "id": spec.cloud_provider},
         "region": {"kind": "CloudRegionLink", "id": spec.region},
@@ -77,6 +77,8 @@ def cluster(spec: ClusterSpec) -> dict[str, Any]:
                 "role_arn": f"arn:aws:iam::{spec.account_id()}:role/Installer",
             }
         }
+        if spec.aws.byovpc:
+            found["aws"]["subnet_ids"] = [subnet.id for subnet in spec.aws.subnets]
     return found
 
 
@@ -86,15 +88,17 @@ def searchable(found: dict[str, Any]) -> dict[str, Any]:
     return {**found, "display_name": found["name"]}
 
 
-def cluster_resources(found: dict[str, Any]) -> dict[str, Any]:
-    """``GET /clusters/{id}/resources/live``: Hive objects as strings of JSON."""
+def cluster_resources(found: dict[str, Any], *, install_started: bool = True) -> dict[str, Any]:
+    """``GET /clusters/{id}/resources/live``: Hive objects as strings of JSON. Before the
+    installation started, the ClusterDeployment has no ``spec.clusterMetadata``."""
+    spec: dict[str, Any] = {"baseDomain": "example.openshiftapps.com"}
+    if install_started:
+        spec["clusterMetadata"] = {"infraID": found["infra_id"], "clusterID": found["external_id"]}
     deployment = {
         "apiVersion": "hive.openshift.io/v1",
         "kind": "ClusterDeployment",
         "metadata": {"name": found["name"], "namespace": f"uhc-production-{found['id']}"},
-        "spec": {
-            "clusterMetadata": {"infraID": found["infra_id"], "clusterID": found["external_id"]}
-        },
+        "spec": spec,
     }
     return {
         "kind": "ClusterResources",

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cad.simulators.world_network import NetworkSpec
+
 __all__ = [
     "AwsSpec",
     "CloudTrailEventSpec",
@@ -97,6 +99,8 @@ class InstanceSpec(_Spec):
     )
     stopped_at: str | datetime | None = None
     instance_type: str = "m5.xlarge"
+    subnet: str | None = None
+    security_groups: list[str] = []
 
     _time = field_validator("stopped_at")(_check_time)
 
@@ -117,13 +121,14 @@ class CloudTrailEventSpec(_Spec):
     _time = field_validator("time")(_check_time)
 
 
-class AwsSpec(_Spec):
-    """The cluster's AWS account as CAD sees it."""
+class AwsSpec(NetworkSpec):
+    """The cluster's AWS account as CAD sees it: instances, CloudTrail events and (the
+    fields of :class:`NetworkSpec`) the network."""
 
     account_id: str | None = None
     region: str = "us-east-1"
-    instances: list[InstanceSpec] = []
-    cloudtrail: list[CloudTrailEventSpec] = []
+    instances: list[InstanceSpec] = Field(default_factory=list)
+    cloudtrail: list[CloudTrailEventSpec] = Field(default_factory=list)
 
 
 class KubernetesSpec(_Spec):
@@ -176,6 +181,8 @@ class ClusterSpec(_Spec):
     external_id: str = ""
     name: str = ""
     state: str = "ready"
+    dns_ready: bool = True
+    install_started: bool = True
     product: Literal["rosa", "osd"] = "rosa"
     cloud_provider: str = "aws"
     region: str = "us-east-1"

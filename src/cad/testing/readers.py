@@ -33,6 +33,7 @@ from cad.clients.ocm.models import (
 from cad.egress import EgressResult
 from cad.errors import NotFoundError
 from cad.investigations.framework.resources import Resources
+from cad.testing.aws_network import FakeAwsNetwork
 
 __all__ = ["FakeEgress", "FakeWorld", "cluster"]
 
@@ -46,6 +47,7 @@ def cluster(**fields: Any) -> Cluster:
         "external_id": "ext-c1",
         "name": "my-cluster",
         "state": "ready",
+        "dns_ready": True,
         "product": "rosa",
         "cloud_provider": "aws",
         "region": "us-east-1",
@@ -71,12 +73,14 @@ class FakeEgress:
 
 
 @dataclass
-class FakeWorld:
+class FakeWorld(FakeAwsNetwork):
     """One cluster as OCM, AWS and its API see it; implements the read protocols and the
-    access broker."""
+    access broker. The AWS network's fields (subnets, route tables, security groups, DHCP
+    options, hosted zones, load balancers) are :class:`FakeAwsNetwork`'s."""
 
     cluster: Cluster | None = field(default_factory=cluster)
     infra_id: str = "my-cluster-x7k2p"
+    cluster_metadata: bool = True  # False: the ClusterDeployment has no spec.clusterMetadata
     pools: list[MachinePool] = field(default_factory=lambda: [MachinePool(id="worker", replicas=2)])
     infrastructure: bool = False
     access_protected: bool = False
@@ -116,6 +120,8 @@ class FakeWorld:
 
     def get_cluster_deployment(self, cluster_id: str) -> ClusterDeployment:
         self._call("get_cluster_deployment")
+        if not self.cluster_metadata:
+            return ClusterDeployment(infra_id="", raw={}, has_cluster_metadata=False)
         return ClusterDeployment(infra_id=self.infra_id, raw={})
 
     def list_machine_pools(self, cluster_id: str) -> list[MachinePool]:

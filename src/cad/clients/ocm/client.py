@@ -209,8 +209,10 @@ class OcmReader(_ListsForExecutor):
             )
         try:
             deployment = json.loads(raw)
+            if deployment["spec"].get("clusterMetadata") is None:
+                return ClusterDeployment(infra_id="", raw=deployment, has_cluster_metadata=False)
             infra_id = deployment["spec"]["clusterMetadata"]["infraID"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise self.conn.http.malformed(
                 "GET", path, "cluster_deployment lacks spec.clusterMetadata.infraID"
             ) from exc

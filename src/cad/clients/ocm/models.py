@@ -33,6 +33,7 @@ class Cluster(BaseModel):
     domain_prefix: str = ""
     infra_id: str = ""
     state: str = ""
+    dns_ready: bool = False
     product: str = ""
     cloud_provider: str = ""
     region: str = ""
@@ -41,6 +42,7 @@ class Cluster(BaseModel):
     aws: bool = False
     sts: bool = False
     subscription_id: str = ""
+    subnet_ids: list[str] = []
     nodes_master: int | None = None
     nodes_infra: int | None = None
     raw: dict[str, Any] = {}
@@ -52,13 +54,15 @@ class Cluster(BaseModel):
             raise ValueError("cluster has no id")
         nodes: dict[str, Any] = data["nodes"] if isinstance(data.get("nodes"), dict) else {}
         aws = data.get("aws")
+        status: dict[str, Any] = data["status"] if isinstance(data.get("status"), dict) else {}
         return cls(
             id=data["id"],
             external_id=str(data.get("external_id") or ""),
             name=str(data.get("name") or ""),
             domain_prefix=str(data.get("domain_prefix") or data.get("name") or ""),
             infra_id=str(data.get("infra_id") or ""),
-            state=str(data.get("state") or (data.get("status") or {}).get("state") or ""),
+            state=str(data.get("state") or status.get("state") or ""),
+            dns_ready=bool(status.get("dns_ready", False)),
             product=_id_of(data.get("product")).lower(),
             cloud_provider=_id_of(data.get("cloud_provider")),
             region=_id_of(data.get("region")),
@@ -67,6 +71,9 @@ class Cluster(BaseModel):
             aws=isinstance(aws, dict),
             sts=isinstance(aws, dict) and bool(aws.get("sts")),
             subscription_id=_id_of(data.get("subscription")),
+            subnet_ids=[str(s) for s in aws.get("subnet_ids") or []]
+            if isinstance(aws, dict)
+            else [],
             nodes_master=nodes.get("master") if isinstance(nodes.get("master"), int) else None,
             nodes_infra=nodes.get("infra") if isinstance(nodes.get("infra"), int) else None,
             raw=data,
@@ -74,12 +81,15 @@ class Cluster(BaseModel):
 
 
 class ClusterDeployment(BaseModel):
-    """The Hive ClusterDeployment from the cluster's live resources."""
+    """The Hive ClusterDeployment from the cluster's live resources. Without
+    ``spec.clusterMetadata`` (the installation never started: ``has_cluster_metadata`` is
+    false) the infra id is empty."""
 
     model_config = ConfigDict(frozen=True)
 
     infra_id: str
     raw: dict[str, Any]
+    has_cluster_metadata: bool = True
 
 
 class MachinePool(BaseModel):
