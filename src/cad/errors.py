@@ -19,6 +19,7 @@ systems' HTTP answers.
     ├── ClientError                  a call to an external system failed
     │   ├── TransientError           worth retrying: the same call may succeed later
     │   │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
+    │   │   │   ├── ExecTimeoutError     clients.kube_exec: a command in a pod ran out of time
     │   │   │   └── OutcomeUnknownError  sent, but no answer: the server may still apply it
     │   │   ├── ServerError          HTTP 5xx
     │   │   └── RateLimitedError     HTTP 429; ``retry_after`` carries the server's wish
@@ -31,6 +32,9 @@ systems' HTTP answers.
     │       ├── NotFoundError        HTTP 404: the object does not exist
     │       │   └── ClusterNotFoundError    clients.ocm: no cluster matches the identifier
     │       ├── MalformedResponseError  the answer could not be understood
+    │       ├── ExecRefusedError     clients.kube_exec: not a read-only command; nothing sent
+    │       ├── ExecOutputLimitError    clients.kube_exec: a command printed past its limit
+    │       ├── ExecFailedError      clients.kube_exec: a command in a pod could not run
     │       └── IncidentAlreadyResolvedError  clients.pagerduty: the incident is resolved
     ├── GaveUpError                  retry: a call failed for good
     ├── InvalidPayloadError          clients.pagerduty: neither a WebhookV3 nor an EO payload

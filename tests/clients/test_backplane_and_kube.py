@@ -156,6 +156,7 @@ def test_every_kind_the_investigations_read_is_served_through_the_typed_client(
             "Deployment": {"spec": workload},
             "ReplicaSet": {"spec": workload},
             "StatefulSet": {"spec": workload},
+            "CertificateSigningRequest": {"spec": {"request": "", "signerName": "s"}},
         }.get(kind, {})
         return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **required}
 

@@ -9,6 +9,7 @@ from cad.clients.backplane import BackplaneAccess, BackplaneConnection, Backplan
 from cad.clients.ocm.auth import TokenSource
 from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyReader, PagerDutyWriteClient
+from cad.clients.update_graph import UpdateGraphClient
 from cad.config.settings import Settings
 from cad.errors import ConfigurationError
 
@@ -28,6 +29,7 @@ class Clients:
     tokens: TokenSource
     pagerduty: PagerDutyReader | None = None
     pagerduty_writer: PagerDutyWriteClient | None = None
+    update_graph: UpdateGraphClient | None = None
 
     def close(self) -> None:
         """Close every connection pool."""
@@ -36,6 +38,8 @@ class Clients:
         self.backplane.conn.close()
         if self.pagerduty is not None:
             self.pagerduty.conn.close()
+        if self.update_graph is not None:
+            self.update_graph.close()
 
     def aws_client(self, cluster_id: str, region: str) -> AwsClient:
         """An AWS client in the cluster's account."""
@@ -109,4 +113,5 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
         tokens=tokens,
         pagerduty=pd_reader,
         pagerduty_writer=pd_writer,
+        update_graph=UpdateGraphClient(settings.update_graph_url),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +16,8 @@ from lightkube.generic_resource import create_global_resource, create_namespaced
 from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import RestConfig
+from cad.clients.kube_exec import DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, PodExecutor
+from cad.clients.models import ExecResult
 from cad.errors import MalformedResponseError, NetworkError, error_for_status
 
 __all__ = ["KINDS", "Kind", "KubeReader"]
@@ -43,6 +45,7 @@ _BUILT_IN_GROUPS = {
     "apps": "apps",
     "batch": "batch",
     "coordination.k8s.io": "coordination",
+    "certificates.k8s.io": "certificates",
 }
 
 
@@ -83,6 +86,10 @@ _KIND_TABLE = [
     ("config.openshift.io", "v1", "APIServer", "apiservers", False),
     ("config.openshift.io", "v1", "Ingress", "ingresses", False),
     ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
+    ("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", False),
+    ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
+    ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
 ]
 KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 
@@ -116,7 +123,8 @@ def _translated(endpoint: str) -> Iterator[None]:
 
 
 class KubeReader:
-    """Get and list any kind, with label and field selectors. No write methods."""
+    """Get and list any kind, with label and field selectors; run allowed read-only commands
+    in pods (:mod:`cad.clients.kube_exec`). No write methods."""
 
     def __init__(self, config: RestConfig, *, timeout_s: float = 30.0) -> None:
         kubeconfig = KubeConfig.from_dict(
@@ -130,6 +138,7 @@ class KubeReader:
             }
         )
         self._client = Client(config=kubeconfig, timeout=httpx2.Timeout(timeout_s), trust_env=False)
+        self._executor = PodExecutor(config)
 
     def list(
         self,
@@ -155,6 +164,26 @@ class KubeReader:
         with _translated(f"GET {kind.plural}/{name}"):
             obj = self._client.get(kind.resource(), name=name, namespace=namespace)
             return obj.to_dict()  # type: ignore[no-any-return]
+
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        limit_bytes: int = DEFAULT_LIMIT_BYTES,
+    ) -> ExecResult:
+        """Run an allowed read-only command in a pod: see :meth:`PodExecutor.exec`."""
+        return self._executor.exec(
+            namespace,
+            pod,
+            command,
+            container=container,
+            timeout_s=timeout_s,
+            limit_bytes=limit_bytes,
+        )
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -9,11 +9,13 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "CloudTrailEvent",
+    "ExecResult",
     "IncidentState",
     "Instance",
     "LimitedSupportReasonEntry",
     "RestConfig",
     "ServiceLogEntry",
+    "UpdateGraph",
     "parse_stop_time",
 ]
 
@@ -51,6 +53,33 @@ class IncidentState(BaseModel):
     title: str
     status: str  # triggered | acknowledged | resolved
     escalation_policy_id: str
+
+
+class ExecResult(BaseModel):
+    """What a command run inside a pod printed, and how it ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stdout: str
+    stderr: str = ""
+    exit_code: int = 0
+    protocol: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the command exited with status 0."""
+        return self.exit_code == 0
+
+
+class UpdateGraph(BaseModel):
+    """One channel of the OpenShift update graph: its release versions (the graph's nodes,
+    in its order) and edges (index pairs: an update from one release to another)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    versions: list[str] = []
+    edges: list[tuple[int, int]] = []
 
 
 class RestConfig(BaseModel):

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CAD_BACKPLANE_INITIAL_ARN", "BACKPLANE_INITIAL_ARN"),
     )
     aws_endpoint_url: HttpUrl | None = None
+    # The OpenShift update graph (Cincinnati) clusterhealthcheck asks for newer releases.
+    update_graph_url: HttpUrl = "https://api.openshift.com/api/upgrades_info/v1/graph"
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     # CloudTrail's event history keeps 90 days.
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)

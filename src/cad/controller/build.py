@@ -86,6 +86,7 @@ def build_controller(
         backplane_writer=clients.backplane_writer,
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
+        update_graph=clients.update_graph,
         now=now or (lambda: datetime.now(UTC)),
         runtime=runtime,
     )

@@ -175,4 +175,5 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
         shared=run.shared,
         experimental=deps.runtime.experimental,
+        update_graph=deps.update_graph,
     )

@@ -14,7 +14,7 @@ from cad.controller.runtime import RuntimeConfig
 from cad.domain import ClusterRef, InfraStatus
 from cad.egress import EgressVerifier
 from cad.executor import Executor
-from cad.investigations.framework.readers import AccessBroker, OcmRead
+from cad.investigations.framework.readers import AccessBroker, OcmRead, UpdateGraphRead
 from cad.investigations.framework.registry import Registry
 from cad.retry import retry_transient
 
@@ -42,6 +42,7 @@ class Dependencies:
     backplane_writer: BackplaneWriter | None = None
     pagerduty: PagerDutyRead | None = None
     pagerduty_writer: PagerDutyWriter | None = None
+    update_graph: UpdateGraphRead | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 

@@ -9,13 +9,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse
 
 from cad.simulators.clock import SimClock
 from cad.simulators.common import WriteJournal
 from cad.simulators.faults import FaultBook, FaultMiddleware
 from cad.simulators.kube import KubeWorld, status
+from cad.simulators.kube_exec import serve_exec
 from cad.simulators.world import ClusterSpec
 
 __all__ = ["INITIAL_ROLE_ARN", "BackplaneSimulator"]
@@ -75,6 +76,12 @@ class BackplaneSimulator:
         """Remediations created and not yet deleted."""
         with self._lock:
             return list(self.remediations.values())
+
+    def _world(self, target: str) -> KubeWorld | None:
+        with self._lock:
+            return self.kube.get(
+                target.split("-management")[0] if target.endswith("-management") else target
+            )
 
     def _build(self) -> FastAPI:
         app = FastAPI(openapi_url=None)
@@ -199,6 +206,28 @@ class BackplaneSimulator:
                 }
             )
 
+        @app.websocket(
+            "/backplane/remediate/{target}/{name}/api/v1/namespaces/{ns}/pods/{pod}/exec"
+        )
+        async def kube_exec(
+            websocket: WebSocket, target: str, name: str, ns: str, pod: str
+        ) -> None:
+            if not sim.token_ok(websocket.headers.get("authorization")):
+                await websocket.send_denial_response(
+                    JSONResponse(status(401, "Unauthorized", "Unauthorized"), status_code=401)
+                )
+                return
+            path = f"/api/v1/namespaces/{ns}/pods/{pod}/exec"
+            fault = sim.kube_faults.take("GET", path)
+            world = sim._world(target)
+            if (fault is not None and fault.status) or world is None or world.unreachable:
+                code = fault.status if fault is not None and fault.status else 503
+                await websocket.send_denial_response(
+                    JSONResponse(status(code, "InternalError", "unavailable"), status_code=code)
+                )
+                return
+            await serve_exec(websocket, world, ns, pod)
+
         @app.api_route(
             "/backplane/remediate/{target}/{name}/{path:path}",
             methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -210,10 +239,7 @@ class BackplaneSimulator:
                     status(fault.status, "InternalError", "injected fault"),
                     status_code=fault.status,
                 )
-            with sim._lock:
-                world = sim.kube.get(
-                    target.split("-management")[0] if target.endswith("-management") else target
-                )
+            world = sim._world(target)
             if world is None:
                 return JSONResponse(
                     status(404, "NotFound", f"no API for {target}"), status_code=404

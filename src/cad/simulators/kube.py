@@ -14,9 +14,15 @@ class LabelSelectorError(ValueError):
     """A selector that cannot be parsed."""
 
 
+# metrics.k8s.io names its resources after what they measure.
+_IRREGULAR = {"nodemetrics": "nodes", "podmetrics": "pods"}
+
+
 def plural_of(kind: str) -> str:
     """The resource plural for a kind, as the API server names it."""
     lowered = kind.lower()
+    if lowered in _IRREGULAR:
+        return _IRREGULAR[lowered]
     if lowered.endswith("s"):
         return lowered + "es"
     if lowered.endswith("y") and lowered[-2:-1] not in "aeiou":
@@ -117,15 +123,55 @@ _API = re.compile(
 
 
 class KubeWorld:
-    """One cluster's objects."""
+    """One cluster's objects, and the answers of commands run in its pods (``exec``: the
+    :class:`~cad.simulators.world.ExecSpec` shape as dicts) in the channel ``protocols`` it
+    speaks."""
 
     def __init__(
-        self, objects: list[dict[str, Any]] | None = None, *, unreachable: bool = False
+        self,
+        objects: list[dict[str, Any]] | None = None,
+        *,
+        unreachable: bool = False,
+        exec_answers: list[dict[str, Any]] | None = None,
+        protocols: tuple[str, ...] = ("v5.channel.k8s.io", "v4.channel.k8s.io"),
     ) -> None:
         self.unreachable = unreachable
         self._objects: list[dict[str, Any]] = list(objects or [])
         self._lock = threading.Lock()
         self.requests = 0
+        self.exec_answers = list(exec_answers or [])
+        self.protocols = protocols
+        self.exec_requests: list[dict[str, Any]] = []
+
+    def find_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The pod object, if the world has it."""
+        with self._lock:
+            for obj in self._objects:
+                meta = obj.get("metadata") or {}
+                if (
+                    obj.get("kind") == "Pod"
+                    and meta.get("namespace") == namespace
+                    and meta.get("name") == name
+                ):
+                    return obj
+        return None
+
+    def exec_answer(
+        self, namespace: str, pod: str, container: str, command: list[str]
+    ) -> dict[str, Any] | None:
+        """The answer the world gives for ``command`` in that pod and container."""
+        self.exec_requests.append(
+            {"namespace": namespace, "pod": pod, "container": container, "command": command}
+        )
+        for answer in self.exec_answers:
+            if (
+                answer["namespace"] == namespace
+                and answer["pod"] == pod
+                and answer.get("container", "") in ("", container)
+                and list(answer["command"]) == command
+            ):
+                return answer
+        return None
 
     def add(self, obj: dict[str, Any]) -> None:
         """Add an object (``apiVersion``, ``kind``, ``metadata.name`` required)."""

@@ -28,6 +28,7 @@ from cad.simulators.kube import KubeWorld
 from cad.simulators.ocm import TOKEN_PATH, OcmSimulator
 from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
 from cad.simulators.server import ServerThread
+from cad.simulators.update_graph import GRAPH_PATH, UpdateGraphSimulator
 from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_time
 
 __all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
@@ -46,6 +47,7 @@ class Sandbox:
             self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.spec
         )
         self.aws = AwsSimulator(self.clock)
+        self.update_graph = UpdateGraphSimulator()
         self.egress: dict[str, EgressSpec] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="cad-sandbox-"))
         self.cert_path, key_path = make_self_signed(self._dir)
@@ -53,6 +55,7 @@ class Sandbox:
             ServerThread(self.ocm.app),
             ServerThread(self.pagerduty.app, certfile=str(self.cert_path), keyfile=str(key_path)),
             ServerThread(self.backplane.app),
+            ServerThread(self.update_graph.app),
         ]
         self.started = False
 
@@ -95,6 +98,11 @@ class Sandbox:
         """Backplane's base URL."""
         return self._servers[2].url
 
+    @property
+    def update_graph_url(self) -> str:
+        """The update graph's URL (``CAD_UPDATE_GRAPH_URL``)."""
+        return self._servers[3].url + GRAPH_PATH
+
     def environment(self) -> dict[str, str]:
         """Environment variables that point CAD at the simulators."""
         return {
@@ -109,6 +117,7 @@ class Sandbox:
             "CAD_BACKPLANE_URL": self.backplane_url,
             "CAD_BACKPLANE_INITIAL_ARN": INITIAL_ROLE_ARN,
             "CAD_AWS_ENDPOINT_URL": self.aws.url,
+            "CAD_UPDATE_GRAPH_URL": self.update_graph_url,
         }
 
     def settings(self, **overrides: Any) -> Settings:
@@ -140,12 +149,20 @@ class Sandbox:
         self.clock.set(resolve_time(spec.now, self.clock.now()) if spec.now else None)
         for cluster in spec.clusters:
             self.add_cluster(cluster)
+        if spec.update_graph.channels:
+            self.update_graph.load(spec.update_graph.channels)
 
     def add_cluster(self, cluster: ClusterSpec) -> None:
         """Add one cluster to every simulator."""
         self.ocm.add_cluster(cluster)
         self.aws.add_cluster(cluster)
-        world = KubeWorld(cluster.kubernetes.objects, unreachable=cluster.kubernetes.unreachable)
+        kube = cluster.kubernetes
+        world = KubeWorld(
+            [*kube.objects, *kube.metrics],
+            unreachable=kube.unreachable,
+            exec_answers=[answer.model_dump() for answer in kube.exec],
+            protocols=tuple(kube.exec_protocols),
+        )
         self.backplane.add_cluster_api(cluster.id, world)
         self.egress[cluster.id] = cluster.egress
 
@@ -198,6 +215,7 @@ class Sandbox:
         self.pagerduty.reset()
         self.backplane.reset()
         self.aws.reset()
+        self.update_graph.reset()
         self.egress.clear()
         self.clock.set(None)
 

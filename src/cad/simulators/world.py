@@ -20,6 +20,7 @@ __all__ = [
     "CloudTrailEventSpec",
     "ClusterSpec",
     "EgressSpec",
+    "ExecSpec",
     "InstanceSpec",
     "KubernetesSpec",
     "LimitedSupportSpec",
@@ -27,6 +28,7 @@ __all__ = [
     "OwnerSpec",
     "RegistryCredentialSpec",
     "ServiceLogSpec",
+    "UpdateGraphSpec",
     "WorldSpec",
     "resolve_time",
 ]
@@ -131,13 +133,38 @@ class AwsSpec(NetworkSpec):
     cloudtrail: list[CloudTrailEventSpec] = Field(default_factory=list)
 
 
+class ExecSpec(_Spec):
+    """What one command run in a pod answers (the pod must be among ``objects``). An empty
+    ``container`` matches any container; ``hang`` never answers (the client times out)."""
+
+    namespace: str = Field(min_length=1)
+    pod: str = Field(min_length=1)
+    container: str = ""
+    command: list[str] = Field(min_length=1)
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = Field(default=0, ge=0, le=255)
+    hang: bool = False
+
+
+ExecProtocol = Literal["v5.channel.k8s.io", "v4.channel.k8s.io"]
+
+
 class KubernetesSpec(_Spec):
-    """The cluster's Kubernetes API."""
+    """The cluster's Kubernetes API: its objects, the answers of commands run in its pods
+    (``exec``), the exec channel protocols it speaks (``exec_protocols``), and node and pod
+    metrics (``metrics``: NodeMetrics and PodMetrics objects, served under
+    ``metrics.k8s.io/v1beta1`` like ``objects``)."""
 
     unreachable: bool = False
     objects: list[dict[str, Any]] = []
+    exec: list[ExecSpec] = []
+    exec_protocols: list[ExecProtocol] = Field(
+        default=["v5.channel.k8s.io", "v4.channel.k8s.io"], min_length=1
+    )
+    metrics: list[dict[str, Any]] = []
 
-    @field_validator("objects")
+    @field_validator("objects", "metrics")
     @classmethod
     def _objects_have_identity(cls, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for i, obj in enumerate(objects):
@@ -226,11 +253,18 @@ class ClusterSpec(_Spec):
         return str(int.from_bytes(self.id.encode()[:12].ljust(12, b"0"), "big") % 10**12).zfill(12)
 
 
+class UpdateGraphSpec(_Spec):
+    """The OpenShift update graph: channel name (``stable-4.16``) to its release versions."""
+
+    channels: dict[str, list[str]] = {}
+
+
 class WorldSpec(_Spec):
     """Everything a sandbox is seeded with."""
 
     now: str | datetime | None = None
     clusters: list[ClusterSpec] = []
+    update_graph: UpdateGraphSpec = UpdateGraphSpec()
 
     _time = field_validator("now")(_check_time)
 

@@ -8,17 +8,22 @@ call raise.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cad.clients.exec_policy import refusal
 from cad.clients.kube import Kind
+from cad.clients.kube_exec import ExecFailedError, ExecRefusedError
 from cad.clients.models import (
     CloudTrailEvent,
+    ExecResult,
     Instance,
     LimitedSupportReasonEntry,
     RestConfig,
     ServiceLogEntry,
+    UpdateGraph,
 )
 from cad.clients.ocm.models import (
     Account,
@@ -89,6 +94,11 @@ class FakeWorld(FakeAwsNetwork):
     non_running: list[Instance] = field(default_factory=list)
     events: list[CloudTrailEvent] = field(default_factory=list)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    exec_answers: list[tuple[tuple[str, str, str], tuple[str, ...], ExecResult | BaseException]] = (
+        field(default_factory=list)
+    )
+    exec_calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    graph_channels: dict[str, list[str]] = field(default_factory=dict)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
     subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
@@ -215,6 +225,52 @@ class FakeWorld(FakeAwsNetwork):
             f'{kind.plural} "{name}" not found', system="kubernetes", endpoint="GET", status=404
         )
 
+    def answer_exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        answer: ExecResult | BaseException,
+        *,
+        container: str = "",
+    ) -> None:
+        """What running ``command`` in that pod gives (an empty ``container`` matches any):
+        a result, or an error to raise."""
+        self.exec_answers.append(((namespace, pod, container), tuple(command), answer))
+
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = 30.0,
+        limit_bytes: int = 1024 * 1024,
+    ) -> ExecResult:
+        self._call("kube_exec")
+        self.exec_calls.append((namespace, pod, tuple(command)))
+        endpoint = f"GET pods/{pod}/exec"
+        reason = refusal(command)
+        if reason is not None:
+            raise ExecRefusedError(reason, system="kubernetes", endpoint=endpoint)
+        for (ns, name, wanted), argv, answer in self.exec_answers:
+            if (ns, name, argv) == (namespace, pod, tuple(command)) and wanted in (
+                "",
+                container or "",
+            ):
+                if isinstance(answer, BaseException):
+                    raise answer
+                return answer
+        raise ExecFailedError(
+            "the fake world has no answer for this command", system="kubernetes", endpoint=endpoint
+        )
+
+    # --- UpdateGraphRead ------------------------------------------------------------------
+    def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
+        self._call("update_graph")
+        return UpdateGraph(channel=channel, versions=list(self.graph_channels.get(channel, [])))
+
     # --- AccessBroker --------------------------------------------------------------------
     def aws_client(self, cluster_id: str, region: str) -> FakeWorld:
         self._call("aws_client")
@@ -243,7 +299,7 @@ class FakeWorld(FakeAwsNetwork):
             access=self,
             egress=self.egress,
             now=lambda: self.now,
-            **kwargs,
+            **{"update_graph": self, **kwargs},
         )
 
     def ago(self, minutes: float) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -21,10 +22,12 @@ from cad.clients.aws_models import (
 from cad.clients.kube import Kind
 from cad.clients.models import (
     CloudTrailEvent,
+    ExecResult,
     Instance,
     LimitedSupportReasonEntry,
     RestConfig,
     ServiceLogEntry,
+    UpdateGraph,
 )
 from cad.clients.ocm.models import (
     Account,
@@ -37,7 +40,7 @@ from cad.clients.ocm.models import (
     Subscription,
 )
 
-__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead"]
+__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead", "UpdateGraphRead"]
 
 
 class OcmRead(Protocol):
@@ -97,6 +100,27 @@ class KubeRead(Protocol):
         fields: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]: ...
     def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]: ...
+    def exec(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        container: str | None = None,
+        timeout_s: float = 30.0,
+        limit_bytes: int = 1024 * 1024,
+    ) -> ExecResult:
+        """Run a read-only command in a pod (refused unless on the allowlist of
+        ``cad.clients.exec_policy``); a non-zero exit is a result, not an error."""
+        ...
+
+
+class UpdateGraphRead(Protocol):
+    """The OpenShift update graph (Cincinnati)."""
+
+    def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
+        """The releases of ``channel`` (e.g. ``stable-4.16``); none for an unknown channel."""
+        ...
 
 
 class AccessBroker(Protocol):

@@ -32,7 +32,13 @@ from cad.investigations.framework.errors import (
     OwnerLookupError,
     RestConfigError,
 )
-from cad.investigations.framework.readers import AccessBroker, AwsRead, KubeRead, OcmRead
+from cad.investigations.framework.readers import (
+    AccessBroker,
+    AwsRead,
+    KubeRead,
+    OcmRead,
+    UpdateGraphRead,
+)
 from cad.retry import retry_transient
 
 __all__ = ["IncidentInfo", "Resources", "SharedClients"]
@@ -95,6 +101,7 @@ class Resources:
         cloudtrail_lookback: timedelta = timedelta(hours=2),
         shared: SharedClients | None = None,
         experimental: bool = False,
+        update_graph: UpdateGraphRead | None = None,
     ) -> None:
         self.cluster_id = cluster_id
         # Without a chain to share with, this run owns its clients and closes them itself.
@@ -110,6 +117,8 @@ class Resources:
         self.cloudtrail_lookback = cloudtrail_lookback
         # CAD_EXPERIMENTAL_ENABLED: investigations in an informing phase act only when set
         self.experimental = experimental
+        # The OpenShift update graph; None where no client is configured.
+        self.update_graph = update_graph
         self._cache: dict[str, Any] = {}
         self._opened: list[RestConfig] = []
 
