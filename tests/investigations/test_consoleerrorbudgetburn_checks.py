@@ -9,13 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cad.clients.aws_models import ClassicInstanceHealth, SecurityGroupRule, TargetHealth
 from cad.clients.ocm.models import Cluster
 from cad.investigations.consoleerrorbudgetburn import checks, loadbalancers, probe, workloads
-from cad.investigations.consoleerrorbudgetburn.loadbalancers import (
-    ClbInstance,
-    NlbTarget,
-    SecurityGroupRule,
-)
 from tests.investigations import console_probes as probes
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -628,6 +624,31 @@ def test_the_first_running_pod_is_chosen() -> None:
 # --- load balancers ----------------------------------------------------------------------------
 
 
+def target(target_id: str, port: int, state: str, reason: str = "") -> TargetHealth:
+    return TargetHealth(
+        target_group_arn=f"arn:tg/{port}",
+        target_id=target_id,
+        port=port,
+        state=state,
+        reason=reason,
+    )
+
+
+def instance(instance_id: str, state: str, description: str = "") -> ClassicInstanceHealth:
+    return ClassicInstanceHealth(instance_id=instance_id, state=state, description=description)
+
+
+def rule(
+    protocol: str,
+    from_port: int | None = None,
+    to_port: int | None = None,
+    cidrs: tuple[str, ...] = (),
+) -> SecurityGroupRule:
+    return SecurityGroupRule(
+        protocol=protocol, from_port=from_port, to_port=to_port, cidr_blocks=list(cidrs)
+    )
+
+
 def nlb_controller(where: str = "spec", lb: str = "NLB") -> dict[str, Any]:
     strategy = {"loadBalancer": {"providerParameters": {"type": "AWS", "aws": {"type": lb}}}}
     return {where: {"endpointPublishingStrategy": strategy}}
@@ -658,9 +679,9 @@ def test_nlb_groups_with_a_healthy_target_are_healthy() -> None:
     kind, text = loadbalancers.nlb_health_line(
         "test-nlb",
         [
-            NlbTarget("i-001", 443, "healthy"),
-            NlbTarget("i-002", 443, "unhealthy", "Target.FailedHealthChecks"),
-            NlbTarget("i-001", 80, "healthy"),
+            target("i-001", 443, "healthy"),
+            target("i-002", 443, "unhealthy", "Target.FailedHealthChecks"),
+            target("i-001", 80, "healthy"),
         ],
     )
     assert kind == "success"
@@ -674,8 +695,8 @@ def test_an_nlb_group_with_no_healthy_target_is_warned() -> None:
     kind, text = loadbalancers.nlb_health_line(
         "test-nlb",
         [
-            NlbTarget("i-001", 443, "unhealthy", "Target.FailedHealthChecks"),
-            NlbTarget("i-002", 443, "unhealthy", "Target.FailedHealthChecks"),
+            target("i-001", 443, "unhealthy", "Target.FailedHealthChecks"),
+            target("i-002", 443, "unhealthy", "Target.FailedHealthChecks"),
         ],
     )
     assert kind == "warning"
@@ -688,9 +709,9 @@ def test_an_nlb_group_with_no_healthy_target_is_warned() -> None:
 
 def test_target_instances_are_each_named_once() -> None:
     targets = [
-        NlbTarget("i-1", 443, "healthy"),
-        NlbTarget("i-1", 80, "healthy"),
-        NlbTarget("", 1, "x"),
+        target("i-1", 443, "healthy"),
+        target("i-1", 80, "healthy"),
+        target("", 1, "x"),
     ]
     assert loadbalancers.target_instances(targets) == ["i-1"]
 
@@ -699,14 +720,14 @@ def test_target_instances_are_each_named_once() -> None:
     ("instances", "kind", "says"),
     [
         (
-            [ClbInstance("i-001", "InService"), ClbInstance("i-002", "InService")],
+            [instance("i-001", "InService"), instance("i-002", "InService")],
             "success",
             "all 2 instance(s) InService",
         ),
         (
             [
-                ClbInstance("i-001", "InService"),
-                ClbInstance("i-002", "OutOfService", "Instance has failed health checks"),
+                instance("i-001", "InService"),
+                instance("i-002", "OutOfService", "Instance has failed health checks"),
             ],
             "warning",
             "1/2 instance(s) not InService:\n  i-002: OutOfService — Instance has failed health checks",
@@ -714,29 +735,29 @@ def test_target_instances_are_each_named_once() -> None:
     ],
 )
 def test_clb_instances_must_be_in_service(
-    instances: list[ClbInstance], kind: str, says: str
+    instances: list[ClassicInstanceHealth], kind: str, says: str
 ) -> None:
     line_kind, text = loadbalancers.clb_health_line("test-clb", instances)
     assert line_kind == kind
     assert says in text
 
 
-TCP_443_ANYWHERE = SecurityGroupRule("tcp", 443, 443, ("0.0.0.0/0",))
-NODE_PORTS_ANYWHERE = SecurityGroupRule("tcp", 30000, 32767, ("0.0.0.0/0",))
+TCP_443_ANYWHERE = rule("tcp", 443, 443, ("0.0.0.0/0",))
+NODE_PORTS_ANYWHERE = rule("tcp", 30000, 32767, ("0.0.0.0/0",))
 
 
 @pytest.mark.parametrize(
     ("rules", "ports", "machine", "allowed"),
     [
         ([TCP_443_ANYWHERE], (443, 443), "10.0.0.0/16", True),
-        ([SecurityGroupRule("tcp", 443, 443, ("10.0.0.0/8",))], (443, 443), "10.0.0.0/16", True),
-        ([SecurityGroupRule("tcp", 80, 80, ("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", False),
+        ([rule("tcp", 443, 443, ("10.0.0.0/8",))], (443, 443), "10.0.0.0/16", True),
+        ([rule("tcp", 80, 80, ("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", False),
         ([], (443, 443), "10.0.0.0/16", False),
-        ([SecurityGroupRule("-1", cidrs=("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", True),
-        ([SecurityGroupRule("tcp", 30000, 32767, ("10.0.0.0/8",))], (30000, 32767), "", True),
-        ([SecurityGroupRule("udp", 443, 443, ("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", False),
-        ([SecurityGroupRule("tcp", 22, 22, ("0.0.0.0/0",))], (30000, 32767), "", False),
-        ([SecurityGroupRule("tcp", None, None, ("0.0.0.0/0",))], (443, 443), "", False),
+        ([rule("-1", cidrs=("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", True),
+        ([rule("tcp", 30000, 32767, ("10.0.0.0/8",))], (30000, 32767), "", True),
+        ([rule("udp", 443, 443, ("0.0.0.0/0",))], (443, 443), "10.0.0.0/16", False),
+        ([rule("tcp", 22, 22, ("0.0.0.0/0",))], (30000, 32767), "", False),
+        ([rule("tcp", None, None, ("0.0.0.0/0",))], (443, 443), "", False),
     ],
 )
 def test_security_groups_must_let_tcp_in_on_the_whole_range(

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from cad.actions import NoteWriter
-from cad.clients.aws_models import LoadBalancerV2
+from cad.clients.aws_models import LoadBalancerV2, SecurityGroupRule
 from cad.errors import ClientError
 from cad.investigations.consoleerrorbudgetburn import loadbalancers
 from cad.investigations.consoleerrorbudgetburn.checks import (
     ClusterFacts,
     apps_record_name,
     dhcp_line,
+    go_list,
     route53_verdict,
 )
 from cad.investigations.consoleerrorbudgetburn.cluster_checks import write
@@ -143,14 +144,13 @@ class AwsChecks:
         if not health:
             self.notes.warning(f"LB Health: NLB {found.name} has no registered targets")
             return
-        targets = [loadbalancers.NlbTarget(t.target_id, t.port, t.state, t.reason) for t in health]
-        write(self.notes, loadbalancers.nlb_health_line(found.name, targets))
+        write(self.notes, loadbalancers.nlb_health_line(found.name, health))
         if found.security_groups:
             self.notes.warning(
                 f"LB Security: NLB {found.name} has security groups attached (unusual): "
-                f"[{' '.join(found.security_groups)}]"
+                f"{go_list(found.security_groups)}"
             )
-        self._node_security_groups(loadbalancers.target_instances(targets))
+        self._node_security_groups(loadbalancers.target_instances(health))
 
     def _node_security_groups(self, instance_ids: list[str]) -> None:
         if not instance_ids:
@@ -172,14 +172,8 @@ class AwsChecks:
             return
         write(self.notes, loadbalancers.nlb_node_security_line(rules))
 
-    def _rules(self, group_ids: list[str]) -> list[loadbalancers.SecurityGroupRule]:
-        return [
-            loadbalancers.SecurityGroupRule(
-                rule.protocol, rule.from_port, rule.to_port, tuple(rule.cidr_blocks)
-            )
-            for group in self.aws.get_security_groups(group_ids)
-            for rule in group.ingress
-        ]
+    def _rules(self, group_ids: list[str]) -> list[SecurityGroupRule]:
+        return [rule for group in self.aws.get_security_groups(group_ids) for rule in group.ingress]
 
     def _clb(self, hostname: str) -> None:
         try:
@@ -200,10 +194,7 @@ class AwsChecks:
         if not health:
             self.notes.warning(f"LB Health: CLB {found.name} has no registered instances")
             return
-        instances = [
-            loadbalancers.ClbInstance(h.instance_id, h.state, h.description) for h in health
-        ]
-        write(self.notes, loadbalancers.clb_health_line(found.name, instances))
+        write(self.notes, loadbalancers.clb_health_line(found.name, health))
         if not found.security_groups:
             self.notes.warning(f"LB Security: CLB {found.name} has no security groups attached")
             return

@@ -29,9 +29,6 @@ DNS = Kind(
     group="operator.openshift.io", version="v1", kind="DNS", plural="dnses", namespaced=False
 )
 SERVICE = Kind(group="", version="v1", kind="Service", plural="services", namespaced=True)
-NODE_METRICS = Kind(
-    group="metrics.k8s.io", version="v1beta1", kind="NodeMetrics", plural="nodes", namespaced=False
-)
 INGRESS_OPERATOR = "openshift-ingress-operator"
 
 # Runs a read-only command in a container of a pod: (namespace, pod, container, command) to
@@ -212,7 +209,7 @@ class ClusterChecks:
             issues += workloads.node_issues(node)
         write(self.notes, workloads.node_health_line(len(capacities), issues))
         try:
-            metrics = self.kube.list(NODE_METRICS)
+            metrics = self.kube.list(KINDS["NodeMetrics"])
         except ClientError as exc:
             self.notes.warning(f"Node Utilization: unable to query metrics API - {exc}")
             return

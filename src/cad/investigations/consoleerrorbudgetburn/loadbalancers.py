@@ -4,16 +4,13 @@ health, and whether security groups let traffic in. Pure: the investigation read
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from cad.clients.aws_models import ClassicInstanceHealth, SecurityGroupRule, TargetHealth
 from cad.investigations.consoleerrorbudgetburn.checks import Line, cidr_contains
 
 __all__ = [
     "NODE_PORTS",
-    "ClbInstance",
-    "NlbTarget",
-    "SecurityGroupRule",
     "clb_health_line",
     "clb_security_line",
     "lb_type",
@@ -25,35 +22,6 @@ __all__ = [
 ]
 
 NODE_PORTS = (30000, 32767)
-
-
-@dataclass(frozen=True)
-class NlbTarget:
-    """One target of one of the NLB's target groups (its port stands for the group)."""
-
-    target_id: str
-    port: int
-    state: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class ClbInstance:
-    """One instance behind the classic load balancer."""
-
-    instance_id: str
-    state: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SecurityGroupRule:
-    """One inbound permission: protocol (``tcp``, ``-1`` for all), port range, IPv4 sources."""
-
-    protocol: str
-    from_port: int | None = None
-    to_port: int | None = None
-    cidrs: tuple[str, ...] = field(default=())
 
 
 def _mapping(value: object) -> dict[str, Any]:
@@ -81,10 +49,10 @@ def router_hostname(service: dict[str, Any]) -> str:
     return str(first.get("hostname") or "")
 
 
-def nlb_health_line(name: str, targets: Sequence[NlbTarget]) -> Line:
+def nlb_health_line(name: str, targets: Sequence[TargetHealth]) -> Line:
     """Per target group (port): a warning only when a whole group has no healthy target,
     the one condition under which the NLB cannot route that port."""
-    by_port: dict[int, list[NlbTarget]] = {}
+    by_port: dict[int, list[TargetHealth]] = {}
     for target in targets:
         by_port.setdefault(target.port, []).append(target)
     dead = [port for port in sorted(by_port) if all(t.state != "healthy" for t in by_port[port])]
@@ -111,7 +79,7 @@ def nlb_health_line(name: str, targets: Sequence[NlbTarget]) -> Line:
     )
 
 
-def target_instances(targets: Sequence[NlbTarget]) -> list[str]:
+def target_instances(targets: Sequence[TargetHealth]) -> list[str]:
     """The targets' instance ids, each once, in order."""
     return list(dict.fromkeys(t.target_id for t in targets if t.target_id))
 
@@ -131,7 +99,7 @@ def sg_allows_tcp_inbound(
                 continue
         if not machine_cidr:
             return True
-        for cidr in rule.cidrs:
+        for cidr in rule.cidr_blocks:
             if cidr == "0.0.0.0/0" or cidr_contains(cidr, machine_cidr):
                 return True
     return False
@@ -151,7 +119,7 @@ def nlb_node_security_line(rules: Sequence[SecurityGroupRule]) -> Line:
     )
 
 
-def clb_health_line(name: str, instances: Sequence[ClbInstance]) -> Line:
+def clb_health_line(name: str, instances: Sequence[ClassicInstanceHealth]) -> Line:
     """Every instance behind the classic load balancer should be InService."""
     unhealthy = [i for i in instances if i.state != "InService"]
     if not unhealthy:
