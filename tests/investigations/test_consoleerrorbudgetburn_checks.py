@@ -374,8 +374,10 @@ def test_the_probe_runs_the_exporters_debug_probe_of_the_console() -> None:
     )
 
 
-def test_the_history_asks_prometheus_for_the_last_hour_by_cads_clock() -> None:
-    shell, flag, script = probe.history_command("https://console.apps.example.com/path", NOW)
+def test_the_history_asks_prometheus_for_the_last_hour_to_the_minute_by_cads_clock() -> None:
+    shell, flag, script = probe.history_command(
+        "https://console.apps.example.com/path", NOW + timedelta(seconds=42)
+    )
     assert (shell, flag) == ("sh", "-c")
     url = script.split("'")[1]
     query = parse_qs(urlsplit(url).query)

@@ -213,3 +213,14 @@ def test_run_experimental_turns_on_the_alerts_marked_experimental(sandbox: Sandb
     assert on.passed, explain(on)
     assert not off.passed
     assert [o.status for o in off.outcomes] == ["unhandled"]
+
+
+def test_the_library_covers_every_outcome_of_consoleerrorbudgetburn() -> None:
+    # Each name is one outcome of consoleerrorbudgetburn (see its README's Outcomes).
+    names = {s.name for s in LIBRARY}
+    required = {
+        "console-no-root-cause-escalated", "console-unhealthy-path-escalated",
+        "console-allowed-source-ranges-excludes-machine-cidr", "console-apps-dns-record-missing",
+        "console-cluster-api-unavailable", "console-hcp-classic-checks-skipped",
+    }  # fmt: skip
+    assert required <= names, required - names

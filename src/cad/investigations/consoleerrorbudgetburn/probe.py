@@ -61,12 +61,14 @@ def probe_command(console_url: str) -> tuple[str, ...]:
 
 def history_command(console_url: str, now: datetime) -> tuple[str, ...]:
     """``curl`` of Prometheus' ``query_range`` for the console's ``probe_success`` over the
-    last hour (step 60s), with the pod's service-account token, run in the monitoring
-    operator's pod. The hostname goes into the regex unescaped: this Prometheus' RE2 parser
-    rejects backslash escapes, and a dot matching any character is harmless here."""
+    last hour (step 60s, ending on the minute), with the pod's service-account token, run in
+    the monitoring operator's pod. The hostname goes into the regex unescaped: this
+    Prometheus' RE2 parser rejects backslash escapes, and a dot matching any character is
+    harmless here."""
     hostname = urlsplit(console_url).hostname or ""
-    end = int(now.timestamp())
-    start = int((now - timedelta(hours=1)).timestamp())
+    # The window ends on the minute (a step boundary), so one run asks one query.
+    end = int(now.timestamp()) // 60 * 60
+    start = end - int(timedelta(hours=1).total_seconds())
     params = urlencode(
         {
             "end": str(end),
