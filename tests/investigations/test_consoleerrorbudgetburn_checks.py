@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cad.clients.aws_models import ClassicInstanceHealth, SecurityGroupRule, TargetHealth
+from cad.clients.exec_policy import refusal
 from cad.clients.ocm.models import Cluster
 from cad.investigations.consoleerrorbudgetburn import checks, loadbalancers, probe, workloads
 from tests.investigations import console_probes as probes
@@ -781,3 +782,13 @@ def test_the_security_lines_name_what_must_be_allowed() -> None:
         "LB Security: CLB c security group does not allow TCP 443 inbound from 0.0.0.0/0 or "
         "machine CIDR 10.0.0.0/16"
     )
+
+
+def test_every_command_it_runs_in_a_pod_is_on_the_read_only_allowlist() -> None:
+    url = "https://console-openshift-console.apps.my-cluster.example.openshiftapps.com"
+    for command in (
+        probe.probe_command(url),
+        probe.history_command(url, NOW),
+        probe.CONSOLE_SERVICE_COMMAND,
+    ):
+        assert refusal(command) is None, command
