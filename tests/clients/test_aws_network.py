@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from cad.clients.aws import AwsClient
 from cad.clients.factory import Clients
@@ -229,3 +231,28 @@ def test_instances_without_placement_are_unchanged(sandbox: Sandbox) -> None:
     spec = InstanceSpec(id="i-1")
     assert spec.subnet is None
     assert spec.security_groups == []
+
+
+def test_the_network_documented_in_scenarios_md_seeds_as_written(
+    sandbox: Sandbox, clients: Clients
+) -> None:
+    # Given the example of docs/scenarios.md's "The AWS network"
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    block = text[text.index("### The AWS network") :].split("```yaml\n", 1)[1].split("```")[0]
+    aws = AwsSpec.model_validate(yaml.safe_load(block)["aws"])
+    # When a cluster with it is seeded
+    sandbox.reset()
+    sandbox.seed(WorldSpec(now=NOW, clusters=[ClusterSpec(id="c1", infra_id=INFRA, aws=aws)]))
+    client = clients.aws_client("c1", "us-east-1")
+    try:
+        # Then the records point at the load balancer and the subnets route as documented
+        zone = client.find_hosted_zone("my-cluster.abcd.p1.openshiftapps.com", private=True)
+        assert zone is not None
+        records = {r.name: r for r in client.list_record_sets(zone.id)}
+        alias = records["\\052.apps.my-cluster.abcd.p1.openshiftapps.com."].alias_target
+        assert alias == "router-default.us-east-1.elb.amazonaws.com"
+        table = client.get_route_table_for_subnet("subnet-0a1b2c3d4e5f60002")
+        assert table.id == "rtb-0a1b2c3d4e5f60002"
+        assert client.get_vpc_dhcp_options(INFRA).domain_name_servers == ["AmazonProvidedDNS"]
+    finally:
+        client.close()

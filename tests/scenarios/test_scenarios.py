@@ -215,6 +215,17 @@ def test_run_experimental_turns_on_the_alerts_marked_experimental(sandbox: Sandb
     assert [o.status for o in off.outcomes] == ["unhandled"]
 
 
+def test_the_library_covers_every_outcome_of_cpd() -> None:
+    # Each name is one outcome of cpd (src/cad/investigations/cpd/README.md).
+    names = {s.name for s in LIBRARY}
+    required = {
+        "cpd-cluster-ready", "cpd-no-cluster-metadata", "cpd-dns-not-ready",
+        "cpd-byovpc-missing-route", "cpd-egress-passed", "cpd-egress-blocked",
+        "cpd-egress-verifier-error", "cpd-route-table-read-failure",
+    }  # fmt: skip
+    assert required <= names, required - names
+
+
 def test_the_library_covers_every_outcome_of_consoleerrorbudgetburn() -> None:
     # Each name is one outcome of consoleerrorbudgetburn (see its README's Outcomes).
     names = {s.name for s in LIBRARY}
