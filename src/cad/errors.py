@@ -50,6 +50,8 @@ systems' HTTP answers.
     │   ├── FindingError             what we saw is itself the finding: note and escalate
     │   ├── CloudTrailRecordError    investigations.chgm.checks: a record CAD cannot read
     │   ├── CertificateError         investigations.expiredcertificates.checks: unreadable tls.crt
+    │   ├── AlertsParseError         investigations.clusterhealthcheck.alerts: not Alertmanager's
+    │   ├── HealthProbeError         investigations.clusterhealthcheck.probes: a probe failed
     │   ├── SelectorError            investigations.framework.labels: a selector CAD cannot evaluate
     │   ├── InvalidSelectorError     investigations.describenodes.checks: SELECTOR does not parse
     │   └── PullSecretError          investigations.framework.pullsecret: an unreadable pull secret

@@ -118,9 +118,10 @@ def test_investigations_lists_every_implemented_investigation() -> None:
         "ocmagentresponsefailure",
         "cannotretrieveupdatessre",
         "describenodes",
+        "clusterhealthcheck",
+        "consoleerrorbudgetburn",
         "expiredcertificates",
         "pdbblockingnodedrain",
-        "consoleerrorbudgetburn",
     ]
 
 

@@ -80,3 +80,17 @@ def test_an_update_graph_failure_is_a_typed_error(sandbox: Sandbox) -> None:
 
 def test_the_update_graph_url_defaults_to_the_public_graph() -> None:
     assert Settings().update_graph_url == "https://api.openshift.com/api/upgrades_info/v1/graph"
+
+
+def test_the_api_health_endpoints_answer_ok_or_name_the_failed_check(
+    sandbox: Sandbox, clients: Clients
+) -> None:
+    spec = KubernetesSpec(health={"readyz": "[-]etcd failed: reason withheld"})
+    sandbox.seed(WorldSpec(clusters=[ClusterSpec(id="c1", kubernetes=spec)]))
+    reader = KubeReader(clients.backplane.create_remediation("c1", "clusterhealthcheck"))
+    try:
+        assert reader.health("healthz") == "ok"
+        with pytest.raises(ServerError, match="HTTP 500"):
+            reader.health("readyz")
+    finally:
+        reader.close()

@@ -216,9 +216,10 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "ocmagentresponsefailure",
         "cannotretrieveupdatessre",
         "describenodes",
+        "clusterhealthcheck",
+        "consoleerrorbudgetburn",
         "expiredcertificates",
         "pdbblockingnodedrain",
-        "consoleerrorbudgetburn",
     ]
     assert REGISTRY.resolve("cmbb").name == "clustermonitoringerrorbudgetburn"
     assert REGISTRY.resolve("chgm").name == "chgm"

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import httpx2
 from lightkube import Client
 from lightkube.config.kubeconfig import KubeConfig
@@ -16,11 +17,14 @@ from lightkube.generic_resource import create_global_resource, create_namespaced
 from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import RestConfig
+from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.kube_exec import DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, PodExecutor
 from cad.clients.models import ExecResult
 from cad.errors import MalformedResponseError, NetworkError, error_for_status
 
-__all__ = ["KINDS", "Kind", "KubeReader"]
+__all__ = ["HEALTH_ENDPOINTS", "KINDS", "Kind", "KubeReader"]
+
+HEALTH_ENDPOINTS = ("healthz", "livez", "readyz")
 
 
 class Kind(BaseModel):
@@ -139,6 +143,16 @@ class KubeReader:
         )
         self._client = Client(config=kubeconfig, timeout=httpx2.Timeout(timeout_s), trust_env=False)
         self._executor = PodExecutor(config)
+        self._raw = HttpCaller(
+            "kubernetes",
+            httpx.Client(
+                base_url=config.host.rstrip("/"),
+                timeout=httpx.Timeout(timeout_s),
+                headers={"Authorization": f"Bearer {config.token}"},
+                verify=ssl_context(),
+                trust_env=False,
+            ),
+        )
 
     def list(
         self,
@@ -185,6 +199,14 @@ class KubeReader:
             limit_bytes=limit_bytes,
         )
 
+    def health(self, endpoint: str) -> str:
+        """The API server's answer to ``/healthz``, ``/livez`` or ``/readyz`` (``ok`` when
+        healthy); a failing check is a client error (HTTP 500 names the failed checks)."""
+        if endpoint not in HEALTH_ENDPOINTS:
+            raise ValueError(f"not a health endpoint: {endpoint!r}")
+        return self._raw.request("GET", f"/{endpoint}").text
+
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._client._client.close()  # type: ignore[no-untyped-call]  # no public close
+        self._raw.client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cad.investigations.cannotretrieveupdatessre.investigation import CannotRetrieveUpdatesSre
 from cad.investigations.ccam.investigation import Ccam
 from cad.investigations.chgm.investigation import Chgm
+from cad.investigations.clusterhealthcheck.investigation import ClusterHealthCheck
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
@@ -39,8 +40,9 @@ REGISTRY = Registry(
         OcmAgentResponseFailure,
         CannotRetrieveUpdatesSre,
         DescribeNodes,
+        ClusterHealthCheck,
+        ConsoleErrorBudgetBurn,
         ExpiredCertificates,
         PdbBlockingNodeDrain,
-        ConsoleErrorBudgetBurn,
     ]
 )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from cad.simulators.clock import SimClock
 from cad.simulators.common import WriteJournal
@@ -232,7 +232,7 @@ class BackplaneSimulator:
             "/backplane/remediate/{target}/{name}/{path:path}",
             methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         )
-        async def kube_api(target: str, name: str, path: str, request: Request) -> JSONResponse:
+        async def kube_api(target: str, name: str, path: str, request: Request) -> Response:
             fault = sim.kube_faults.take(request.method, "/" + path)
             if fault is not None and fault.status:
                 return JSONResponse(
@@ -245,6 +245,8 @@ class BackplaneSimulator:
                     status(404, "NotFound", f"no API for {target}"), status_code=404
                 )
             code, body = world.handle(request.method, path, dict(request.query_params))
+            if isinstance(body, str):
+                return PlainTextResponse(body, status_code=code)
             return JSONResponse(body, status_code=code)
 
         return app

@@ -142,6 +142,7 @@ class KubeWorld:
         self.exec_answers = list(exec_answers or [])
         self.protocols = protocols
         self.exec_requests: list[dict[str, Any]] = []
+        self.health: dict[str, str] = {}
 
     def find_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The pod object, if the world has it."""
@@ -178,8 +179,10 @@ class KubeWorld:
         with self._lock:
             self._objects.append(obj)
 
-    def handle(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        """Answer one API request: ``(status, body)``."""
+    def handle(
+        self, method: str, path: str, params: dict[str, str]
+    ) -> tuple[int, dict[str, Any] | str]:
+        """Answer one API request: ``(status, body)``; health endpoints answer text."""
         self.requests += 1
         if self.unreachable:
             return 503, status(
@@ -187,7 +190,8 @@ class KubeWorld:
             )
         clean = "/" + path.strip("/")
         if clean in ("/healthz", "/livez", "/readyz"):
-            return 200, {"status": "ok"}
+            answer = self.health.get(clean[1:], "ok")
+            return (200 if answer == "ok" else 500), answer
         if clean == "/version":
             return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0"}
         match = _API.match(clean)

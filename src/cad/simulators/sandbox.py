@@ -163,6 +163,7 @@ class Sandbox:
             exec_answers=[answer.model_dump() for answer in kube.exec],
             protocols=tuple(kube.exec_protocols),
         )
+        world.health = {str(key): value for key, value in kube.health.items()}
         self.backplane.add_cluster_api(cluster.id, world)
         self.egress[cluster.id] = cluster.egress
 

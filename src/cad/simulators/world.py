@@ -163,6 +163,7 @@ class KubernetesSpec(_Spec):
         default=["v5.channel.k8s.io", "v4.channel.k8s.io"], min_length=1
     )
     metrics: list[dict[str, Any]] = []
+    health: dict[Literal["healthz", "livez", "readyz"], str] = {}
 
     @field_validator("objects", "metrics")
     @classmethod

@@ -99,6 +99,7 @@ class FakeWorld(FakeAwsNetwork):
     )
     exec_calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     graph_channels: dict[str, list[str]] = field(default_factory=dict)
+    health_answers: dict[str, str | BaseException] = field(default_factory=dict)
     owner: Account = field(default_factory=lambda: Account(id="a1", email="owner@example.com"))
     subscription_status: str = "Active"
     registry_credentials: list[RegistryCredential] = field(default_factory=list)
@@ -212,7 +213,19 @@ class FakeWorld(FakeAwsNetwork):
         fields: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         self._call("kube_list")
-        found = [o for o in self.objects if o.get("kind") == kind.kind]
+        found = [
+            o
+            for o in self.objects
+            if o.get("kind") == kind.kind
+            and (namespace is None or (o.get("metadata") or {}).get("namespace") == namespace)
+        ]
+        for key, value in (labels or {}).items():
+            found = [
+                o
+                for o in found
+                if key in ((o.get("metadata") or {}).get("labels") or {})
+                and (value is None or o["metadata"]["labels"][key] == value)
+            ]
         for key, value in (fields or {}).items():
             if key == "metadata.name":
                 found = [o for o in found if o["metadata"]["name"] == value]
@@ -265,6 +278,13 @@ class FakeWorld(FakeAwsNetwork):
         raise ExecFailedError(
             "the fake world has no answer for this command", system="kubernetes", endpoint=endpoint
         )
+
+    def health(self, endpoint: str) -> str:
+        self._call("kube_health")
+        answer = self.health_answers.get(endpoint, "ok")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
 
     # --- UpdateGraphRead ------------------------------------------------------------------
     def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:

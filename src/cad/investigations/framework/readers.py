@@ -114,6 +114,10 @@ class KubeRead(Protocol):
         ``cad.clients.exec_policy``); a non-zero exit is a result, not an error."""
         ...
 
+    def health(self, endpoint: str) -> str:
+        """The API server's ``/healthz``, ``/livez`` or ``/readyz`` answer (``ok``)."""
+        ...
+
 
 class UpdateGraphRead(Protocol):
     """The OpenShift update graph (Cincinnati)."""
