@@ -3,7 +3,6 @@ an in-memory cluster and AWS account (the original's Run and check tests)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from cad.clients.aws_models import (
     SecurityGroupRule,
     TargetHealth,
 )
-from cad.clients.kube import Kind
 from cad.clients.models import ExecResult
 from cad.config.investigation_config import load_default_config
 from cad.egress import EgressResult
@@ -39,27 +37,6 @@ DOMAIN = "msaary-test.4t01.s1.devshift.org"
 APPS = "\\052.apps.msaary-test.4t01.s1.devshift.org."
 CLB_HOST = "test-elb-123456.us-east-1.elb.amazonaws.com"
 SILENCE_FLOW = ["backplane_report", "pagerduty_note", "service_log", "silence_incident"]
-
-
-@dataclass
-class ConsoleWorld(FakeWorld):
-    """FakeWorld whose lists honour the namespace and equality label selectors."""
-
-    def list(
-        self,
-        kind: Kind,
-        *,
-        namespace: str | None = None,
-        labels: dict[str, Any] | None = None,
-        fields: dict[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
-        found = super().list(kind, fields=fields)
-        return [
-            o
-            for o in found
-            if namespace in (None, o["metadata"].get("namespace"))
-            and all(o["metadata"].get("labels", {}).get(k) == v for k, v in (labels or {}).items())
-        ]
 
 
 def meta(name: str, namespace: str | None = None, **labels: str) -> dict[str, Any]:
@@ -94,7 +71,7 @@ def ingress_controller(*ranges: str, lb: str = "") -> dict[str, Any]:
 
 def healthy_world(
     *, hcp: bool = False, aws: bool = True, private_link: bool = False, **raw: Any
-) -> ConsoleWorld:
+) -> FakeWorld:
     """A classic AWS cluster where every layer of the console's path is healthy."""
     ocm = {
         "console": {"url": CONSOLE},
@@ -103,7 +80,7 @@ def healthy_world(
         "aws": {"private_link": private_link},
         **raw,
     }
-    world = ConsoleWorld(
+    world = FakeWorld(
         cluster=cluster(
             hcp=hcp,
             domain_prefix="msaary-test",
@@ -192,7 +169,7 @@ def answer(world: FakeWorld, namespace: str, pod_name: str, command: Any, stdout
     world.answer_exec(namespace, pod_name, command, ExecResult(stdout=stdout))
 
 
-def replace(world: ConsoleWorld, kind: str, name: str, obj: dict[str, Any] | None) -> None:
+def replace(world: FakeWorld, kind: str, name: str, obj: dict[str, Any] | None) -> None:
     kept = [o for o in world.objects if (o["kind"], o["metadata"]["name"]) != (kind, name)]
     world.objects = kept + ([obj] if obj else [])
 
@@ -461,7 +438,7 @@ def test_a_vpc_without_dhcp_options_is_a_warning() -> None:
     assert "DHCP: unable to check VPC DHCP options — " in lines(world)
 
 
-def nlb_world(*targets: TargetHealth, groups: list[str] | None = None) -> ConsoleWorld:
+def nlb_world(*targets: TargetHealth, groups: list[str] | None = None) -> FakeWorld:
     world = healthy_world()
     replace(world, "IngressController", "default", ingress_controller("10.0.0.0/8", lb="NLB"))
     world.load_balancers_v2 = [
