@@ -70,7 +70,7 @@ def test_the_update_graph_answers_a_channels_versions_and_nothing_for_an_unknown
 
 def test_an_update_graph_failure_is_a_typed_error(sandbox: Sandbox) -> None:
     client = UpdateGraphClient(sandbox.update_graph_url, timeout_s=2)
-    sandbox.update_graph.faults.add(method="GET", path="/api/upgrades_info/v1/graph", status=503)
+    sandbox.inject("update-graph", method="GET", path="/api/upgrades_info/v1/graph", status=503)
     try:
         with pytest.raises(ServerError, match="update-graph"):
             client.graph("stable-4.16")

@@ -3,6 +3,7 @@ WebSocket through the backplane proxy path."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from cad.clients.kube_exec import (
     ExecRefusedError,
     ExecTimeoutError,
 )
-from cad.errors import InvalidRequestError, NotFoundError
+from cad.errors import InvalidRequestError, NotFoundError, ServerError
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import ClusterSpec, ExecSpec, KubernetesSpec, WorldSpec
 
@@ -168,3 +169,27 @@ def test_the_command_and_container_reach_the_server_as_given(
         "container": "etcdctl",
         "command": HEALTH,
     }
+
+
+def test_the_bearer_token_never_reaches_the_logs_even_at_debug_level(
+    kube: KubeReader, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        kube.exec("openshift-etcd", "etcd-m1", HEALTH, container="etcdctl")
+    assert "Bearer" not in caplog.text
+    assert "authorization" not in caplog.text.lower()
+
+
+def test_an_injected_fault_refuses_the_upgrade_with_its_status(
+    sandbox: Sandbox, kube: KubeReader
+) -> None:
+    sandbox.inject(
+        "kubernetes",
+        method="GET",
+        path="/api/v1/namespaces/openshift-etcd/pods/*/exec",
+        status=503,
+        times=1,
+    )
+    with pytest.raises(ServerError, match="HTTP 503"):
+        kube.exec("openshift-etcd", "etcd-m1", HEALTH)
+    assert kube.exec("openshift-etcd", "etcd-m1", HEALTH).ok

@@ -204,7 +204,25 @@ class KubeReader:
         healthy); a failing check is a client error (HTTP 500 names the failed checks)."""
         if endpoint not in HEALTH_ENDPOINTS:
             raise ValueError(f"not a health endpoint: {endpoint!r}")
-        return self._raw.request("GET", f"/{endpoint}").text
+        path = f"/{endpoint}"
+        try:
+            response = self._raw.client.get(path)
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                f"connection failed ({type(exc).__name__})",
+                system="kubernetes",
+                endpoint=f"GET {path}",
+            ) from exc
+        if response.is_success:
+            return response.text
+        # The API server names the failed checks in a plain-text body: keep them, bounded.
+        checks = "; ".join(line for line in response.text.splitlines() if line.startswith("[-]"))
+        raise error_for_status(
+            response.status_code,
+            checks[:300] or response.reason_phrase or "error",
+            system="kubernetes",
+            endpoint=f"GET {path}",
+        )
 
     def close(self) -> None:
         """Close the connection pools."""

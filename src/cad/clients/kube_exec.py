@@ -11,6 +11,7 @@ before anything is sent; it runs with a timeout and an output limit.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +47,10 @@ DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_LIMIT_BYTES = 1024 * 1024
 _STDOUT, _STDERR, _ERROR = 1, 2, 3
 _TOO_BIG = 1009  # WebSocket close code: message too big
+# websockets logs the handshake's headers (the bearer token among them) at debug level: its
+# logger here never goes below warning, whatever level CAD runs at.
+_WS_LOG = logging.getLogger("cad.clients.kube_exec.websocket")
+_WS_LOG.setLevel(logging.WARNING)
 
 
 class ExecRefusedError(PermanentError):
@@ -142,6 +147,7 @@ class PodExecutor:
                 close_timeout=2,
                 ping_interval=None,
                 max_size=limit_bytes + 1024,
+                logger=_WS_LOG,
             ) as ws:
                 return self._stream(ws, endpoint, deadline, limit_bytes)
         except InvalidStatus as exc:

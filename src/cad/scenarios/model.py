@@ -77,7 +77,7 @@ class RunSpec(_Strict):
 class ScenarioFault(Fault):
     """A fault applied before the run, on one system."""
 
-    system: Literal["ocm", "pagerduty", "backplane", "aws", "kubernetes"]
+    system: Literal["ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph"]
 
 
 class ActionExpectation(_Strict):

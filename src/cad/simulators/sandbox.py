@@ -33,7 +33,7 @@ from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_tim
 
 __all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
 
-SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes")
+SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph")
 
 
 class Sandbox:
@@ -186,13 +186,15 @@ class Sandbox:
         )
 
     def faults(self, system: str) -> FaultBook:
-        """The fault book of ``ocm``, ``pagerduty``, ``backplane``, ``aws`` or ``kubernetes``."""
+        """The fault book of ``ocm``, ``pagerduty``, ``backplane``, ``aws``, ``kubernetes`` or
+        ``update-graph``."""
         books = {
             "ocm": self.ocm.faults,
             "pagerduty": self.pagerduty.faults,
             "backplane": self.backplane.faults,
             "aws": self.aws.faults,
             "kubernetes": self.backplane.kube_faults,
+            "update-graph": self.update_graph.faults,
         }
         if system not in books:
             raise ValueError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
