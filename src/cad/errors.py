@@ -53,6 +53,7 @@ systems' HTTP answers.
     │   ├── AlertsParseError         investigations.clusterhealthcheck.alerts: not Alertmanager's
     │   ├── HealthProbeError         investigations.clusterhealthcheck.probes: a probe failed
     │   ├── SelectorError            investigations.framework.labels: a selector CAD cannot evaluate
+    │   ├── PodCommandError          investigations.consoleerrorbudgetburn.cluster_checks
     │   ├── InvalidSelectorError     investigations.describenodes.checks: SELECTOR does not parse
     │   └── PullSecretError          investigations.framework.pullsecret: an unreadable pull secret
     │       ├── SecretDataEmptyError

@@ -119,6 +119,7 @@ def test_investigations_lists_every_implemented_investigation() -> None:
         "cannotretrieveupdatessre",
         "describenodes",
         "clusterhealthcheck",
+        "consoleerrorbudgetburn",
         "expiredcertificates",
         "pdbblockingnodedrain",
     ]
@@ -136,7 +137,7 @@ def test_the_example_config_wiring_every_investigation_validates() -> None:
         "precheck", "ccam", "chgm", "clustermonitoringerrorbudgetburn", "cpd", "insightsoperatordown",
         "upgradeconfigsyncfailureover4hr", "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure", "cannotretrieveupdatessre", "expiredcertificates",
-        "pdbblockingnodedrain",
+        "pdbblockingnodedrain", "consoleerrorbudgetburn",
     ):  # fmt: skip
         assert f"- {name}" in text or f"name: {name}\n" in text, name
 

@@ -217,6 +217,7 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "cannotretrieveupdatessre",
         "describenodes",
         "clusterhealthcheck",
+        "consoleerrorbudgetburn",
         "expiredcertificates",
         "pdbblockingnodedrain",
     ]

@@ -224,3 +224,14 @@ def test_the_library_covers_every_outcome_of_cpd() -> None:
         "cpd-egress-verifier-error", "cpd-route-table-read-failure",
     }  # fmt: skip
     assert required <= names, required - names
+
+
+def test_the_library_covers_every_outcome_of_consoleerrorbudgetburn() -> None:
+    # Each name is one outcome of consoleerrorbudgetburn (see its README's Outcomes).
+    names = {s.name for s in LIBRARY}
+    required = {
+        "console-no-root-cause-escalated", "console-unhealthy-path-escalated",
+        "console-allowed-source-ranges-excludes-machine-cidr", "console-apps-dns-record-missing",
+        "console-cluster-api-unavailable", "console-hcp-classic-checks-skipped",
+    }  # fmt: skip
+    assert required <= names, required - names

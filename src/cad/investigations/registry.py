@@ -9,6 +9,7 @@ from cad.investigations.clusterhealthcheck.investigation import ClusterHealthChe
 from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
     ClusterMonitoringErrorBudgetBurn,
 )
+from cad.investigations.consoleerrorbudgetburn.investigation import ConsoleErrorBudgetBurn
 from cad.investigations.cpd.investigation import ClusterProvisioningDelay
 from cad.investigations.describenodes.investigation import DescribeNodes
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
@@ -40,6 +41,7 @@ REGISTRY = Registry(
         CannotRetrieveUpdatesSre,
         DescribeNodes,
         ClusterHealthCheck,
+        ConsoleErrorBudgetBurn,
         ExpiredCertificates,
         PdbBlockingNodeDrain,
     ]

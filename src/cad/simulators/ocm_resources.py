@@ -69,6 +69,9 @@ def cluster(spec: ClusterSpec) -> dict[str, Any]:
         "nodes": dict(spec.nodes),
         "subscription": {"kind": "SubscriptionLink", "id": f"sub-{spec.id}"},
         "managed": True,
+        "dns": {"base_domain": spec.base_domain},
+        "network": {"machine_cidr": spec.machine_cidr},
+        "console": {"url": spec.resolved_console_url()},
     }
     if spec.cloud_provider == "aws":
         found["aws"] = {
@@ -79,6 +82,8 @@ def cluster(spec: ClusterSpec) -> dict[str, Any]:
         }
         if spec.aws.byovpc:
             found["aws"]["subnet_ids"] = [subnet.id for subnet in spec.aws.subnets]
+        if spec.private_link:
+            found["aws"]["private_link"] = True
     return found
 
 

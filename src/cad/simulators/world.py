@@ -231,6 +231,11 @@ class ClusterSpec(_Spec):
     owner: OwnerSpec = OwnerSpec()
     hcp_namespace: str = ""
     management_cluster: str = ""
+    # OCM's dns.base_domain, network.machine_cidr, console.url and aws.private_link
+    base_domain: str = "example.openshiftapps.com"
+    machine_cidr: str = "10.0.0.0/16"
+    console_url: str = ""
+    private_link: bool = False
 
     def resolved_external_id(self) -> str:
         """The external id, derived from the internal id when not given."""
@@ -242,6 +247,12 @@ class ClusterSpec(_Spec):
     def resolved_name(self) -> str:
         """The cluster's name (defaults to ``cluster-<first 8 of id>``)."""
         return self.name or f"cluster-{self.id[:8]}"
+
+    def resolved_console_url(self) -> str:
+        """The console's URL (defaults to OpenShift's route on the cluster's apps domain)."""
+        return self.console_url or (
+            f"https://console-openshift-console.apps.{self.resolved_name()}.{self.base_domain}"
+        )
 
     def resolved_infra_id(self) -> str:
         """The infra id (defaults to ``<name>-x7k2p``)."""
