@@ -20,13 +20,15 @@ from cad.domain import ClusterRef, IncidentRef
 from cad.executor import ExecutionContext, Executor, ExecutorMetrics, InMemoryLedger, WriteClients
 from cad.testing import FakeBackplane, FakeOcm, FakePagerDuty, Journal
 
-# Calls each action makes when nothing is skipped: a probe read and a write, or a write.
+# Calls each action makes when nothing is skipped: a probe read and a write, or a write. A
+# silence also reads the incident's policy to record it (issue 13), and an escalation reads
+# the policy it may have to move the incident back from: three calls each.
 CALLS = {
     "service_log": 2,
     "limited_support": 2,
     "pagerduty_note": 1,
-    "silence_incident": 2,
-    "escalate_incident": 2,
+    "silence_incident": 3,
+    "escalate_incident": 3,
     "backplane_report": 1,
     "pagerduty_title_update": 3,
 }
