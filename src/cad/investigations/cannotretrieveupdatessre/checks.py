@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from cad.investigations.framework.conditions import Condition
 
 __all__ = [
     "ESCALATION_WARNING",
@@ -19,22 +21,6 @@ __all__ = [
 ESCALATION_WARNING = (
     "Alert escalated to on-call primary for review and please check the ClusterVersion."
 )
-
-
-class Condition(BaseModel):
-    """A ClusterVersion status condition."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    type: str = ""
-    status: str = ""
-    reason: str = ""
-    message: str = ""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_is_empty(cls, value: object) -> object:
-        return "" if value is None else value
 
 
 class ClusterVersion(BaseModel):

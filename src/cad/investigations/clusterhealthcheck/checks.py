@@ -6,8 +6,10 @@ original's words. Capacity and alerts live in :mod:`.capacity` and :mod:`.alerts
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from cad.investigations.framework import gotext
 
 __all__ = [
     "HCP_WARNING",
@@ -172,14 +174,8 @@ def machine_config_pools(pools: list[dict[str, Any]]) -> list[Line]:
 
 
 def go_duration(seconds: int) -> str:
-    """A whole-second duration as Go prints it: ``45s``, ``2m5s``, ``1h0m0s``."""
-    hours, rest = divmod(max(0, seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{minutes}m{secs}s"
-    return f"{secs}s"
+    """A whole-second age as Go prints it (``45s``, ``2m5s``, ``1h0m0s``; never negative)."""
+    return gotext.go_duration(timedelta(seconds=max(0, seconds)))
 
 
 def _created(obj: dict[str, Any]) -> datetime | None:

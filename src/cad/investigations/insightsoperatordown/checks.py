@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from cad.investigations.framework.conditions import Condition
 
 __all__ = [
     "OCPBUGS_22226_REMEDIATION",
@@ -21,22 +23,6 @@ OCPBUGS_22226_REMEDIATION = (
     "Found symptom of OCPBUGS-22226. Try deleting the insights operator pod to remediate.\n"
     "$ oc -n openshift-insights delete pods -l app=insights-operator --wait=false"
 )
-
-
-class Condition(BaseModel):
-    """A ClusterOperator status condition."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    type: str = ""
-    status: str = ""
-    reason: str = ""
-    message: str = ""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_is_empty(cls, value: object) -> object:
-        return "" if value is None else value
 
 
 class _Status(BaseModel):

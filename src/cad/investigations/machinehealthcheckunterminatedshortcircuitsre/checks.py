@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
+from cad.investigations.framework.gotext import go_duration
 from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.models import (
     Machine,
     MachineHealthCheck,
@@ -93,20 +94,6 @@ class Recommendations:
                 ]
             lines.append("")
         return "\n".join(lines).rstrip("\n")
-
-
-def go_duration(duration: timedelta) -> str:
-    """A duration truncated to seconds, written as Go's ``time.Duration`` prints it
-    (``45s``, ``10m0s``, ``1h2m3s``)."""
-    total = int(duration.total_seconds())
-    sign, total = ("-", -total) if total < 0 else ("", total)
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes}m{seconds}s"
-    if minutes:
-        return f"{sign}{minutes}m{seconds}s"
-    return f"{sign}{seconds}s"
 
 
 def remediation_allowed(healthcheck: MachineHealthCheck) -> bool:

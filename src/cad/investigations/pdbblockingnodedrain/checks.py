@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from cad.investigations.framework.gotext import go_duration
 from cad.investigations.framework.labels import SelectorError
 from cad.investigations.pdbblockingnodedrain.models import (
     BlockingPdb,
@@ -59,19 +60,6 @@ def _ok(text: str) -> Line:
 
 def _warn(text: str) -> Line:
     return ("warning", text)
-
-
-def go_duration(value: timedelta) -> str:
-    """A duration truncated to seconds, as Go prints it ("30m0s", "1h5m3s", "45s")."""
-    total = int(value.total_seconds())
-    sign, total = ("-", -total) if total < 0 else ("", total)
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes}m{seconds}s"
-    if minutes:
-        return f"{sign}{minutes}m{seconds}s"
-    return f"{sign}{seconds}s"
 
 
 _THRESHOLD = go_duration(DRAIN_STALL_THRESHOLD)
