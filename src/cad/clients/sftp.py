@@ -64,6 +64,11 @@ class SftpUploader:
         self._credentials: SftpCredentials | None = None
         self._endpoint = f"SSH {host}:{port}"
 
+    @property
+    def server(self) -> str:
+        """``host:port`` of the SFTP server (no credential is asked for)."""
+        return f"{self.host}:{self.port}"
+
     def credentials(self) -> SftpCredentials:
         """This process's anonymous credentials (asked for on first use)."""
         with self._lock:
