@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cad.clients.factory import Clients
 from cad.clients.sftp import HostKeyMismatchError, SftpUploader
 from cad.clients.sftp_token import SftpTokenClient
 from cad.config.settings import Settings
@@ -140,3 +141,22 @@ def test_the_settings_default_to_red_hats_server_and_refuse_a_bad_fingerprint() 
         Settings(sftp_host_key_fingerprint="MD5:aa:bb")
     with pytest.raises(ValueError, match="sftp_port"):
         Settings(sftp_port=0)
+
+
+def test_the_factory_builds_the_uploader_from_the_settings(
+    sandbox: Sandbox, archive: Path, clients: Clients
+) -> None:
+    # Given the clients built from the sandbox's settings (CAD_SFTP_*)
+    assert clients.sftp_writer is not None
+    assert clients.sftp_writer.server == f"127.0.0.1:{sandbox.sftp.port}"
+    # When a file is uploaded, then it lands under the anonymous user's home
+    remote = clients.sftp_writer.upload(archive)
+    assert sandbox.sftp.stored(remote) == archive.read_bytes()
+
+
+def test_an_unreadable_local_file_is_named_in_a_local_error_and_nothing_is_sent(
+    sandbox: Sandbox, tokens: SftpTokenClient, tmp_path: Path
+) -> None:
+    with pytest.raises(FileNotFoundError):
+        uploader(sandbox, tokens).upload(tmp_path / "absent.tar.gz")
+    assert sandbox.sftp.logins == []

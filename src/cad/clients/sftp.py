@@ -16,7 +16,7 @@ import asyncio
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import asyncssh
 
@@ -169,22 +169,26 @@ class SftpUploader:
 
     async def _upload(self, creds: SftpCredentials, local: Path) -> str:
         remote = f"{creds.home}/{local.name}"
-        async with await self._connect(creds) as conn, conn.start_sftp_client() as sftp:
-            try:
-                # Red Hat's server refuses read-write opens: write-only, created, truncated.
-                async with sftp.open(remote, "wb", block_size=CHUNK_BYTES) as target:
-                    with local.open("rb") as source:
-                        while chunk := source.read(CHUNK_BYTES):
-                            await target.write(chunk)
-            except asyncssh.SFTPError as exc:
-                raise self._sftp_error("upload", remote, exc) from exc
-            except (OSError, asyncssh.Error) as exc:
-                raise NetworkError(
-                    f"the upload of {remote} was cut short ({type(exc).__name__})",
-                    system="sftp",
-                    endpoint=self._endpoint,
-                ) from exc
+        # The local file is opened first: an unreadable one is the caller's error, not the link's.
+        with local.open("rb") as source:
+            async with await self._connect(creds) as conn, conn.start_sftp_client() as sftp:
+                await self._copy(sftp, source, remote)
         return remote
+
+    async def _copy(self, sftp: asyncssh.SFTPClient, source: BinaryIO, remote: str) -> None:
+        try:
+            # Red Hat's server refuses read-write opens: write-only, created, truncated.
+            async with sftp.open(remote, "wb", block_size=CHUNK_BYTES) as target:
+                while chunk := source.read(CHUNK_BYTES):
+                    await target.write(chunk)
+        except asyncssh.SFTPError as exc:
+            raise self._sftp_error("upload", remote, exc) from exc
+        except (OSError, asyncssh.Error) as exc:
+            raise NetworkError(
+                f"the upload of {remote} was cut short ({type(exc).__name__})",
+                system="sftp",
+                endpoint=self._endpoint,
+            ) from exc
 
     def _sftp_error(self, doing: str, remote: str, exc: asyncssh.SFTPError) -> TransientError:
         return TransientError(
