@@ -226,6 +226,7 @@ class Sandbox:
             "pagerduty": len(self.pagerduty.writes),
             "backplane": len(self.backplane.writes),
             "sftp": len(self.sftp.opened_for_write),
+            "sftp-token": len(self.sftp.token_requests),  # each makes an anonymous user
         }
 
     def reset(self) -> None:
