@@ -78,8 +78,8 @@ class Sandbox:
             for server in self._servers:
                 server.stop()
             self.aws.stop()
-            self.sftp.stop()
             self.started = False
+        self.sftp.stop()  # also removes its files when it never started
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:
