@@ -64,6 +64,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "escalate_incident",
         "pagerduty_title_update",
         "backplane_report",
+        "sftp_upload",
     }
 
 

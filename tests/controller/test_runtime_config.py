@@ -4,10 +4,11 @@ them, and the controller, the chain and the executor work by it (real clients, s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from cad.actions import service_log
+from cad.actions import SftpUpload, service_log
 from cad.config.investigation_config import load_default_config
 from cad.controller.build import Built, build_controller
 from cad.controller.outcome import ExitCode, RunOutcome
@@ -119,3 +120,24 @@ def test_cad_experimental_enabled_reaches_the_investigations_resources(
     # Then the service log is sent exactly when it is set
     sent = [a for a in outcome.all_actions() if a.type == "service_log"]
     assert [a.outcome for a in sent] == ([Outcome.SUCCEEDED] if experimental else [])
+
+
+def test_the_sftp_settings_reach_the_executors_upload_through_the_controller(
+    sandbox: Sandbox, build: Callable[..., Built], tmp_path: Path
+) -> None:
+    # Given a file to upload and CAD built from the sandbox's settings (CAD_SFTP_*)
+    archive = tmp_path / "2026-12-03_10-00-00-must-gather-c1.tar.gz"
+    archive.write_bytes(b"gathered" * 1000)
+    seed(sandbox)
+    built = build()
+    run = Run(
+        built.controller.deps,
+        RunOutcome(mode="manual", dry_run=False, status="succeeded", exit_code=ExitCode.OK),
+    )
+    run.describe_cluster(built.controller.deps.ocm.find_cluster(CLUSTER_ID))
+    # When the run executes an upload
+    run.execute([SftpUpload(local_path=str(archive), product="ROSA classic")])
+    # Then the controller's write clients carried it to the sandbox's SFTP server
+    [record] = [a for a in run.outcome.extra_actions if a.type == "sftp_upload"]
+    assert record.outcome is Outcome.SUCCEEDED
+    assert sandbox.sftp.stored(record.facts["remote_path"]) == archive.read_bytes()

@@ -35,6 +35,7 @@ from cad.actions.helpers import (
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
+from cad.actions.sftp import SftpUpload
 
 __all__ = [
     "SEVERITIES",
@@ -50,6 +51,7 @@ __all__ = [
     "NoteWriter",
     "PagerDutyNote",
     "ServiceLog",
+    "SftpUpload",
     "SilenceIncident",
     "TargetUnavailableError",
     "TitleUpdate",

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from cad.actions.notes import Amendment
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
+from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter, SftpWriter
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import CADError
 
@@ -36,11 +36,12 @@ __all__ = [
 
 
 class Lane(StrEnum):
-    """Where an action writes. ``ocm`` and ``backplane`` run first, concurrently;
+    """Where an action writes. ``ocm``, ``backplane`` and ``sftp`` run first, concurrently;
     ``pagerduty`` runs after them, in order."""
 
     OCM = "ocm"
     BACKPLANE = "backplane"
+    SFTP = "sftp"
     PAGERDUTY = "pagerduty"
 
 
@@ -57,6 +58,7 @@ class ActionTarget:
     ocm: OcmWriter | None = None
     pagerduty: PagerDutyWriter | None = None
     backplane: BackplaneWriter | None = None
+    sftp: SftpWriter | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
     service_log_window: timedelta = timedelta(days=7)
     note_amendments: Callable[[], list[Amendment]] = field(default=list)
@@ -94,6 +96,12 @@ class ActionTarget:
         if self.pagerduty is None:
             raise TargetUnavailableError("no PagerDuty client was given to the executor")
         return self.pagerduty
+
+    def require_sftp(self) -> SftpWriter:
+        """The SFTP upload client, or a clear error."""
+        if self.sftp is None:
+            raise TargetUnavailableError("no SFTP client was given to the executor")
+        return self.sftp
 
     def require_backplane(self) -> BackplaneWriter:
         """The backplane write client, or a clear error."""

@@ -9,6 +9,8 @@ from cad.clients.backplane import BackplaneAccess, BackplaneConnection, Backplan
 from cad.clients.ocm.auth import TokenSource
 from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyReader, PagerDutyWriteClient
+from cad.clients.sftp import SftpUploader
+from cad.clients.sftp_token import SftpTokenClient
 from cad.clients.update_graph import UpdateGraphClient
 from cad.config.settings import Settings
 from cad.errors import ConfigurationError
@@ -30,6 +32,7 @@ class Clients:
     pagerduty: PagerDutyReader | None = None
     pagerduty_writer: PagerDutyWriteClient | None = None
     update_graph: UpdateGraphClient | None = None
+    sftp_writer: SftpUploader | None = None
 
     def close(self) -> None:
         """Close every connection pool."""
@@ -40,6 +43,8 @@ class Clients:
             self.pagerduty.conn.close()
         if self.update_graph is not None:
             self.update_graph.close()
+        if self.sftp_writer is not None:
+            self.sftp_writer.close()
 
     def aws_client(self, cluster_id: str, region: str) -> AwsClient:
         """An AWS client in the cluster's account."""
@@ -114,4 +119,10 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
         pagerduty=pd_reader,
         pagerduty_writer=pd_writer,
         update_graph=UpdateGraphClient(settings.update_graph_url),
+        sftp_writer=SftpUploader(
+            SftpTokenClient(str(settings.sftp_token_url)),
+            host=settings.sftp_host,
+            port=settings.sftp_port,
+            fingerprint=settings.sftp_host_key_fingerprint,
+        ),
     )

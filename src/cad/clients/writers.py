@@ -6,6 +6,7 @@ executor. Real clients implement them over HTTP; tests use in-memory fakes.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from cad.clients.models import IncidentState, LimitedSupportReasonEntry, ServiceLogEntry
@@ -17,6 +18,7 @@ __all__ = [
     "OcmWriter",
     "PagerDutyWriter",
     "ServiceLogEntry",
+    "SftpWriter",
 ]
 
 
@@ -97,4 +99,25 @@ class BackplaneWriter(Protocol):
 
     def create_report(self, cluster_id: str, *, summary: str, data: str) -> str:
         """Store a cluster report; returns its id."""
+        ...
+
+
+class SftpWriter(Protocol):
+    """Uploads to Red Hat's SFTP server (anonymous credentials, kept for the process)."""
+
+    def find(self, name: str, size: int) -> str | None:
+        """The remote path of ``name`` if it is uploaded whole (``size`` bytes), else ``None``."""
+        ...
+
+    @property
+    def server(self) -> str:
+        """``host:port`` of the SFTP server (no credential is asked for)."""
+        ...
+
+    def remote_path(self, name: str) -> str:
+        """Where a file named ``name`` is (or would be) uploaded."""
+        ...
+
+    def upload(self, local: Path, *, timeout_s: float | None = None) -> str:
+        """Upload ``local``, replacing a partial copy; return its remote path."""
         ...

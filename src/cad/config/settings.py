@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     aws_endpoint_url: HttpUrl | None = None
     # The OpenShift update graph (Cincinnati) clusterhealthcheck asks for newer releases.
     update_graph_url: HttpUrl = "https://api.openshift.com/api/upgrades_info/v1/graph"
+    # Red Hat's SFTP server, where must-gathers are uploaded (anonymous credentials; the
+    # server's host key must have the pinned fingerprint, as in the original).
+    sftp_token_url: HttpUrl = "https://access.redhat.com/hydra/rest/v2/sftp/token"  # noqa: S105
+    sftp_host: str = Field(
+        default="sftp.access.redhat.com", pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"
+    )
+    sftp_port: int = Field(default=22, ge=1, le=65535)
+    sftp_host_key_fingerprint: str = Field(
+        default="SHA256:Ij7dPhl1PhiycLC/rFXy1sGO2nSS9ky0PYdYhi+ykpQ",
+        pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
+    )
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     # CloudTrail's event history keeps 90 days.
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)

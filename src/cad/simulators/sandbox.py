@@ -28,12 +28,13 @@ from cad.simulators.kube import KubeWorld
 from cad.simulators.ocm import TOKEN_PATH, OcmSimulator
 from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
 from cad.simulators.server import ServerThread
+from cad.simulators.sftp import SFTP_TOKEN_PATH, SftpSimulator
 from cad.simulators.update_graph import GRAPH_PATH, UpdateGraphSimulator
 from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_time
 
 __all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
 
-SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph")
+SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph", "sftp-token")
 
 
 class Sandbox:
@@ -48,6 +49,7 @@ class Sandbox:
         )
         self.aws = AwsSimulator(self.clock)
         self.update_graph = UpdateGraphSimulator()
+        self.sftp = SftpSimulator()
         self.egress: dict[str, EgressSpec] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="cad-sandbox-"))
         self.cert_path, key_path = make_self_signed(self._dir)
@@ -56,6 +58,7 @@ class Sandbox:
             ServerThread(self.pagerduty.app, certfile=str(self.cert_path), keyfile=str(key_path)),
             ServerThread(self.backplane.app),
             ServerThread(self.update_graph.app),
+            ServerThread(self.sftp.app),
         ]
         self.started = False
 
@@ -64,6 +67,7 @@ class Sandbox:
         for server in self._servers:
             server.start()
         self.aws.start()
+        self.sftp.start()
         self.pagerduty.base_url = self.pagerduty_url
         self.started = True
         return self
@@ -75,6 +79,7 @@ class Sandbox:
                 server.stop()
             self.aws.stop()
             self.started = False
+        self.sftp.stop()  # also removes its files when it never started
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:
@@ -103,6 +108,11 @@ class Sandbox:
         """The update graph's URL (``CAD_UPDATE_GRAPH_URL``)."""
         return self._servers[3].url + GRAPH_PATH
 
+    @property
+    def sftp_token_url(self) -> str:
+        """The SFTP token endpoint's URL (``CAD_SFTP_TOKEN_URL``)."""
+        return self._servers[4].url + SFTP_TOKEN_PATH
+
     def environment(self) -> dict[str, str]:
         """Environment variables that point CAD at the simulators."""
         return {
@@ -118,6 +128,10 @@ class Sandbox:
             "CAD_BACKPLANE_INITIAL_ARN": INITIAL_ROLE_ARN,
             "CAD_AWS_ENDPOINT_URL": self.aws.url,
             "CAD_UPDATE_GRAPH_URL": self.update_graph_url,
+            "CAD_SFTP_TOKEN_URL": self.sftp_token_url,
+            "CAD_SFTP_HOST": "127.0.0.1",
+            "CAD_SFTP_PORT": str(self.sftp.port),
+            "CAD_SFTP_HOST_KEY_FINGERPRINT": self.sftp.fingerprint,
         }
 
     def settings(self, **overrides: Any) -> Settings:
@@ -187,7 +201,7 @@ class Sandbox:
 
     def faults(self, system: str) -> FaultBook:
         """The fault book of ``ocm``, ``pagerduty``, ``backplane``, ``aws``, ``kubernetes`` or
-        ``update-graph``."""
+        ``update-graph`` or ``sftp-token``."""
         books = {
             "ocm": self.ocm.faults,
             "pagerduty": self.pagerduty.faults,
@@ -195,6 +209,7 @@ class Sandbox:
             "aws": self.aws.faults,
             "kubernetes": self.backplane.kube_faults,
             "update-graph": self.update_graph.faults,
+            "sftp-token": self.sftp.faults,
         }
         if system not in books:
             raise ValueError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
@@ -210,6 +225,8 @@ class Sandbox:
             "ocm": len(self.ocm.writes),
             "pagerduty": len(self.pagerduty.writes),
             "backplane": len(self.backplane.writes),
+            "sftp": len(self.sftp.opened_for_write),
+            "sftp-token": len(self.sftp.token_requests),  # each makes an anonymous user
         }
 
     def reset(self) -> None:
@@ -219,6 +236,7 @@ class Sandbox:
         self.backplane.reset()
         self.aws.reset()
         self.update_graph.reset()
+        self.sftp.reset()
         self.egress.clear()
         self.clock.set(None)
 
