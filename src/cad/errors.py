@@ -35,6 +35,7 @@ systems' HTTP answers.
     │       ├── ExecRefusedError     clients.kube_exec: not a read-only command; nothing sent
     │       ├── ExecOutputLimitError    clients.kube_exec: a command printed past its limit
     │       ├── ExecFailedError      clients.kube_exec: a command in a pod could not run
+    │       ├── HostKeyMismatchError    clients.sftp: the SFTP server's key is not the pinned one
     │       └── IncidentAlreadyResolvedError  clients.pagerduty: the incident is resolved
     ├── GaveUpError                  retry: a call failed for good
     ├── InvalidPayloadError          clients.pagerduty: neither a WebhookV3 nor an EO payload
