@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from cad.actions.notes import Amendment
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
+from cad.clients.writers import BackplaneWriter, KubeWriter, OcmWriter, PagerDutyWriter
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import CADError
 
@@ -57,6 +57,7 @@ class ActionTarget:
     ocm: OcmWriter | None = None
     pagerduty: PagerDutyWriter | None = None
     backplane: BackplaneWriter | None = None
+    kube: KubeWriter | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
     service_log_window: timedelta = timedelta(days=7)
     note_amendments: Callable[[], list[Amendment]] = field(default=list)
@@ -100,6 +101,12 @@ class ActionTarget:
         if self.backplane is None:
             raise TargetUnavailableError("no backplane client was given to the executor")
         return self.backplane
+
+    def require_kube(self) -> KubeWriter:
+        """The Kubernetes write client, or a clear error."""
+        if self.kube is None:
+            raise TargetUnavailableError("no Kubernetes write client was given to the executor")
+        return self.kube
 
 
 @dataclass(frozen=True)

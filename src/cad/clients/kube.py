@@ -14,33 +14,16 @@ from lightkube import Client
 from lightkube.config.kubeconfig import KubeConfig
 from lightkube.core.exceptions import ApiError
 from lightkube.generic_resource import create_global_resource, create_namespaced_resource
-from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import RestConfig
 from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.kube_exec import DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, PodExecutor
-from cad.clients.models import ExecResult
+from cad.clients.models import ExecResult, Kind
 from cad.errors import MalformedResponseError, NetworkError, error_for_status
 
 __all__ = ["HEALTH_ENDPOINTS", "KINDS", "Kind", "KubeReader"]
 
 HEALTH_ENDPOINTS = ("healthz", "livez", "readyz")
-
-
-class Kind(BaseModel):
-    """A resource kind: its API group, version, kind, plural, and whether it is namespaced."""
-
-    model_config = ConfigDict(frozen=True)
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-    namespaced: bool
-
-    def resource(self) -> Any:
-        """The lightkube resource class for this kind."""
-        return _resource_class(self)
 
 
 _BUILT_IN_GROUPS = {
@@ -169,14 +152,14 @@ class KubeReader:
             return [
                 obj.to_dict()
                 for obj in self._client.list(
-                    kind.resource(), namespace=ns, labels=labels, fields=fields
+                    _resource_class(kind), namespace=ns, labels=labels, fields=fields
                 )
             ]
 
     def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]:
         """One object by name."""
         with _translated(f"GET {kind.plural}/{name}"):
-            obj = self._client.get(kind.resource(), name=name, namespace=namespace)
+            obj = self._client.get(_resource_class(kind), name=name, namespace=namespace)
             return obj.to_dict()  # type: ignore[no-any-return]
 
     def exec(

@@ -12,6 +12,7 @@ __all__ = [
     "ExecResult",
     "IncidentState",
     "Instance",
+    "Kind",
     "LimitedSupportReasonEntry",
     "RestConfig",
     "ServiceLogEntry",
@@ -80,6 +81,19 @@ class UpdateGraph(BaseModel):
     channel: str
     versions: list[str] = []
     edges: list[tuple[int, int]] = []
+
+
+class Kind(BaseModel):
+    """A Kubernetes resource kind: its API group, version, kind, plural, and whether it is
+    namespaced (the table of known kinds is ``cad.clients.kube.KINDS``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
 
 
 class RestConfig(BaseModel):

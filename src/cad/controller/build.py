@@ -84,6 +84,7 @@ def build_controller(
         registry=REGISTRY,
         ocm_writer=clients.ocm_writer,
         backplane_writer=clients.backplane_writer,
+        kube_writer=clients.kube_writer,
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
         update_graph=clients.update_graph,

@@ -78,6 +78,7 @@ class ChainRun:
                 ocm=deps.ocm_writer,
                 pagerduty=deps.pagerduty_writer,
                 backplane=deps.backplane_writer,
+                kube=deps.kube_writer,
             ),
             infra=self.infra,
         )

@@ -65,6 +65,7 @@ class Run:
                 ocm=deps.ocm_writer,
                 pagerduty=deps.pagerduty_writer,
                 backplane=deps.backplane_writer,
+                kube=deps.kube_writer,
             ),
             infra=self.infra,
         )

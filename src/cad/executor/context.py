@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from cad.actions.notes import NoteWriter
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter
+from cad.clients.writers import BackplaneWriter, KubeWriter, OcmWriter, PagerDutyWriter
 from cad.domain import ClusterRef, IncidentRef, InfraStatus, Stage
 from cad.retry import RetryPolicy
 
@@ -20,6 +20,7 @@ class WriteClients:
     ocm: OcmWriter | None = None
     pagerduty: PagerDutyWriter | None = None
     backplane: BackplaneWriter | None = None
+    kube: KubeWriter | None = None
 
 
 @dataclass(frozen=True)

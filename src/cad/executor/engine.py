@@ -157,6 +157,7 @@ class Executor:
             ocm=ctx.clients.ocm,
             pagerduty=ctx.clients.pagerduty,
             backplane=ctx.clients.backplane,
+            kube=ctx.clients.kube,
             now=self._now,
             service_log_window=options.service_log_window,
             reconcile=options.reconcile,
