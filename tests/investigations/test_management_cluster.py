@@ -75,9 +75,7 @@ def test_a_hosted_cluster_s_management_cluster_is_read_through_backplane(
             "ocm-production-h1",
             "hs-mc-1",
         )
-        hc = found.management_kube.get(
-            KINDS["HostedCluster"], "my-hcp", namespace=hcp.hc_namespace
-        )
+        hc = found.management_kube.get(KINDS["HostedCluster"], "my-hcp", namespace=hcp.hc_namespace)
         assert hc["metadata"]["name"] == "my-hcp"
         assert [ns["metadata"]["name"] for ns in found.kube.list(KINDS["Namespace"])] == [
             "only-here"
