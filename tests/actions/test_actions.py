@@ -10,6 +10,7 @@ import pytest
 
 from cad.actions import (
     Action,
+    AnnotateObject,
     BackplaneReport,
     Lane,
     LimitedSupport,
@@ -47,6 +48,13 @@ def one_of_each() -> list[Action]:
         BackplaneReport(
             cluster_id="c1", summary="chgm", data="x", created_at=datetime(2026, 1, 1, tzinfo=UTC)
         ),
+        AnnotateObject(
+            kind="HostedCluster",
+            name="hc",
+            namespace="ns",
+            annotations={"a/b": "c"},
+            management_cluster=True,
+        ),
     ]
 
 
@@ -64,6 +72,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "escalate_incident",
         "pagerduty_title_update",
         "backplane_report",
+        "annotate_object",
     }
 
 

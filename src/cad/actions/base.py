@@ -36,11 +36,12 @@ __all__ = [
 
 
 class Lane(StrEnum):
-    """Where an action writes. ``ocm`` and ``backplane`` run first, concurrently;
+    """Where an action writes. ``ocm``, ``backplane`` and ``kubernetes`` run first, concurrently;
     ``pagerduty`` runs after them, in order."""
 
     OCM = "ocm"
     BACKPLANE = "backplane"
+    KUBERNETES = "kubernetes"
     PAGERDUTY = "pagerduty"
 
 
