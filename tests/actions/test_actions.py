@@ -10,6 +10,7 @@ import pytest
 
 from cad.actions import (
     Action,
+    AnnotateObject,
     BackplaneReport,
     Lane,
     LimitedSupport,
@@ -47,6 +48,13 @@ def one_of_each() -> list[Action]:
         BackplaneReport(
             cluster_id="c1", summary="chgm", data="x", created_at=datetime(2026, 1, 1, tzinfo=UTC)
         ),
+        AnnotateObject(
+            kind="HostedCluster",
+            name="hc",
+            namespace="ns",
+            annotations={"a/b": "c"},
+            management_cluster=True,
+        ),
     ]
 
 
@@ -65,6 +73,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "pagerduty_title_update",
         "backplane_report",
         "sftp_upload",
+        "annotate_object",
     }
 
 

@@ -116,6 +116,7 @@ def test_investigations_lists_every_implemented_investigation() -> None:
         "upgradeconfigsyncfailureover4hr",
         "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure",
+        "restartcontrolplane",
         "cannotretrieveupdatessre",
         "describenodes",
         "clusterhealthcheck",
@@ -137,7 +138,7 @@ def test_the_example_config_wiring_every_investigation_validates() -> None:
         "precheck", "ccam", "chgm", "clustermonitoringerrorbudgetburn", "cpd", "insightsoperatordown",
         "upgradeconfigsyncfailureover4hr", "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure", "cannotretrieveupdatessre", "expiredcertificates",
-        "pdbblockingnodedrain", "consoleerrorbudgetburn",
+        "pdbblockingnodedrain", "consoleerrorbudgetburn", "restartcontrolplane",
     ):  # fmt: skip
         assert f"- {name}" in text or f"name: {name}\n" in text, name
 

@@ -214,6 +214,7 @@ def test_the_registry_finds_investigations_by_name_or_alias() -> None:
         "upgradeconfigsyncfailureover4hr",
         "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure",
+        "restartcontrolplane",
         "cannotretrieveupdatessre",
         "describenodes",
         "clusterhealthcheck",

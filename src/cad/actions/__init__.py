@@ -32,6 +32,7 @@ from cad.actions.helpers import (
     silence,
     title_prefix,
 )
+from cad.actions.kubernetes import AnnotateObject
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
@@ -43,6 +44,7 @@ __all__ = [
     "Action",
     "ActionTarget",
     "Amendment",
+    "AnnotateObject",
     "BackplaneReport",
     "EffectMetric",
     "EscalateIncident",

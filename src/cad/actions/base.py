@@ -20,7 +20,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from cad.actions.notes import Amendment
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter, SftpWriter
+from cad.clients.writers import (
+    BackplaneWriter,
+    KubeWriter,
+    OcmWriter,
+    PagerDutyWriter,
+    SftpWriter,
+)
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import CADError
 
@@ -36,12 +42,14 @@ __all__ = [
 
 
 class Lane(StrEnum):
-    """Where an action writes. ``ocm``, ``backplane`` and ``sftp`` run first, concurrently;
+    """Where an action writes. ``ocm``, ``backplane``, ``sftp`` and ``kubernetes`` run first,
+    concurrently;
     ``pagerduty`` runs after them, in order."""
 
     OCM = "ocm"
     BACKPLANE = "backplane"
     SFTP = "sftp"
+    KUBERNETES = "kubernetes"
     PAGERDUTY = "pagerduty"
 
 
@@ -59,6 +67,7 @@ class ActionTarget:
     pagerduty: PagerDutyWriter | None = None
     backplane: BackplaneWriter | None = None
     sftp: SftpWriter | None = None
+    kube: KubeWriter | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
     service_log_window: timedelta = timedelta(days=7)
     note_amendments: Callable[[], list[Amendment]] = field(default=list)
@@ -108,6 +117,12 @@ class ActionTarget:
         if self.backplane is None:
             raise TargetUnavailableError("no backplane client was given to the executor")
         return self.backplane
+
+    def require_kube(self) -> KubeWriter:
+        """The Kubernetes write client, or a clear error."""
+        if self.kube is None:
+            raise TargetUnavailableError("no Kubernetes write client was given to the executor")
+        return self.kube
 
 
 @dataclass(frozen=True)

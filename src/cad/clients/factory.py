@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, BackplaneConnection, BackplaneWriteClient
+from cad.clients.kube_write import KubeWriteClient
 from cad.clients.ocm.auth import TokenSource
 from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
 from cad.clients.pagerduty import PagerDutyConnection, PagerDutyReader, PagerDutyWriteClient
@@ -26,6 +27,7 @@ class Clients:
     ocm_writer: OcmWriteClient
     backplane: BackplaneAccess
     backplane_writer: BackplaneWriteClient
+    kube_writer: KubeWriteClient
     aws_credentials: CustomerCredentialChain
     aws_endpoint_url: str | None
     tokens: TokenSource
@@ -113,6 +115,7 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
         ocm_writer=OcmWriteClient(ocm),
         backplane=access,
         backplane_writer=BackplaneWriteClient(backplane),
+        kube_writer=KubeWriteClient(access),
         aws_credentials=chain,
         aws_endpoint_url=settings.aws_endpoint_url,
         tokens=tokens,

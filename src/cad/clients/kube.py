@@ -14,33 +14,16 @@ from lightkube import Client
 from lightkube.config.kubeconfig import KubeConfig
 from lightkube.core.exceptions import ApiError
 from lightkube.generic_resource import create_global_resource, create_namespaced_resource
-from pydantic import BaseModel, ConfigDict
 
 from cad.clients.backplane import RestConfig
 from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.kube_exec import DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, PodExecutor
-from cad.clients.models import ExecResult
+from cad.clients.models import KINDS, ExecResult, Kind
 from cad.errors import MalformedResponseError, NetworkError, error_for_status
 
 __all__ = ["HEALTH_ENDPOINTS", "KINDS", "Kind", "KubeReader"]
 
 HEALTH_ENDPOINTS = ("healthz", "livez", "readyz")
-
-
-class Kind(BaseModel):
-    """A resource kind: its API group, version, kind, plural, and whether it is namespaced."""
-
-    model_config = ConfigDict(frozen=True)
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-    namespaced: bool
-
-    def resource(self) -> Any:
-        """The lightkube resource class for this kind."""
-        return _resource_class(self)
 
 
 _BUILT_IN_GROUPS = {
@@ -64,38 +47,6 @@ def _resource_class(kind: Kind) -> Any:
         return getattr(module, kind.kind)
     create = create_namespaced_resource if kind.namespaced else create_global_resource
     return create(kind.group, kind.version, kind.kind, kind.plural)
-
-
-def _kind(group: str, version: str, kind: str, plural: str, namespaced: bool) -> Kind:
-    return Kind(group=group, version=version, kind=kind, plural=plural, namespaced=namespaced)
-
-
-_KIND_TABLE = [
-    ("config.openshift.io", "v1", "ClusterOperator", "clusteroperators", False),
-    ("config.openshift.io", "v1", "ClusterVersion", "clusterversions", False),
-    ("", "v1", "Node", "nodes", False),
-    ("", "v1", "Pod", "pods", True),
-    ("", "v1", "Event", "events", True),
-    ("", "v1", "Secret", "secrets", True),
-    ("", "v1", "Namespace", "namespaces", False),
-    ("machine.openshift.io", "v1beta1", "Machine", "machines", True),
-    ("machine.openshift.io", "v1beta1", "MachineHealthCheck", "machinehealthchecks", True),
-    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True),
-    ("hypershift.openshift.io", "v1beta1", "HostedCluster", "hostedclusters", True),
-    ("", "v1", "ConfigMap", "configmaps", True),
-    ("coordination.k8s.io", "v1", "Lease", "leases", True),
-    ("apps", "v1", "Deployment", "deployments", True),
-    ("apps", "v1", "StatefulSet", "statefulsets", True),
-    ("apps", "v1", "ReplicaSet", "replicasets", True),
-    ("config.openshift.io", "v1", "APIServer", "apiservers", False),
-    ("config.openshift.io", "v1", "Ingress", "ingresses", False),
-    ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
-    ("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", False),
-    ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
-    ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
-    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
-]
-KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 
 
 @contextmanager
@@ -169,14 +120,14 @@ class KubeReader:
             return [
                 obj.to_dict()
                 for obj in self._client.list(
-                    kind.resource(), namespace=ns, labels=labels, fields=fields
+                    _resource_class(kind), namespace=ns, labels=labels, fields=fields
                 )
             ]
 
     def get(self, kind: Kind, name: str, *, namespace: str | None = None) -> dict[str, Any]:
         """One object by name."""
         with _translated(f"GET {kind.plural}/{name}"):
-            obj = self._client.get(kind.resource(), name=name, namespace=namespace)
+            obj = self._client.get(_resource_class(kind), name=name, namespace=namespace)
             return obj.to_dict()  # type: ignore[no-any-return]
 
     def exec(

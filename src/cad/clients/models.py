@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "KINDS",
     "CloudTrailEvent",
     "ExecResult",
     "IncidentState",
     "Instance",
+    "Kind",
     "LimitedSupportReasonEntry",
     "RestConfig",
     "ServiceLogEntry",
@@ -80,6 +82,51 @@ class UpdateGraph(BaseModel):
     channel: str
     versions: list[str] = []
     edges: list[tuple[int, int]] = []
+
+
+class Kind(BaseModel):
+    """A Kubernetes resource kind: its API group, version, kind, plural, and whether it is
+    namespaced (the table of known kinds is ``cad.clients.kube.KINDS``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+
+def _kind(group: str, version: str, kind: str, plural: str, namespaced: bool) -> Kind:
+    return Kind(group=group, version=version, kind=kind, plural=plural, namespaced=namespaced)
+
+
+_KIND_TABLE = [
+    ("config.openshift.io", "v1", "ClusterOperator", "clusteroperators", False),
+    ("config.openshift.io", "v1", "ClusterVersion", "clusterversions", False),
+    ("", "v1", "Node", "nodes", False),
+    ("", "v1", "Pod", "pods", True),
+    ("", "v1", "Event", "events", True),
+    ("", "v1", "Secret", "secrets", True),
+    ("", "v1", "Namespace", "namespaces", False),
+    ("machine.openshift.io", "v1beta1", "Machine", "machines", True),
+    ("machine.openshift.io", "v1beta1", "MachineHealthCheck", "machinehealthchecks", True),
+    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True),
+    ("hypershift.openshift.io", "v1beta1", "HostedCluster", "hostedclusters", True),
+    ("", "v1", "ConfigMap", "configmaps", True),
+    ("coordination.k8s.io", "v1", "Lease", "leases", True),
+    ("apps", "v1", "Deployment", "deployments", True),
+    ("apps", "v1", "StatefulSet", "statefulsets", True),
+    ("apps", "v1", "ReplicaSet", "replicasets", True),
+    ("config.openshift.io", "v1", "APIServer", "apiservers", False),
+    ("config.openshift.io", "v1", "Ingress", "ingresses", False),
+    ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),
+    ("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", False),
+    ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
+    ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
+]
+KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 
 
 class RestConfig(BaseModel):

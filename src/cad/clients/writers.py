@@ -7,13 +7,19 @@ executor. Real clients implement them over HTTP; tests use in-memory fakes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from cad.clients.models import IncidentState, LimitedSupportReasonEntry, ServiceLogEntry
+from cad.clients.models import (
+    IncidentState,
+    Kind,
+    LimitedSupportReasonEntry,
+    ServiceLogEntry,
+)
 
 __all__ = [
     "BackplaneWriter",
     "IncidentState",
+    "KubeWriter",
     "LimitedSupportReasonEntry",
     "OcmWriter",
     "PagerDutyWriter",
@@ -120,4 +126,51 @@ class SftpWriter(Protocol):
 
     def upload(self, local: Path, *, timeout_s: float | None = None) -> str:
         """Upload ``local``, replacing a partial copy; return its remote path."""
+
+
+class KubeWriter(Protocol):
+    """Kubernetes calls the executor makes, on a cluster or (``management``) on its HCP
+    management cluster."""
+
+    def get(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> dict[str, Any] | None:
+        """The object, or None when it does not exist."""
+        ...
+
+    def create(
+        self, cluster_id: str, kind: Kind, obj: dict[str, Any], *, management: bool = False
+    ) -> dict[str, Any]:
+        """Create the object; returns it as stored."""
+        ...
+
+    def merge_patch(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> dict[str, Any]:
+        """Apply a JSON merge patch; returns the object patched."""
+        ...
+
+    def delete(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> bool:
+        """Delete the object; False when it was already gone."""
         ...

@@ -85,6 +85,7 @@ def build_controller(
         ocm_writer=clients.ocm_writer,
         backplane_writer=clients.backplane_writer,
         sftp_writer=clients.sftp_writer,
+        kube_writer=clients.kube_writer,
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
         update_graph=clients.update_graph,

@@ -79,6 +79,7 @@ class ChainRun:
                 pagerduty=deps.pagerduty_writer,
                 backplane=deps.backplane_writer,
                 sftp=deps.sftp_writer,
+                kube=deps.kube_writer,
             ),
             infra=self.infra,
         )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cad.clients.ocm.models import Cluster
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter, SftpWriter
+from cad.clients.writers import BackplaneWriter, KubeWriter, OcmWriter, PagerDutyWriter, SftpWriter
 from cad.config.filters import FilterContext
 from cad.controller.runtime import RuntimeConfig
 from cad.domain import ClusterRef, InfraStatus
@@ -41,6 +41,7 @@ class Dependencies:
     ocm_writer: OcmWriter | None = None
     backplane_writer: BackplaneWriter | None = None
     sftp_writer: SftpWriter | None = None
+    kube_writer: KubeWriter | None = None
     pagerduty: PagerDutyRead | None = None
     pagerduty_writer: PagerDutyWriter | None = None
     update_graph: UpdateGraphRead | None = None

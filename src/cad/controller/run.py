@@ -66,6 +66,7 @@ class Run:
                 pagerduty=deps.pagerduty_writer,
                 backplane=deps.backplane_writer,
                 sftp=deps.sftp_writer,
+                kube=deps.kube_writer,
             ),
             infra=self.infra,
         )

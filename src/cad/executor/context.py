@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from cad.actions.notes import NoteWriter
-from cad.clients.writers import BackplaneWriter, OcmWriter, PagerDutyWriter, SftpWriter
+from cad.clients.writers import BackplaneWriter, KubeWriter, OcmWriter, PagerDutyWriter, SftpWriter
 from cad.domain import ClusterRef, IncidentRef, InfraStatus, Stage
 from cad.retry import RetryPolicy
 
@@ -21,6 +21,7 @@ class WriteClients:
     pagerduty: PagerDutyWriter | None = None
     backplane: BackplaneWriter | None = None
     sftp: SftpWriter | None = None
+    kube: KubeWriter | None = None
 
 
 @dataclass(frozen=True)

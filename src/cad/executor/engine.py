@@ -158,6 +158,7 @@ class Executor:
             pagerduty=ctx.clients.pagerduty,
             backplane=ctx.clients.backplane,
             sftp=ctx.clients.sftp,
+            kube=ctx.clients.kube,
             now=self._now,
             service_log_window=options.service_log_window,
             reconcile=options.reconcile,

@@ -21,6 +21,7 @@ from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigat
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
+from cad.investigations.restartcontrolplane.investigation import RestartControlPlane
 from cad.investigations.upgradeconfigsyncfailureover4hr.investigation import (
     UpgradeConfigSyncFailureOver4Hr,
 )
@@ -38,6 +39,7 @@ REGISTRY = Registry(
         UpgradeConfigSyncFailureOver4Hr,
         MachineHealthCheckUnterminatedShortCircuitSre,
         OcmAgentResponseFailure,
+        RestartControlPlane,
         CannotRetrieveUpdatesSre,
         DescribeNodes,
         ClusterHealthCheck,

@@ -77,8 +77,16 @@ class BackplaneSimulator:
         with self._lock:
             return list(self.remediations.values())
 
+    def add_management_api(self, cluster_id: str, world: KubeWorld) -> None:
+        """Serve ``world`` as the API of the hosted cluster's management cluster (reached with
+        ``managingCluster=management``); without one, that path leads to the cluster's own."""
+        with self._lock:
+            self.kube[f"{cluster_id}-management"] = world
+
     def _world(self, target: str) -> KubeWorld | None:
         with self._lock:
+            if target in self.kube:
+                return self.kube[target]
             return self.kube.get(
                 target.split("-management")[0] if target.endswith("-management") else target
             )
@@ -244,7 +252,23 @@ class BackplaneSimulator:
                 return JSONResponse(
                     status(404, "NotFound", f"no API for {target}"), status_code=404
                 )
-            code, body = world.handle(request.method, path, dict(request.query_params))
+            payload: Any = None
+            if request.method in ("POST", "PATCH", "PUT"):
+                try:
+                    payload = await request.json()
+                except ValueError:
+                    return JSONResponse(
+                        status(400, "BadRequest", "the body is not JSON"), status_code=400
+                    )
+            code, body = world.handle(
+                request.method,
+                path,
+                dict(request.query_params),
+                payload,
+                request.headers.get("content-type", ""),
+            )
+            if request.method != "GET" and 200 <= code < 300:
+                sim.writes.add(request.method, request.url.path, payload, sim.clock.now())
             if isinstance(body, str):
                 return PlainTextResponse(body, status_code=code)
             return JSONResponse(body, status_code=code)

@@ -1,5 +1,6 @@
 """An in-memory Kubernetes API: objects of any group and kind, list and get with label and
-field selectors, Status error bodies. Served by backplane under remediation proxy paths."""
+field selectors, create (POST), merge-patch (PATCH) and delete, Status error bodies. Served by
+backplane under remediation proxy paths. Every accepted write is recorded in ``writes``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["KubeWorld", "LabelSelectorError", "match_fields", "match_labels", "plural_of"]
+__all__ = [
+    "KubeWorld",
+    "LabelSelectorError",
+    "match_fields",
+    "match_labels",
+    "merge_patch",
+    "plural_of",
+]
 
 
 class LabelSelectorError(ValueError):
@@ -143,6 +151,9 @@ class KubeWorld:
         self.protocols = protocols
         self.exec_requests: list[dict[str, Any]] = []
         self.health: dict[str, str] = {}
+        # Accepted state-changing requests, in order: {"method", "path", "body"}.
+        self.writes: list[dict[str, Any]] = []
+        self._versions = 1
 
     def find_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The pod object, if the world has it."""
@@ -180,7 +191,12 @@ class KubeWorld:
             self._objects.append(obj)
 
     def handle(
-        self, method: str, path: str, params: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        body: Any = None,
+        content_type: str = "",
     ) -> tuple[int, dict[str, Any] | str]:
         """Answer one API request: ``(status, body)``; health endpoints answer text."""
         self.requests += 1
@@ -195,6 +211,8 @@ class KubeWorld:
         if clean == "/version":
             return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0"}
         match = _API.match(clean)
+        if match and method in ("POST", "PATCH", "DELETE"):
+            return self._write(method, clean, match, body, content_type)
         if not match or method != "GET":
             return 404 if method == "GET" else 405, status(
                 404,
@@ -239,3 +257,93 @@ class KubeWorld:
             "metadata": {"resourceVersion": "1"},
             "items": items,
         }
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _write(
+        self, method: str, path: str, match: re.Match[str], body: Any, content_type: str
+    ) -> tuple[int, dict[str, Any]]:
+        group = match.group("group") or ""
+        version = match.group("version") or match.group("core")
+        api_version = f"{group}/{version}" if group else version
+        namespace, plural, name = match.group("ns"), match.group("plural"), match.group("name")
+        if method == "POST":
+            if name is not None or not isinstance(body, dict):
+                return 400, status(400, "BadRequest", "POST takes an object on a collection")
+            return self._create(path, api_version, namespace, plural, body)
+        if name is None:
+            return 405, status(405, "MethodNotAllowed", f"{method} needs an object name")
+        with self._lock:
+            found = self._find(api_version, namespace, plural, name)
+            if found is None:
+                return 404, status(404, "NotFound", f'{plural} "{name}" not found', name, plural)
+            if method == "DELETE":
+                self._objects.remove(found)
+                self.writes.append({"method": method, "path": path, "body": None})
+                return 200, {**status(200, "", ""), "status": "Success"}
+            if "merge-patch+json" not in content_type or not isinstance(body, dict):
+                return 415, status(
+                    415, "UnsupportedMediaType", "only application/merge-patch+json is served"
+                )
+            patched = merge_patch(found, body)
+            patched.setdefault("metadata", {})["resourceVersion"] = self._next_version()
+            self._objects[self._objects.index(found)] = patched
+            self.writes.append({"method": method, "path": path, "body": body})
+            return 200, patched
+
+    def _create(
+        self,
+        path: str,
+        api_version: str,
+        namespace: str | None,
+        plural: str,
+        body: dict[str, Any],
+    ) -> tuple[int, dict[str, Any]]:
+        meta = dict(body.get("metadata") or {})
+        name = meta.get("name")
+        if not name or plural_of(str(body.get("kind", ""))) != plural:
+            return 400, status(400, "BadRequest", "the object needs a name and a matching kind")
+        if namespace is not None:
+            meta["namespace"] = namespace
+        with self._lock:
+            if self._find(api_version, namespace, plural, name) is not None:
+                return 409, status(
+                    409, "AlreadyExists", f'{plural} "{name}" already exists', name, plural
+                )
+            meta["resourceVersion"] = self._next_version()
+            obj = {**body, "apiVersion": api_version, "metadata": meta}
+            self._objects.append(obj)
+            self.writes.append({"method": "POST", "path": path, "body": body})
+        return 201, obj
+
+    def _find(
+        self, api_version: str, namespace: str | None, plural: str, name: str
+    ) -> dict[str, Any] | None:
+        for obj in self._objects:
+            meta = obj.get("metadata") or {}
+            if (
+                obj.get("apiVersion") == api_version
+                and plural_of(str(obj.get("kind", ""))) == plural
+                and meta.get("name") == name
+                and (namespace is None or meta.get("namespace") == namespace)
+            ):
+                return obj
+        return None
+
+    def _next_version(self) -> str:
+        self._versions += 1
+        return str(self._versions)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: objects merge key by key, ``null`` deletes, the rest
+    replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result

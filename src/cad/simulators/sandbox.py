@@ -30,7 +30,13 @@ from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
 from cad.simulators.server import ServerThread
 from cad.simulators.sftp import SFTP_TOKEN_PATH, SftpSimulator
 from cad.simulators.update_graph import GRAPH_PATH, UpdateGraphSimulator
-from cad.simulators.world import ClusterSpec, EgressSpec, WorldSpec, resolve_time
+from cad.simulators.world import (
+    ClusterSpec,
+    EgressSpec,
+    KubernetesSpec,
+    WorldSpec,
+    resolve_time,
+)
 
 __all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
 
@@ -161,8 +167,12 @@ class Sandbox:
         """Load a world: clusters in OCM, their AWS accounts and Kubernetes APIs."""
         spec = world if isinstance(world, WorldSpec) else WorldSpec.model_validate(world)
         self.clock.set(resolve_time(spec.now, self.clock.now()) if spec.now else None)
+        managers = {mc.name: kube_world(mc.kubernetes) for mc in spec.management_clusters}
         for cluster in spec.clusters:
             self.add_cluster(cluster)
+            manager = managers.get(cluster.management_cluster or "hs-mc-sim")
+            if cluster.hcp and manager is not None:
+                self.backplane.add_management_api(cluster.id, manager)
         if spec.update_graph.channels:
             self.update_graph.load(spec.update_graph.channels)
 
@@ -170,15 +180,7 @@ class Sandbox:
         """Add one cluster to every simulator."""
         self.ocm.add_cluster(cluster)
         self.aws.add_cluster(cluster)
-        kube = cluster.kubernetes
-        world = KubeWorld(
-            [*kube.objects, *kube.metrics],
-            unreachable=kube.unreachable,
-            exec_answers=[answer.model_dump() for answer in kube.exec],
-            protocols=tuple(kube.exec_protocols),
-        )
-        world.health = {str(key): value for key, value in kube.health.items()}
-        self.backplane.add_cluster_api(cluster.id, world)
+        self.backplane.add_cluster_api(cluster.id, kube_world(cluster.kubernetes))
         self.egress[cluster.id] = cluster.egress
 
     def create_incident(
@@ -254,3 +256,15 @@ class SandboxEgressVerifier:
         return EgressResult(
             outcome=spec.result, unreachable=list(spec.unreachable), message=spec.error
         )
+
+
+def kube_world(kube: KubernetesSpec) -> KubeWorld:
+    """A Kubernetes API serving what the spec describes."""
+    world = KubeWorld(
+        [*kube.objects, *kube.metrics],
+        unreachable=kube.unreachable,
+        exec_answers=[answer.model_dump() for answer in kube.exec],
+        protocols=tuple(kube.exec_protocols),
+    )
+    world.health = {str(key): value for key, value in kube.health.items()}
+    return world

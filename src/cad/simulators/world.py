@@ -25,6 +25,7 @@ __all__ = [
     "KubernetesSpec",
     "LimitedSupportSpec",
     "MachinePoolSpec",
+    "ManagementClusterSpec",
     "OwnerSpec",
     "RegistryCredentialSpec",
     "ServiceLogSpec",
@@ -265,6 +266,15 @@ class ClusterSpec(_Spec):
         return str(int.from_bytes(self.id.encode()[:12].ljust(12, b"0"), "big") % 10**12).zfill(12)
 
 
+class ManagementClusterSpec(_Spec):
+    """An HCP management cluster: its name (what a hosted cluster's ``management_cluster``
+    names; ``hs-mc-sim`` when that is empty) and its Kubernetes API, which backplane serves
+    for each of its hosted clusters under ``managingCluster=management``."""
+
+    name: str
+    kubernetes: KubernetesSpec = KubernetesSpec()
+
+
 class UpdateGraphSpec(_Spec):
     """The OpenShift update graph: channel name (``stable-4.16``) to its release versions."""
 
@@ -276,6 +286,7 @@ class WorldSpec(_Spec):
 
     now: str | datetime | None = None
     clusters: list[ClusterSpec] = []
+    management_clusters: list[ManagementClusterSpec] = []
     update_graph: UpdateGraphSpec = UpdateGraphSpec()
 
     _time = field_validator("now")(_check_time)

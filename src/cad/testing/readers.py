@@ -296,7 +296,9 @@ class FakeWorld(FakeAwsNetwork):
         self._call("aws_client")
         return self
 
-    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
+    def open_kube(
+        self, cluster_id: str, investigation: str, *, management: bool = False
+    ) -> RestConfig:
         self._call("open_kube")
         remediation = f"rem-{next(self._ids)}"
         self.opened.append(remediation)
@@ -306,7 +308,7 @@ class FakeWorld(FakeAwsNetwork):
         self._call("kube_client")
         return self
 
-    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+    def close_kube(self, cluster_id: str, config: RestConfig, *, management: bool = False) -> None:
         self.closed.append(config.remediation_id)
 
     # --- helpers -------------------------------------------------------------------------

@@ -30,14 +30,25 @@ class BackplaneAccessBroker:
             self.credentials.credentials(cluster_id, region), endpoint_url=self.aws_endpoint_url
         )
 
-    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
+    def open_kube(
+        self, cluster_id: str, investigation: str, *, management: bool = False
+    ) -> RestConfig:
         # A transient failure is tried again here: the investigations treat no access as a
         # finding for a human, which one 503 should not decide.
-        return retry_transient(lambda: self.backplane.create_remediation(cluster_id, investigation))
+        managing = "management" if management else None
+        return retry_transient(
+            lambda: self.backplane.create_remediation(
+                cluster_id, investigation, managing_cluster=managing
+            )
+        )
 
     def kube_client(self, config: RestConfig) -> KubeReader:
         return KubeReader(config)
 
-    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+    def close_kube(self, cluster_id: str, config: RestConfig, *, management: bool = False) -> None:
         if config.remediation_id:
-            self.backplane.delete_remediation(cluster_id, config.remediation_id)
+            self.backplane.delete_remediation(
+                cluster_id,
+                config.remediation_id,
+                managing_cluster="management" if management else None,
+            )

@@ -134,14 +134,17 @@ class AccessBroker(Protocol):
         """Read-only AWS in the cluster's account."""
         ...
 
-    def open_kube(self, cluster_id: str, investigation: str) -> RestConfig:
-        """Open Kubernetes API access (a backplane remediation) for the investigation."""
+    def open_kube(
+        self, cluster_id: str, investigation: str, *, management: bool = False
+    ) -> RestConfig:
+        """Open Kubernetes API access (a backplane remediation) for the investigation: to the
+        cluster, or (``management``) to the HCP management cluster of a hosted cluster."""
         ...
 
     def kube_client(self, config: RestConfig) -> KubeRead:
         """A read-only client for an opened access."""
         ...
 
-    def close_kube(self, cluster_id: str, config: RestConfig) -> None:
+    def close_kube(self, cluster_id: str, config: RestConfig, *, management: bool = False) -> None:
         """Close an access opened with :meth:`open_kube`."""
         ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ from cad.investigations.framework.readers import (
 )
 from cad.retry import retry_transient
 
-__all__ = ["IncidentInfo", "Resources", "SharedClients"]
+__all__ = ["HostedControlPlane", "IncidentInfo", "Resources", "SharedClients"]
 
 log = structlog.get_logger("cad.resources")
 
@@ -53,6 +54,17 @@ class IncidentInfo:
         self.incident_id = incident_id
         self.title = title
         self.service = service
+
+
+@dataclass(frozen=True)
+class HostedControlPlane:
+    """Where a hosted cluster's control plane lives on its management cluster:
+    ``hcp_namespace`` (its pods), ``hc_namespace`` (its HostedCluster object, named after the
+    domain prefix) and the management cluster's name."""
+
+    hcp_namespace: str
+    hc_namespace: str
+    management_cluster: str
 
 
 class SharedClients:
@@ -120,7 +132,7 @@ class Resources:
         # The OpenShift update graph; None where no client is configured.
         self.update_graph = update_graph
         self._cache: dict[str, Any] = {}
-        self._opened: list[RestConfig] = []
+        self._opened: list[tuple[RestConfig, bool]] = []
 
     # --- cluster ------------------------------------------------------------------------
 
@@ -204,7 +216,7 @@ class Resources:
                 config = self._access.open_kube(cluster.id, self.investigation)
             except Exception as exc:
                 raise RestConfigError(cluster.id, exc) from exc
-            self._opened.append(config)
+            self._opened.append((config, False))
             self._cache["rest_config"] = config
         return self._cache["rest_config"]  # type: ignore[no-any-return]
 
@@ -218,6 +230,50 @@ class Resources:
             except Exception as exc:
                 raise KubeClientError(self.cluster.id, exc) from exc
         return self._cache["kube"]  # type: ignore[no-any-return]
+
+    # --- the HCP management cluster ------------------------------------------------------
+
+    @property
+    def hosted_control_plane(self) -> HostedControlPlane:
+        """For a hosted (HCP) cluster, where its control plane lives, from OCM
+        (:class:`RestConfigError` if the cluster is not hosted or OCM cannot tell)."""
+        if "hcp" not in self._cache:
+            cluster = self.cluster
+            try:
+                if not cluster.hcp:
+                    raise ValueError("the cluster is not a hosted control plane cluster")
+                info = retry_transient(lambda: self.ocm.get_hypershift(cluster.id))
+                suffix = f"-{cluster.domain_prefix}"
+                if not info.hcp_namespace or not info.hcp_namespace.endswith(suffix):
+                    raise ValueError(
+                        f"HCP namespace {info.hcp_namespace!r} does not end with {suffix!r}"
+                    )
+            except Exception as exc:
+                raise RestConfigError(cluster.id, exc) from exc
+            self._cache["hcp"] = HostedControlPlane(
+                hcp_namespace=info.hcp_namespace,
+                hc_namespace=info.hcp_namespace.removesuffix(suffix),
+                management_cluster=info.management_cluster,
+            )
+        return self._cache["hcp"]  # type: ignore[no-any-return]
+
+    @property
+    def management_kube(self) -> KubeRead:
+        """A read-only Kubernetes client on the hosted cluster's management cluster, through
+        backplane (:class:`RestConfigError`, :class:`KubeClientError`, as :attr:`kube`)."""
+        if "management_kube" not in self._cache:
+            cluster = self.cluster
+            _ = self.hosted_control_plane
+            try:
+                config = self._access.open_kube(cluster.id, self.investigation, management=True)
+            except Exception as exc:
+                raise RestConfigError(cluster.id, exc) from exc
+            self._opened.append((config, True))
+            try:
+                self._cache["management_kube"] = self._access.kube_client(config)
+            except Exception as exc:
+                raise KubeClientError(cluster.id, exc) from exc
+        return self._cache["management_kube"]  # type: ignore[no-any-return]
 
     # --- the rest ---------------------------------------------------------------------------
 
@@ -234,10 +290,12 @@ class Resources:
     def cleanup(self) -> None:
         """Close what was opened (remediations). Never raises: failures are logged."""
         while self._opened:
-            config = self._opened.pop()
+            config, management = self._opened.pop()
             try:
                 self._access.close_kube(
-                    self.cluster_id if "cluster" not in self._cache else self.cluster.id, config
+                    self.cluster_id if "cluster" not in self._cache else self.cluster.id,
+                    config,
+                    management=management,
                 )
             except Exception as exc:
                 log.warning(
@@ -245,10 +303,11 @@ class Resources:
                     remediation=config.remediation_id,
                     error=str(exc),
                 )
-        client = self._cache.pop("kube", None)
-        close = getattr(client, "close", None)
-        if callable(close):
-            close()
+        for key in ("kube", "management_kube"):
+            client = self._cache.pop(key, None)
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
         self._cache.pop("rest_config", None)
         if self._owns_shared:
             self._shared.close()

@@ -1,0 +1,162 @@
+"""The Kubernetes write half, for the executor only: get, create, merge-patch and delete
+objects by kind, on a cluster or on its HCP management cluster, through a backplane
+remediation opened for the call (the same proxy path :class:`~cad.clients.kube.KubeReader`
+reads through) and closed after it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import structlog
+
+from cad.clients.backplane import BackplaneAccess
+from cad.clients.http import HttpCaller, ssl_context
+from cad.clients.models import Kind
+from cad.errors import ClientError, NotFoundError
+from cad.retry import retry_transient
+
+__all__ = ["DEFAULT_REMEDIATION", "KubeWriteClient", "object_path"]
+
+DEFAULT_REMEDIATION = "configuration-anomaly-detection"
+
+log = structlog.get_logger("cad.kube_write")
+
+
+def object_path(kind: Kind, *, namespace: str | None = None, name: str | None = None) -> str:
+    """The API path of a kind's collection, or of one object when ``name`` is given."""
+    base = f"/apis/{kind.group}/{kind.version}" if kind.group else f"/api/{kind.version}"
+    if kind.namespaced:
+        if not namespace:
+            raise ValueError(f"{kind.kind} is namespaced: a namespace is required")
+        base += f"/namespaces/{namespace}"
+    base += f"/{kind.plural}"
+    return f"{base}/{name}" if name else base
+
+
+def _describe(body: Any) -> tuple[str | None, str | None, str | None]:
+    return body.get("message"), body.get("reason") or None, None
+
+
+class KubeWriteClient:
+    """Implements ``KubeWriter``. ``management`` selects the hosted cluster's management
+    cluster (backplane's ``managingCluster=management``) instead of the cluster itself."""
+
+    def __init__(
+        self,
+        access: BackplaneAccess,
+        *,
+        remediation: str = DEFAULT_REMEDIATION,
+        timeout_s: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._access = access
+        self._remediation = remediation
+        self._timeout_s = timeout_s
+        self._transport = transport
+
+    def get(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> dict[str, Any] | None:
+        """The object, or None when it does not exist."""
+        path = object_path(kind, namespace=namespace, name=name)
+        try:
+            found: dict[str, Any] = self._call(
+                cluster_id, management, lambda http: http.json("GET", path)
+            )
+        except NotFoundError:
+            return None
+        return found
+
+    def create(
+        self, cluster_id: str, kind: Kind, obj: dict[str, Any], *, management: bool = False
+    ) -> dict[str, Any]:
+        """Create the object (its namespace from ``metadata.namespace``); returns it."""
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        path = object_path(kind, namespace=namespace)
+        created: dict[str, Any] = self._call(
+            cluster_id, management, lambda http: http.json("POST", path, json=obj)
+        )
+        return created
+
+    def merge_patch(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> dict[str, Any]:
+        """Apply a JSON merge patch (RFC 7386) to the object; returns it patched."""
+        path = object_path(kind, namespace=namespace, name=name)
+        headers = {"Content-Type": "application/merge-patch+json"}
+
+        def send(http: HttpCaller) -> Any:
+            return http.json("PATCH", path, json=patch, headers=headers)
+
+        patched: dict[str, Any] = self._call(cluster_id, management, send)
+        return patched
+
+    def delete(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        name: str,
+        *,
+        namespace: str | None = None,
+        management: bool = False,
+    ) -> bool:
+        """Delete the object; False when it was already gone."""
+        path = object_path(kind, namespace=namespace, name=name)
+        try:
+            self._call(cluster_id, management, lambda http: http.request("DELETE", path))
+        except NotFoundError:
+            return False
+        return True
+
+    @contextmanager
+    def _session(self, cluster_id: str, management: bool) -> Iterator[HttpCaller]:
+        managing = "management" if management else None
+        config = retry_transient(
+            lambda: self._access.create_remediation(
+                cluster_id, self._remediation, managing_cluster=managing
+            )
+        )
+        client = httpx.Client(
+            base_url=config.host.rstrip("/"),
+            timeout=httpx.Timeout(self._timeout_s),
+            headers={"Authorization": f"Bearer {config.token}"},
+            verify=ssl_context(),
+            transport=self._transport,
+            trust_env=False,
+        )
+        try:
+            yield HttpCaller("kubernetes", client, describe_error=_describe)
+        finally:
+            client.close()
+            if config.remediation_id:
+                # The write's outcome stands whether or not the access closes: log only.
+                try:
+                    self._access.delete_remediation(
+                        cluster_id, config.remediation_id, managing_cluster=managing
+                    )
+                except ClientError as exc:
+                    log.warning(
+                        "could not close cluster access",
+                        remediation=config.remediation_id,
+                        error=str(exc),
+                    )
+
+    def _call(self, cluster_id: str, management: bool, send: Callable[[HttpCaller], Any]) -> Any:
+        with self._session(cluster_id, management) as http:
+            return send(http)
