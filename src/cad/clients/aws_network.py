@@ -7,6 +7,7 @@ answered so."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cad.clients import aws_parse as parse
@@ -33,11 +34,9 @@ class NetworkReads:
     """The network reads of :class:`~cad.clients.aws.AwsClient`."""
 
     ec2: Any
-
-    def _service(self, name: str) -> Any:
-        """The boto3 client of the service (``route53``, ``elb``, ``elbv2``), made on first
-        use by the class that mixes this in."""
-        raise NotImplementedError
+    # The boto3 client of a service (``route53``, ``elb``, ``elbv2``), made on first use by
+    # the class that mixes this in.
+    _service: Callable[[str], Any]
 
     # --- EC2 -------------------------------------------------------------------------------
 
