@@ -13,6 +13,7 @@ import pytest
 
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import WorldSpec
+from tests.investigations.helpers import ORIGINAL_ORDER
 
 CADCTL = str(Path(sys.executable).with_name("cadctl"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,24 +107,7 @@ def test_investigations_lists_every_implemented_investigation() -> None:
     # Then each has its heading line, in the registry's order
     assert done.returncode == 0, done.stderr
     headings = [line.split()[0] for line in done.stdout.splitlines() if not line[:1].isspace()]
-    assert headings == [
-        "precheck",
-        "ccam",
-        "chgm",
-        "clustermonitoringerrorbudgetburn",
-        "cpd",
-        "insightsoperatordown",
-        "upgradeconfigsyncfailureover4hr",
-        "machinehealthcheckunterminatedshortcircuitsre",
-        "ocmagentresponsefailure",
-        "restartcontrolplane",
-        "cannotretrieveupdatessre",
-        "describenodes",
-        "clusterhealthcheck",
-        "consoleerrorbudgetburn",
-        "expiredcertificates",
-        "pdbblockingnodedrain",
-    ]
+    assert headings == ORIGINAL_ORDER
 
 
 def test_the_example_config_wiring_every_investigation_validates() -> None:

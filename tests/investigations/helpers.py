@@ -11,6 +11,25 @@ from cad.clients.models import CloudTrailEvent, Instance
 from cad.investigations.framework.base import Result
 from cad.testing.readers import NOW, FakeWorld, cluster
 
+# The original's registry order (pkg/investigations/registry.go), less the ones not ported.
+ORIGINAL_ORDER = [
+    "precheck",
+    "ccam",
+    "chgm",
+    "clustermonitoringerrorbudgetburn",
+    "cpd",
+    "insightsoperatordown",
+    "upgradeconfigsyncfailureover4hr",
+    "machinehealthcheckunterminatedshortcircuitsre",
+    "ocmagentresponsefailure",
+    "restartcontrolplane",
+    "cannotretrieveupdatessre",
+    "describenodes",
+    "clusterhealthcheck",
+    "consoleerrorbudgetburn",
+    "expiredcertificates",
+    "pdbblockingnodedrain",
+]
 LS_FLOW = ["backplane_report", "pagerduty_note", "limited_support", "silence_incident"]
 ESCALATE_FLOW = ["backplane_report", "pagerduty_note", "escalate_incident"]
 

@@ -27,6 +27,7 @@ from cad.investigations.registry import REGISTRY
 from cad.retry import RetryPolicy
 from cad.testing import VirtualClock
 from cad.testing.readers import FakeWorld, cluster
+from tests.investigations.helpers import ORIGINAL_ORDER
 
 BOOM = ServerError("boom", system="x", endpoint="GET /", status=503)
 
@@ -203,25 +204,7 @@ def test_any_other_error_is_raised_at_once_for_the_controller() -> None:
 
 
 def test_the_registry_finds_investigations_by_name_or_alias() -> None:
-    # The original's registry order (pkg/investigations/registry.go), less the ones not ported.
-    assert REGISTRY.names() == [
-        "precheck",
-        "ccam",
-        "chgm",
-        "clustermonitoringerrorbudgetburn",
-        "cpd",
-        "insightsoperatordown",
-        "upgradeconfigsyncfailureover4hr",
-        "machinehealthcheckunterminatedshortcircuitsre",
-        "ocmagentresponsefailure",
-        "restartcontrolplane",
-        "cannotretrieveupdatessre",
-        "describenodes",
-        "clusterhealthcheck",
-        "consoleerrorbudgetburn",
-        "expiredcertificates",
-        "pdbblockingnodedrain",
-    ]
+    assert REGISTRY.names() == ORIGINAL_ORDER
     assert REGISTRY.resolve("cmbb").name == "clustermonitoringerrorbudgetburn"
     assert REGISTRY.resolve("chgm").name == "chgm"
     with pytest.raises(UnknownInvestigationError) as caught:

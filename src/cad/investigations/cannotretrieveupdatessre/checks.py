@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cad.investigations.framework.conditions import Condition
+from cad.investigations.framework.kube_models import Condition
 
 __all__ = [
     "ESCALATION_WARNING",

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from cad.investigations.framework.kube_models import KubeModel
 
 __all__ = ["Event", "Lease", "Node", "Pod"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class Metadata(_Model):
+class Metadata(KubeModel):
     name: str = ""
     namespace: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
@@ -22,7 +20,7 @@ class Metadata(_Model):
     creation_timestamp: datetime | None = Field(default=None, alias="creationTimestamp")
 
 
-class Taint(_Model):
+class Taint(KubeModel):
     key: str = ""
     value: str = ""
     effect: str = ""
@@ -33,13 +31,13 @@ class Taint(_Model):
         )
 
 
-class NodeSpec(_Model):
+class NodeSpec(KubeModel):
     taints: list[Taint] = Field(default_factory=list)
     unschedulable: bool = False
     provider_id: str = Field(default="", alias="providerID")
 
 
-class NodeCondition(_Model):
+class NodeCondition(KubeModel):
     type: str = ""
     status: str = ""
     last_heartbeat_time: datetime | None = Field(default=None, alias="lastHeartbeatTime")
@@ -48,12 +46,12 @@ class NodeCondition(_Model):
     message: str = ""
 
 
-class NodeAddress(_Model):
+class NodeAddress(KubeModel):
     type: str = ""
     address: str = ""
 
 
-class NodeSystemInfo(_Model):
+class NodeSystemInfo(KubeModel):
     machine_id: str = Field(default="", alias="machineID")
     kernel_version: str = Field(default="", alias="kernelVersion")
     os_image: str = Field(default="", alias="osImage")
@@ -62,7 +60,7 @@ class NodeSystemInfo(_Model):
     architecture: str = ""
 
 
-class NodeStatus(_Model):
+class NodeStatus(KubeModel):
     conditions: list[NodeCondition] = Field(default_factory=list)
     addresses: list[NodeAddress] = Field(default_factory=list)
     capacity: dict[str, str] = Field(default_factory=dict)
@@ -70,7 +68,7 @@ class NodeStatus(_Model):
     node_info: NodeSystemInfo = Field(default_factory=NodeSystemInfo, alias="nodeInfo")
 
 
-class Node(_Model):
+class Node(KubeModel):
     """A core/v1 Node."""
 
     metadata: Metadata = Field(default_factory=Metadata)
@@ -82,15 +80,15 @@ class Node(_Model):
         return self.metadata.name
 
 
-class PodSpec(_Model):
+class PodSpec(KubeModel):
     node_name: str = Field(default="", alias="nodeName")
 
 
-class PodStatus(_Model):
+class PodStatus(KubeModel):
     phase: str = ""
 
 
-class Pod(_Model):
+class Pod(KubeModel):
     """A core/v1 Pod."""
 
     metadata: Metadata = Field(default_factory=Metadata)
@@ -98,17 +96,17 @@ class Pod(_Model):
     status: PodStatus = Field(default_factory=PodStatus)
 
 
-class ObjectReference(_Model):
+class ObjectReference(KubeModel):
     kind: str = ""
     name: str = ""
 
 
-class EventSource(_Model):
+class EventSource(KubeModel):
     component: str = ""
     host: str = ""
 
 
-class Event(_Model):
+class Event(KubeModel):
     """A core/v1 Event."""
 
     metadata: Metadata = Field(default_factory=Metadata)
@@ -134,13 +132,13 @@ class Event(_Model):
         return self.first_timestamp or self.event_time or self.last_timestamp
 
 
-class LeaseSpec(_Model):
+class LeaseSpec(KubeModel):
     holder_identity: str = Field(default="", alias="holderIdentity")
     acquire_time: datetime | None = Field(default=None, alias="acquireTime")
     renew_time: datetime | None = Field(default=None, alias="renewTime")
 
 
-class Lease(_Model):
+class Lease(KubeModel):
     """A coordination.k8s.io/v1 Lease (``kube-node-lease/<node>``)."""
 
     metadata: Metadata = Field(default_factory=Metadata)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from cad.investigations.framework.kube_models import KubeModel
 
 __all__ = [
     "ComponentRoute",
@@ -17,15 +19,11 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class _SecretReference(_Model):
+class _SecretReference(KubeModel):
     name: str = ""
 
 
-class NamedCertificate(_Model):
+class NamedCertificate(KubeModel):
     """One of ``APIServer.spec.servingCerts.namedCertificates``."""
 
     names: tuple[str, ...] = ()
@@ -38,7 +36,7 @@ class NamedCertificate(_Model):
         return self.serving_certificate.name
 
 
-class ComponentRoute(_Model):
+class ComponentRoute(KubeModel):
     """One of ``Ingress.spec.componentRoutes`` (OAuth, console, downloads...)."""
 
     namespace: str = ""

@@ -3,9 +3,10 @@ API server evaluates them. Pure: investigations' checks use it on objects they l
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from cad.investigations.framework.errors import InvestigationError
+from cad.investigations.framework.kube_models import KubeModel
 
 __all__ = ["LabelSelector", "SelectorError", "SelectorRequirement"]
 
@@ -14,11 +15,7 @@ class SelectorError(InvestigationError):
     """A label selector that cannot be evaluated (an unknown operator, a missing value)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class SelectorRequirement(_Model):
+class SelectorRequirement(KubeModel):
     """One ``matchExpressions`` entry."""
 
     key: str = ""
@@ -26,7 +23,7 @@ class SelectorRequirement(_Model):
     values: tuple[str, ...] = ()
 
 
-class LabelSelector(_Model):
+class LabelSelector(KubeModel):
     """A ``LabelSelector``: ``matchLabels`` and ``matchExpressions``, ANDed (an empty one
     selects everything)."""
 

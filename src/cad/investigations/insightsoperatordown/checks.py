@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cad.investigations.framework.conditions import Condition
+from cad.investigations.framework.kube_models import Condition
 
 __all__ = [
     "OCPBUGS_22226_REMEDIATION",

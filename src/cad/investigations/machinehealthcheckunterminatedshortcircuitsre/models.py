@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from cad.investigations.framework.kube_models import KubeModel
 from cad.investigations.framework.labels import LabelSelector, SelectorError
 
 __all__ = [
@@ -20,32 +21,28 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class Metadata(_Model):
+class Metadata(KubeModel):
     name: str = ""
     namespace: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     deletion_timestamp: datetime | None = Field(default=None, alias="deletionTimestamp")
 
 
-class Condition(_Model):
+class Condition(KubeModel):
     type: str = ""
     status: str = ""
     last_heartbeat_time: datetime | None = Field(default=None, alias="lastHeartbeatTime")
 
 
-class MachineHealthCheckSpec(_Model):
+class MachineHealthCheckSpec(KubeModel):
     selector: LabelSelector = Field(default_factory=LabelSelector)
 
 
-class MachineHealthCheckStatus(_Model):
+class MachineHealthCheckStatus(KubeModel):
     conditions: list[Condition] = Field(default_factory=list)
 
 
-class MachineHealthCheck(_Model):
+class MachineHealthCheck(KubeModel):
     """A ``machine.openshift.io/v1beta1`` MachineHealthCheck."""
 
     metadata: Metadata = Field(default_factory=Metadata)
@@ -57,18 +54,18 @@ class MachineHealthCheck(_Model):
         return self.metadata.name
 
 
-class NodeRef(_Model):
+class NodeRef(KubeModel):
     name: str = ""
 
 
-class MachineStatus(_Model):
+class MachineStatus(KubeModel):
     phase: str | None = None
     error_reason: str | None = Field(default=None, alias="errorReason")
     error_message: str | None = Field(default=None, alias="errorMessage")
     node_ref: NodeRef | None = Field(default=None, alias="nodeRef")
 
 
-class Machine(_Model):
+class Machine(KubeModel):
     """A ``machine.openshift.io/v1beta1`` Machine."""
 
     metadata: Metadata = Field(default_factory=Metadata)
@@ -84,22 +81,22 @@ class Machine(_Model):
         return self.status.node_ref.name if self.status.node_ref else ""
 
 
-class Taint(_Model):
+class Taint(KubeModel):
     key: str = ""
     value: str = ""
     effect: str = ""
     time_added: datetime | None = Field(default=None, alias="timeAdded")
 
 
-class NodeSpec(_Model):
+class NodeSpec(KubeModel):
     taints: list[Taint] = Field(default_factory=list)
 
 
-class NodeStatus(_Model):
+class NodeStatus(KubeModel):
     conditions: list[Condition] = Field(default_factory=list)
 
 
-class Node(_Model):
+class Node(KubeModel):
     """A core/v1 Node."""
 
     metadata: Metadata = Field(default_factory=Metadata)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from cad.investigations.framework.kube_models import KubeModel
 from cad.investigations.framework.labels import LabelSelector
 
 __all__ = [
@@ -23,16 +24,12 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class OwnerReference(_Model):
+class OwnerReference(KubeModel):
     kind: str = ""
     name: str = ""
 
 
-class Metadata(_Model):
+class Metadata(KubeModel):
     name: str = ""
     namespace: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
@@ -40,18 +37,18 @@ class Metadata(_Model):
     owner_references: list[OwnerReference] = Field(default_factory=list, alias="ownerReferences")
 
 
-class Taint(_Model):
+class Taint(KubeModel):
     key: str = ""
     effect: str = ""
     time_added: datetime | None = Field(default=None, alias="timeAdded")
 
 
-class NodeCondition(_Model):
+class NodeCondition(KubeModel):
     type: str = ""
     status: str = ""
 
 
-class Node(_Model):
+class Node(KubeModel):
     """A node: its name, creation time, taints and conditions."""
 
     name: str
@@ -74,7 +71,7 @@ class Node(_Model):
         )
 
 
-class Pod(_Model):
+class Pod(KubeModel):
     """A pod: where it runs, its labels and its owners."""
 
     name: str
@@ -96,7 +93,7 @@ class Pod(_Model):
         )
 
 
-class Pdb(_Model):
+class Pdb(KubeModel):
     """A PodDisruptionBudget: its selector, its constraint and its status counts.
 
     ``min_available``/``max_unavailable`` are the API's int-or-string as text ("2", "50%"),
@@ -129,7 +126,7 @@ class Pdb(_Model):
         )
 
 
-class ReplicaSet(_Model):
+class ReplicaSet(KubeModel):
     """A ReplicaSet's owners (a Deployment, usually)."""
 
     name: str

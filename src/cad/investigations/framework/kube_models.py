@@ -1,10 +1,18 @@
-"""A status condition of an OpenShift or Kubernetes object, as investigations read it."""
+"""Base model and status condition for the Kubernetes and OpenShift objects investigations
+parse from the API's plain dicts."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-__all__ = ["Condition"]
+__all__ = ["Condition", "KubeModel"]
+
+
+class KubeModel(BaseModel):
+    """The part of an API object an investigation reads: unknown fields ignored, fields by
+    their Python name or their API alias, frozen."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
 
 class Condition(BaseModel):
