@@ -12,9 +12,12 @@ import pytest
 
 from cad.scenarios.model import (
     ActionExpectation,
+    KubernetesExpectation,
+    ObjectExpectation,
     RunSpec,
     Scenario,
     ScenarioError,
+    SftpExpectation,
     load_library,
     load_scenario,
     load_scenarios,
@@ -235,3 +238,28 @@ def test_the_library_covers_every_outcome_of_consoleerrorbudgetburn() -> None:
         "console-cluster-api-unavailable", "console-hcp-classic-checks-skipped",
     }  # fmt: skip
     assert required <= names, required - names
+
+
+def test_kubernetes_write_expectations_fail_naming_what_the_apis_received(sandbox: Sandbox) -> None:
+    # Given the scenario that annotates the HostedCluster on the management cluster
+    (base,) = [s for s in LIBRARY if s.name == "restartcp-hcp-annotated"]
+    wrong = KubernetesExpectation(
+        writes=0,
+        patched=[ObjectExpectation(kind="HostedCluster", name="my-cluster", api="cluster")],
+        deleted=[ObjectExpectation(kind="HostedCluster", name="my-*", api="management")],
+    )
+    expect = base.expect.model_copy(
+        update={"kubernetes": wrong, "sftp": SftpExpectation(uploads=1)}
+    )
+    # When it runs expecting no write, the patch on the cluster's own API, a delete and an upload
+    result = run_scenario(base.model_copy(update={"expect": expect}), sandbox)
+    # Then each of those four checks fails and names the patch the management API received
+    failed = {c["check"]: c["actual"] for c in result.failed_checks}
+    assert set(failed) == {
+        "kubernetes writes",
+        "kubernetes patched HostedCluster */my-cluster on the cluster API",
+        "kubernetes deleted HostedCluster */my-* on the management API",
+        "sftp uploads",
+    }
+    received = "PATCH HostedCluster ocm-production-2abcdefghijklmnopqrstuvwxyz01234/my-cluster"
+    assert failed["kubernetes writes"] == f"{received} (management)"

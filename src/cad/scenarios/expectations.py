@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+from typing import Any
 
 from cad.controller.outcome import RunOutcome
 from cad.executor.report import ActionRecord, Outcome
-from cad.scenarios.model import ActionExpectation, Expectations
+from cad.scenarios.model import ActionExpectation, Expectations, ObjectExpectation
 from cad.simulators.sandbox import Sandbox
 
 __all__ = ["Check", "RunTrace", "check_expectations"]
@@ -137,6 +140,58 @@ def _ocm_checks(expect: Expectations, sandbox: Sandbox, cluster_id: str | None) 
     return checks
 
 
+_VERBS = {"created": "POST", "patched": "PATCH", "deleted": "DELETE"}
+
+
+def _touched(wanted: ObjectExpectation, role: str, write: dict[str, Any]) -> bool:
+    return (
+        role == wanted.api
+        and write["kind"] == wanted.kind
+        and fnmatchcase(write["name"], wanted.name)
+        and fnmatchcase(write["namespace"], wanted.namespace)
+    )
+
+
+def _kubernetes_checks(expect: Expectations, sandbox: Sandbox) -> list[Check]:
+    wanted = expect.kubernetes
+    writes = sandbox.kube_writes()
+    seen = (
+        ", ".join(
+            f"{w['method']} {w['kind']} {w['namespace']}/{w['name']} ({role})" for role, w in writes
+        )
+        or "(none)"
+    )
+    checks = []
+    if wanted.writes is not None:
+        checks.append(
+            Check("kubernetes writes", len(writes) == wanted.writes, str(wanted.writes), seen)
+        )
+    for verb, method in _VERBS.items():
+        for obj in getattr(wanted, verb):
+            found = any(w["method"] == method and _touched(obj, role, w) for role, w in writes)
+            label = f"{obj.kind} {obj.namespace}/{obj.name} on the {obj.api} API"
+            checks.append(Check(f"kubernetes {verb} {label}", found, verb, seen))
+    return checks
+
+
+def _sftp_checks(expect: Expectations, sandbox: Sandbox) -> list[Check]:
+    wanted = expect.sftp
+    names = [PurePosixPath(upload.path).name for upload in sandbox.sftp.uploads]
+    seen = ", ".join(names) or "(none)"
+    checks = []
+    if wanted.uploads is not None:
+        checks.append(
+            Check("sftp uploads", len(names) == wanted.uploads, str(wanted.uploads), seen)
+        )
+    checks += [
+        Check(
+            f"sftp file {pattern!r}", any(fnmatchcase(n, pattern) for n in names), "uploaded", seen
+        )
+        for pattern in wanted.files
+    ]
+    return checks
+
+
 def check_expectations(
     expect: Expectations,
     trace: RunTrace,
@@ -156,6 +211,8 @@ def check_expectations(
     checks += _action_checks(expect, trace)
     checks += _pagerduty_checks(expect, sandbox, incident_id)
     checks += _ocm_checks(expect, sandbox, cluster_id)
+    checks += _kubernetes_checks(expect, sandbox)
+    checks += _sftp_checks(expect, sandbox)
     errors = "\n".join(last.errors)
     checks += [
         Check(f"error contains {text!r}", text in errors, "present", errors or "(no error)")

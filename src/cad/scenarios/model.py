@@ -1,7 +1,8 @@
 """The scenario file format (docs/scenarios.md). Every field of the issue's format is kept;
 added fields: ``incident.id``, ``run.deliveries``, ``run.params``, ``expect.actions[].origin``,
 ``expect.actions[].investigation``, ``expect.errors_contain``, ``expect.actions[].excludes``,
-``run.experimental``, ``world.clusters[].owner.registry_credentials``."""
+``run.experimental``, ``world.clusters[].owner.registry_credentials``,
+``expect.kubernetes`` and ``expect.sftp``."""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ from cad.simulators.world import WorldSpec
 __all__ = [
     "Expectations",
     "IncidentSpec",
+    "KubernetesExpectation",
+    "ObjectExpectation",
     "RunSpec",
     "Scenario",
     "ScenarioError",
+    "SftpExpectation",
     "load_library",
     "load_scenario",
     "load_scenarios",
@@ -111,6 +115,32 @@ class OcmExpectation(_Strict):
     service_logs_sent: StrictInt | None = None
 
 
+class ObjectExpectation(_Strict):
+    """A Kubernetes object a write touched; ``name`` and ``namespace`` may be globs
+    (``must-gather-*``); ``api`` is the cluster's own API or its HCP management cluster's."""
+
+    kind: StrictStr
+    name: StrictStr = "*"
+    namespace: StrictStr = "*"
+    api: Literal["cluster", "management"] = "cluster"
+
+
+class KubernetesExpectation(_Strict):
+    """The writes the Kubernetes APIs (the cluster's and the management cluster's) accepted."""
+
+    writes: StrictInt | None = None
+    created: list[ObjectExpectation] = Field(default_factory=list)
+    patched: list[ObjectExpectation] = Field(default_factory=list)
+    deleted: list[ObjectExpectation] = Field(default_factory=list)
+
+
+class SftpExpectation(_Strict):
+    """The files Red Hat's SFTP server received (``files``: globs of their names)."""
+
+    uploads: StrictInt | None = None
+    files: list[StrictStr] = Field(default_factory=list)
+
+
 class Expectations(_Strict):
     """What must hold after the run."""
 
@@ -120,6 +150,8 @@ class Expectations(_Strict):
     absent: list[StrictStr] = Field(default_factory=list)
     pagerduty: PagerDutyExpectation = PagerDutyExpectation()
     ocm: OcmExpectation = OcmExpectation()
+    kubernetes: KubernetesExpectation = KubernetesExpectation()
+    sftp: SftpExpectation = SftpExpectation()
     errors_contain: list[StrictStr] = Field(default_factory=list)
 
 

@@ -151,7 +151,8 @@ class KubeWorld:
         self.protocols = protocols
         self.exec_requests: list[dict[str, Any]] = []
         self.health: dict[str, str] = {}
-        # Accepted state-changing requests, in order: {"method", "path", "body"}.
+        # Accepted state-changing requests, in order: {"method", "path", "body", "kind",
+        # "namespace", "name"}.
         self.writes: list[dict[str, Any]] = []
         self._versions = 1
 
@@ -279,7 +280,7 @@ class KubeWorld:
                 return 404, status(404, "NotFound", f'{plural} "{name}" not found', name, plural)
             if method == "DELETE":
                 self._objects.remove(found)
-                self.writes.append({"method": method, "path": path, "body": None})
+                self.writes.append(_record(method, path, None, found))
                 return 200, {**status(200, "", ""), "status": "Success"}
             if "merge-patch+json" not in content_type or not isinstance(body, dict):
                 return 415, status(
@@ -288,7 +289,7 @@ class KubeWorld:
             patched = merge_patch(found, body)
             patched.setdefault("metadata", {})["resourceVersion"] = self._next_version()
             self._objects[self._objects.index(found)] = patched
-            self.writes.append({"method": method, "path": path, "body": body})
+            self.writes.append(_record(method, path, body, patched))
             return 200, patched
 
     def _create(
@@ -313,7 +314,7 @@ class KubeWorld:
             meta["resourceVersion"] = self._next_version()
             obj = {**body, "apiVersion": api_version, "metadata": meta}
             self._objects.append(obj)
-            self.writes.append({"method": "POST", "path": path, "body": body})
+            self.writes.append(_record("POST", path, body, obj))
         return 201, obj
 
     def _find(
@@ -333,6 +334,18 @@ class KubeWorld:
     def _next_version(self) -> str:
         self._versions += 1
         return str(self._versions)
+
+
+def _record(method: str, path: str, body: Any, obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata") or {}
+    return {
+        "method": method,
+        "path": path,
+        "body": body,
+        "kind": str(obj.get("kind", "")),
+        "namespace": str(meta.get("namespace") or ""),
+        "name": str(meta.get("name") or ""),
+    }
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -221,12 +221,22 @@ class Sandbox:
         """Add a fault to a system (fields of :class:`Fault`)."""
         return self.faults(system).add(**fault)
 
+    def kube_writes(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(role, write)`` for every write any served Kubernetes API accepted, role
+        ``cluster`` or ``management``; each write names its method, kind, namespace and name."""
+        return [
+            ("management" if target.endswith("-management") else "cluster", write)
+            for target, world in sorted(self.backplane.kube.items())
+            for write in world.writes
+        ]
+
     def writes(self) -> dict[str, int]:
         """How many writes each simulator accepted."""
         return {
             "ocm": len(self.ocm.writes),
             "pagerduty": len(self.pagerduty.writes),
             "backplane": len(self.backplane.writes),
+            "kubernetes": len(self.kube_writes()),
             "sftp": len(self.sftp.opened_for_write),
             "sftp-token": len(self.sftp.token_requests),  # each makes an anonymous user
         }
