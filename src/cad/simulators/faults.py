@@ -33,6 +33,9 @@ class Fault(BaseModel):
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
     body: str | None = None
     """A raw body to answer with (status 200 unless ``status`` is set): malformed answers."""
+    after_apply: bool = False
+    """With ``status``: the request is handled first, then answered with ``status``: a write
+    that took effect although its answer says it failed (the retry must find it done)."""
     process_after_ms: int = Field(default=0, ge=0)
     """The request is read whole at once, then handled this much later, whether or not the
     client still waits: a write that lands after the client timed out."""
@@ -78,6 +81,10 @@ class FaultBook:
                 self.hits += 1
                 return rule
         return None
+
+
+async def _discard(message: Any) -> None:
+    """Swallow the application's own answer (it is replaced by an injected one)."""
 
 
 ErrorBody = Callable[[int, str], tuple[dict[str, Any], dict[str, str]]]
@@ -138,6 +145,8 @@ class FaultMiddleware:
         if fault.status is None:
             await self.app(scope, receive, send)
             return
+        if fault.after_apply:
+            await self.app(scope, receive, _discard)
         await self._answer_error(fault, fault.status, send)
 
     async def _process_later(self, delay_ms: int, scope: Any, receive: Any, send: Any) -> None:
