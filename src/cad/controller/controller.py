@@ -1,8 +1,8 @@
 """The controller: a PagerDuty payload or a manual request, end to end.
 
 PagerDuty mode (:mod:`cad.controller.pagerduty_mode`): payload → incident → cluster id →
-cluster → alert config → chain → title; every failure after the incident is known ends with
-a note saying what failed and an escalation. Manual mode (:mod:`cad.controller.manual_mode`):
+cluster → organization routing → alert config → chain → title; every failure after the
+incident is known ends with a note saying what failed and an escalation. Manual mode (:mod:`cad.controller.manual_mode`):
 precheck, ccam, then the target, with PagerDuty actions dropped. Each run's state is one
 :class:`~cad.controller.run.Run`.
 """
