@@ -2,9 +2,9 @@
 
 PagerDuty mode (:mod:`cad.controller.pagerduty_mode`): payload → incident → cluster id →
 cluster → organization routing → alert config → chain → title; every failure after the
-incident is known ends with a note saying what failed and an escalation. Manual mode (:mod:`cad.controller.manual_mode`):
-precheck, ccam, then the target, with PagerDuty actions dropped. Each run's state is one
-:class:`~cad.controller.run.Run`.
+incident is known ends with a note saying what failed and an escalation. Manual mode
+(:mod:`cad.controller.manual_mode`): precheck, ccam, then the target, with PagerDuty actions
+dropped. Each run's state is one :class:`~cad.controller.run.Run`.
 """
 
 from __future__ import annotations

@@ -60,17 +60,12 @@ class ManualMode:
         run.describe_cluster(cluster)
         assert run.cluster is not None
         alert = filtering.first_routing(target) if filtering is not None else None
-        entries = _entries(target, alert)
         filters = _filters(self.deps, cluster, target) if filtering is not None else None
-        if alert is not None and alert.when is not None and filters is not None:
+        if alert is not None and filters is not None:
             outcome.alert = alert.display_name
-            try:
-                passes, reason = alert.when.evaluate(filters)
-            except Exception as error:
-                what = f"evaluating the filter of alert {alert.display_name!r}: {error}"
-                return self._failed(outcome, label, what)
-            if not passes:
-                return self._filtered(outcome, label, alert, reason)
+            stopped = self._alert_filter(outcome, label, alert, filters)
+            if stopped is not None:
+                return stopped
         chain = ChainRun(
             self.deps,
             self.metrics,
@@ -85,7 +80,7 @@ class ManualMode:
         )
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
             try:
-                run_chain(chain, entries)
+                run_chain(chain, _entries(target, alert))
             except ChainFailedError as error:
                 outcome.chain = chain.steps
                 return self._failed(outcome, label, str(error))
@@ -98,9 +93,24 @@ class ManualMode:
         self.metrics.manual_completed.labels(status=status, **label).inc()
         return outcome
 
-    def _filtered(
-        self, outcome: RunOutcome, label: dict[str, str], alert: AlertConfig, reason: str
-    ) -> RunOutcome:
+    def _alert_filter(
+        self,
+        outcome: RunOutcome,
+        label: dict[str, str],
+        alert: AlertConfig,
+        filters: FilterContext,
+    ) -> RunOutcome | None:
+        """The finished outcome when the alert's own filter rejects the cluster (or cannot
+        be evaluated), else ``None``: the chain runs."""
+        if alert.when is None:
+            return None
+        try:
+            passes, reason = alert.when.evaluate(filters)
+        except Exception as error:
+            what = f"evaluating the filter of alert {alert.display_name!r}: {error}"
+            return self._failed(outcome, label, what)
+        if passes:
+            return None
         target = label["investigation"]
         stage = self.deps.registry.resolve(target).default_stage
         why = f"the filter of alert {alert.display_name!r} rejects this cluster ({reason})"
