@@ -14,6 +14,7 @@ from cad.actions import (
     BackplaneReport,
     Lane,
     LimitedSupport,
+    MoveToOrgPolicy,
     NoteWriter,
     PagerDutyNote,
     ServiceLog,
@@ -55,6 +56,7 @@ def one_of_each() -> list[Action]:
             annotations={"a/b": "c"},
             management_cluster=True,
         ),
+        MoveToOrgPolicy(organization_id="org-1", organization="Alpha", policy="PALPHA"),
     ]
 
 
@@ -74,6 +76,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "backplane_report",
         "sftp_upload",
         "annotate_object",
+        "move_to_org_policy",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cad.actions import (
+    MoveToOrgPolicy,
     NoteWriter,
     action_classes,
     escalate,
@@ -96,6 +97,7 @@ def test_every_action_type_is_executed_none_is_dropped(
     actions = [
         service_log("Info", "SL"),
         limited_support("LS", "d"),
+        MoveToOrgPolicy(organization_id="org-1", policy="PORG"),
         *note_and_report_from(notes, CLUSTER.id, "all"),
         title_prefix(),
         escalate("why"),

@@ -35,7 +35,13 @@ from cad.actions.helpers import (
 from cad.actions.kubernetes import AnnotateObject
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
-from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
+from cad.actions.pagerduty import (
+    EscalateIncident,
+    MoveToOrgPolicy,
+    PagerDutyNote,
+    SilenceIncident,
+    TitleUpdate,
+)
 from cad.actions.sftp import SftpUpload
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "EscalateIncident",
     "Lane",
     "LimitedSupport",
+    "MoveToOrgPolicy",
     "NoteWriter",
     "PagerDutyNote",
     "ServiceLog",

@@ -1,4 +1,4 @@
-"""Actions on the PagerDuty incident: note, silence, escalate, title."""
+"""Actions on the PagerDuty incident: note, silence, escalate, title, organization routing."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from cad.actions.notes import Amendment, NoteWriter
 
 __all__ = [
     "NOTE_MARKER_PREFIX",
+    "ORG_POLICY",
     "POLICY_BEFORE_SILENCE",
     "EscalateIncident",
+    "MoveToOrgPolicy",
     "PagerDutyNote",
     "SilenceIncident",
     "TitleUpdate",
@@ -22,6 +24,9 @@ __all__ = [
 POLICY_BEFORE_SILENCE = "policy_before_silence"
 """The fact a silence records: the escalation policy it moved the incident away from."""
 
+
+ORG_POLICY = "org_policy"
+"""The fact an organization routing records: the policy of the cluster's organization."""
 
 NOTE_MARKER_PREFIX = "— CAD run "
 
@@ -176,8 +181,9 @@ class EscalateIncident(Action):
     """Escalate the incident to a human SRE. A no-op on a resolved incident.
 
     An incident on the silent policy (silenced by this run or an earlier one) first goes
-    back to the policy it had before CAD silenced it (recorded with the silence), or, when
-    nothing was recorded, to its service's policy; then its level is raised.
+    back to a human's policy: its organization's (recorded by :class:`MoveToOrgPolicy`),
+    else the policy it had before CAD silenced it (recorded with the silence), else its
+    service's policy; then its level is raised.
     """
 
     type: Literal["escalate_incident"] = "escalate_incident"
@@ -218,6 +224,9 @@ class EscalateIncident(Action):
 def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
     pagerduty = target.require_pagerduty()
     silent = pagerduty.silent_policy_id
+    organization = target.recall(MoveToOrgPolicy.type_string(), ORG_POLICY)
+    if organization and organization != silent:
+        return organization, "its organization's policy"
     recorded = target.recall(SilenceIncident.type_string(), POLICY_BEFORE_SILENCE)
     if recorded and recorded != silent:
         return recorded, "the policy it had before CAD silenced it"
@@ -228,6 +237,51 @@ def _policy_before_silence(target: ActionTarget) -> tuple[str, str]:
             "there is no policy to hand it to"
         )
     return policy, "its service's policy"
+
+
+class MoveToOrgPolicy(Action):
+    """Move the incident to the escalation policy of its cluster's organization
+    (``CAD_ORG_POLICY_MAPPING``), before the chain runs.
+
+    Records the policy (``ORG_POLICY``) so that every later hand-over to a human goes to
+    it. Skipped on a resolved incident and on one CAD already silenced (moving that would
+    page the organization without an escalation note).
+    """
+
+    type: Literal["move_to_org_policy"] = "move_to_org_policy"
+    organization_id: str
+    organization: str = ""
+    policy: str
+
+    lane: ClassVar[Lane] = Lane.PAGERDUTY
+    label: ClassVar[str] = "Organization routing"
+    short_label: ClassVar[str] = "org policy"
+    idempotent: ClassVar[bool] = True
+
+    def problems(self) -> list[str]:
+        wrong = [name for name in ("organization_id", "policy") if not getattr(self, name).strip()]
+        return [f"{name} is empty" for name in wrong]
+
+    def describe(self) -> str:
+        who = self.organization or self.organization_id
+        return f"move incident to organization {who}'s escalation policy {self.policy}"
+
+    def probe(self, target: ActionTarget) -> str | None:
+        pagerduty = target.require_pagerduty()
+        state = pagerduty.get_incident(target.require_incident().id)
+        if state.status == "resolved":
+            return "the incident is already resolved"
+        if state.escalation_policy_id == self.policy:
+            target.facts[ORG_POLICY] = self.policy
+            return "the incident already sits on the organization's policy"
+        if state.escalation_policy_id == pagerduty.silent_policy_id:
+            return "CAD silenced the incident already"
+        return None
+
+    def apply(self, target: ActionTarget) -> str | None:
+        target.require_pagerduty().reassign(target.require_incident().id, self.policy)
+        target.facts[ORG_POLICY] = self.policy
+        return None
 
 
 class TitleUpdate(Action):

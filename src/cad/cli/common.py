@@ -94,7 +94,7 @@ def _config(path: Path | None, settings: Settings) -> InvestigationConfig:
     if chosen is None:
         return load_default_config(known=REGISTRY.names())
     loaded = load_config(chosen, known=REGISTRY.names())
-    for warning in loaded.warnings():
+    for warning in loaded.warnings(REGISTRY.names()):
         _announce(
             settings,
             f"warning: {chosen}: {warning}",

@@ -28,6 +28,7 @@ from cad.domain import Stage
 from cad.errors import ConfigurationError
 
 __all__ = [
+    "ORIGINAL_INVESTIGATIONS",
     "AlertConfig",
     "ChainEntry",
     "InvestigationConfig",
@@ -38,6 +39,32 @@ __all__ = [
 ]
 
 MAX_CONFIG_BYTES = 1024 * 1024
+ORIGINAL_INVESTIGATIONS = frozenset(
+    {
+        "aiassisted",
+        "cannotretrieveupdatessre",
+        "ccam",
+        "chgm",
+        "clusterhealthcheck",
+        "clustermonitoringerrorbudgetburn",
+        "consoleerrorbudgetburn",
+        "cpd",
+        "describenodes",
+        "etcddatabasequotalowspace",
+        "expiredcertificates",
+        "insightsoperatordown",
+        "machinehealthcheckunterminatedshortcircuitsre",
+        "mustgather",
+        "ocmagentresponsefailure",
+        "pdbblockingnodedrain",
+        "precheck",
+        "restartcontrolplane",
+        "upgradeconfigsyncfailureover4hr",
+    }
+)
+"""The investigations the Go original knows. A config naming one that this CAD does not
+implement (yet) still loads, with a warning, so the original's config files load unchanged;
+a chain that reaches it fails and is escalated."""
 UNHANDLED_NOTE = "🤖 No automation implemented for this alert; escalated to SRE. 🤖"
 
 
@@ -122,11 +149,29 @@ class InvestigationConfig(BaseModel):
                     break
         return warnings
 
-    def warnings(self) -> list[str]:
-        """What is valid but surely not meant: no alerts at all, alerts that never match."""
+    def warnings(self, known: Iterable[str] | None = None) -> list[str]:
+        """What is valid but surely not meant: no alerts at all, alerts that never match,
+        and (given the ``known`` investigations) the original's that CAD does not have."""
         if not self.alerts:
             return ["no alerts: every incident will be escalated as unhandled"]
-        return self.shadowed()
+        return self.shadowed() + (self.not_implemented(set(known)) if known is not None else [])
+
+    def not_implemented(self, known: set[str]) -> list[str]:
+        """Warnings for entries naming an investigation of the original that is not known."""
+        return [
+            f"alert {alert.alert_title!r}: investigation {entry.name!r} is the original's but "
+            "not implemented by this CAD; a chain that reaches it fails and is escalated"
+            for alert in self.alerts
+            for entry in alert.investigations
+            if entry.name not in known and entry.name in ORIGINAL_INVESTIGATIONS
+        ]
+
+    def first_routing(self, investigation: str) -> AlertConfig | None:
+        """The first alert (file order) whose chain includes ``investigation``."""
+        for alert in self.alerts:
+            if any(e.name == investigation for e in alert.investigations):
+                return alert
+        return None
 
     def alerts_for(self, investigation: str) -> list[str]:
         """Titles of the alerts whose chains include ``investigation``."""
@@ -168,7 +213,7 @@ def _semantic_problems(
             )
         seen.add(alert.alert_title)
         for j, entry in enumerate(alert.investigations):
-            if known is not None and entry.name not in known:
+            if known is not None and entry.name not in known | ORIGINAL_INVESTIGATIONS:
                 line = lines.get(
                     ("alerts", i, "investigations", j, "name"),
                     lines.get(("alerts", i, "investigations", j), 1),

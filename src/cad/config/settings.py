@@ -23,9 +23,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cad.config import setting_checks as checks
+from cad.config.org_policy import OrgPolicyMapping, parse_org_policy_mapping
 from cad.errors import ConfigurationError
 
 __all__ = ["InvalidSettingsError", "Settings", "get_settings", "load_settings"]
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
     silent_policy: str | None = None
     pd_escalation_level: int = Field(default=2, ge=1, le=20)
     pd_ca_bundle: ExistingFile | None = None
+    # Organization routing (issue 19): the original's JSON,
+    # {"organizations": [{"name", "org_ids": [...], "escalation_policy"}]}; empty: none.
+    org_policy_mapping: Annotated[
+        OrgPolicyMapping, NoDecode, BeforeValidator(parse_org_policy_mapping)
+    ] = OrgPolicyMapping()
 
     # Backplane and AWS
     backplane_url: HttpUrl | None = Field(
@@ -217,7 +223,12 @@ def _variable(loc: tuple[int | str, ...]) -> str:
     if not loc:
         return ""
     name = str(loc[0])
-    return (name if name.isupper() else f"CAD_{name.upper()}") + ": "
+    inner = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:])
+    return (
+        (name if name.isupper() else f"CAD_{name.upper()}")
+        + ": "
+        + (f"{inner.removeprefix('.')}: " if inner else "")
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -97,7 +97,10 @@ def run_chain(run: ChainRun, entries: list[ChainEntry]) -> None:
 
 def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
     for entry in entries:
-        cls = run.deps.registry.resolve(entry.name)
+        try:
+            cls = run.deps.registry.resolve(entry.name)
+        except CADError as exc:  # a name of the original's this CAD does not implement
+            raise ChainFailedError(f"investigation {entry.name}", exc) from exc
         stage = entry.stage or cls.default_stage
         if entry.when is not None and run.filters is not None:
             try:

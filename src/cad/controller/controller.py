@@ -1,10 +1,10 @@
 """The controller: a PagerDuty payload or a manual request, end to end.
 
 PagerDuty mode (:mod:`cad.controller.pagerduty_mode`): payload → incident → cluster id →
-cluster → alert config → chain → title; every failure after the incident is known ends with
-a note saying what failed and an escalation. Manual mode (:mod:`cad.controller.manual_mode`):
-precheck, ccam, then the target, with PagerDuty actions dropped. Each run's state is one
-:class:`~cad.controller.run.Run`.
+cluster → organization routing → alert config → chain → title; every failure after the
+incident is known ends with a note saying what failed and an escalation. Manual mode
+(:mod:`cad.controller.manual_mode`): precheck, ccam, then the target, with PagerDuty actions
+dropped. Each run's state is one :class:`~cad.controller.run.Run`.
 """
 
 from __future__ import annotations
@@ -64,10 +64,17 @@ class Controller:
         *,
         dry_run: bool = False,
         params: dict[str, str] | None = None,
+        with_filtering: bool = False,
     ) -> RunOutcome:
-        """Run precheck, ccam (as the original's manual flow) and the target on one cluster."""
+        """Run precheck, ccam (as the original's manual flow) and the target on one cluster.
+        ``with_filtering``: evaluate the filters this controller's config gives the first
+        alert routing to the target (see :mod:`cad.controller.manual_mode`)."""
         return ManualMode(self.deps, self.metrics).run(
-            cluster_identifier, investigation, dry_run=dry_run, params=params
+            cluster_identifier,
+            investigation,
+            dry_run=dry_run,
+            params=params,
+            filtering=self.config if with_filtering else None,
         )
 
     def escalate_early_failure(

@@ -1,4 +1,5 @@
-"""PagerDuty mode: payload → incident → cluster id → cluster → alert config → chain → title.
+"""PagerDuty mode: payload → incident → cluster id → cluster → organization routing → alert
+config → chain → title.
 
 Every failure after the incident is known ends with a note saying what failed and an
 escalation (or, when the run may defer, a deferred outcome for a later attempt).
@@ -24,6 +25,7 @@ from cad.config.investigation_config import UNHANDLED_NOTE, InvestigationConfig
 from cad.controller.chain import ChainFailedError, ChainRun, run_chain
 from cad.controller.dependencies import Dependencies, filter_context
 from cad.controller.metrics import ControllerMetrics
+from cad.controller.org_routing import route_to_organization
 from cad.controller.outcome import ExitCode, RunOutcome
 from cad.controller.run import Run, invalid
 from cad.domain import IncidentRef
@@ -125,6 +127,7 @@ class PagerDutyMode:
                 cause=infra_error,
             )
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
+            route_to_organization(run, cluster)
             return self._route(event, cluster, run)
 
     def _complete(self, event: IncidentEvent) -> IncidentEvent:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cad.config.org_policy import OrgPolicyMapping
 from cad.config.settings import Settings
 from cad.executor import ExecutionOptions
 from cad.investigations.framework.runner import DEFAULT_POLICY
@@ -30,6 +31,8 @@ class RuntimeConfig:
     cloudtrail_lookback: timedelta = timedelta(hours=2)
     experimental: bool = False
     executor_max_workers: int = 32
+    org_policies: OrgPolicyMapping = field(default_factory=OrgPolicyMapping)
+    """Organizations whose incidents go to a policy of their own (empty: no routing)."""
 
     def execution_options(self, **modes: Any) -> ExecutionOptions:
         """The executor's options for one execution: these policies, and ``modes``
@@ -61,4 +64,5 @@ class RuntimeConfig:
             cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
             experimental=settings.experimental_enabled,
             executor_max_workers=settings.executor_max_workers,
+            org_policies=settings.org_policy_mapping,
         )

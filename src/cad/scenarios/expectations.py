@@ -106,11 +106,10 @@ def _pagerduty_checks(
     if wanted.notes_count is not None:
         checks.append(Check.equal("notes count", wanted.notes_count, len(notes)))
     if wanted.escalation_policy is not None:
-        actual = (
-            "silent"
-            if incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id
-            else "original"
-        )
+        policy = incident.escalation_policy_id
+        actual = "silent" if policy == sandbox.pagerduty.silent_policy_id else "original"
+        if wanted.escalation_policy not in ("silent", "original"):
+            actual = policy
         checks.append(Check.equal("escalation policy", wanted.escalation_policy, actual))
     if wanted.escalation_level is not None:
         checks.append(

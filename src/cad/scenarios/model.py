@@ -2,7 +2,8 @@
 added fields: ``incident.id``, ``run.deliveries``, ``run.params``, ``expect.actions[].origin``,
 ``expect.actions[].investigation``, ``expect.errors_contain``, ``expect.actions[].excludes``,
 ``run.experimental``, ``world.clusters[].owner.registry_credentials``,
-``expect.kubernetes`` and ``expect.sftp``."""
+``expect.kubernetes`` and ``expect.sftp`` (issue 18), ``run.org_policy_mapping`` and
+``world.escalation_policies`` (issue 19)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ class RunSpec(_Strict):
     deliveries: StrictInt = Field(default=1, ge=1, le=5)
     params: dict[str, StrictStr] = Field(default_factory=dict)
     experimental: StrictBool = False  # CAD_EXPERIMENTAL_ENABLED for this run
+    org_policy_mapping: dict[str, Any] | None = None  # CAD_ORG_POLICY_MAPPING for this run
 
     @model_validator(mode="after")
     def _manual_needs_target(self) -> RunSpec:
@@ -103,7 +105,8 @@ class PagerDutyExpectation(_Strict):
 
     notes_contain: list[StrictStr] = Field(default_factory=list)
     notes_count: StrictInt | None = None
-    escalation_policy: Literal["silent", "original"] | None = None
+    escalation_policy: StrictStr | None = Field(default=None, min_length=1)
+    """``silent``, ``original`` (any policy but the silent one) or a policy id (exactly)."""
     escalation_level: StrictInt | None = None
     title_startswith: StrictStr | None = None
 

@@ -53,8 +53,11 @@ def _config(scenario: Scenario) -> InvestigationConfig:
 
 def _deliver(scenario: Scenario, sandbox: Sandbox, config: InvestigationConfig) -> list[RunOutcome]:
     webhook = scenario.run.mode == "webhook"
+    overrides: dict[str, object] = {"experimental_enabled": scenario.run.experimental}
+    if scenario.run.org_policy_mapping is not None:
+        overrides["org_policy_mapping"] = scenario.run.org_policy_mapping
     built = build_controller(
-        sandbox.settings(experimental_enabled=scenario.run.experimental),
+        sandbox.settings(**overrides),
         config,
         pagerduty=webhook,
         dry_run=scenario.run.dry_run,
@@ -122,10 +125,11 @@ def run_scenario(scenario: Scenario, sandbox: Sandbox) -> ScenarioResult:
     result.actions = [f"{r.type}:{r.outcome.value}" for _, r in trace.actions()]
     if incident_id is not None:
         incident = sandbox.pagerduty.incident(incident_id)
+        policy = incident.escalation_policy_id
         result.pagerduty = {
             "policy": "silent"
-            if incident.escalation_policy_id == sandbox.pagerduty.silent_policy_id
-            else "original",
+            if policy == sandbox.pagerduty.silent_policy_id
+            else ("original" if policy == "PORIGINAL" else policy),
             "level": incident.escalation_level,
             "notes": len(incident.notes),
             "title": incident.title,

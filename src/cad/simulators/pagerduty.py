@@ -124,6 +124,11 @@ class PagerDutySimulator:
         self.writes.clear()
         self.faults.clear()
 
+    def add_policy(self, policy_id: str, levels: int = 3) -> None:
+        """An escalation policy incidents may be moved to."""
+        with self._lock:
+            self.policies[policy_id] = levels
+
     def add_incident(
         self,
         incident_id: str,

@@ -175,6 +175,8 @@ class Sandbox:
                 self.backplane.add_management_api(cluster.id, manager)
         if spec.update_graph.channels:
             self.update_graph.load(spec.update_graph.channels)
+        for policy, levels in spec.escalation_policies.items():
+            self.pagerduty.add_policy(policy, levels)
 
     def add_cluster(self, cluster: ClusterSpec) -> None:
         """Add one cluster to every simulator."""

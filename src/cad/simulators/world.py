@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -288,6 +288,8 @@ class WorldSpec(_Spec):
     clusters: list[ClusterSpec] = []
     management_clusters: list[ManagementClusterSpec] = []
     update_graph: UpdateGraphSpec = UpdateGraphSpec()
+    # PagerDuty's escalation policies besides PORIGINAL and PSILENT: id -> number of levels.
+    escalation_policies: dict[str, Annotated[int, Field(ge=1, le=20)]] = {}
 
     _time = field_validator("now")(_check_time)
 

@@ -25,6 +25,6 @@ def validate_config(
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2) from None
-    for warning in loaded.warnings():
+    for warning in loaded.warnings(REGISTRY.names()):
         typer.echo(f"warning: {file}: {warning}", err=True)
     typer.echo(f"{file}: valid ({len(loaded.alerts)} alert(s))")

@@ -77,22 +77,35 @@ def run(
         typer.Option("--params", "-p", help="KEY=VALUE for the investigation (repeatable)."),
     ] = None,
     dry_run: DryRun = False,
+    with_filtering: Annotated[
+        bool,
+        typer.Option(
+            "--with-filtering",
+            help="Evaluate the filters the config gives the first alert routing to the "
+            "investigation (default: filters are bypassed).",
+        ),
+    ] = False,
+    config: ConfigFile = None,
     as_json: Json = False,
 ) -> None:
     """Run precheck, ccam and an investigation on one cluster (no incident)."""
     import time
 
-    from cad.config.investigation_config import InvestigationConfig
+    from cad.config.investigation_config import InvestigationConfigError
     from cad.controller.build import build_controller
 
     settings = _settings(ctx)
     parsed = _params(params or [])
     _require(settings, pagerduty=False)
-    built = build_controller(settings, InvestigationConfig(), pagerduty=False, dry_run=dry_run)
+    try:
+        investigation_config = _config(config, settings)
+    except InvestigationConfigError as error:
+        raise _fail(str(error)) from None
+    built = build_controller(settings, investigation_config, pagerduty=False, dry_run=dry_run)
     started = time.monotonic()
     try:
         outcome = built.controller.run_manual(
-            cluster, investigation, dry_run=dry_run, params=parsed
+            cluster, investigation, dry_run=dry_run, params=parsed, with_filtering=with_filtering
         )
     finally:
         built.close()

@@ -24,7 +24,7 @@ class CannotRetrieveUpdatesSre(Investigation):
     """Notes the egress verdict and the ClusterVersion's update status, and escalates."""
 
     name = "cannotretrieveupdatessre"
-    aliases = ()
+    aliases = ("can-not-retrieve-updates",)
     description = "Cannot retrieve updates: blocked egress, or the ClusterVersion's channel"
 
     def run(self, resources: Resources) -> Result:

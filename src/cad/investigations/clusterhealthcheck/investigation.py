@@ -42,6 +42,7 @@ class ClusterHealthCheck(Investigation):
     PDBs and events; a report and a note."""
 
     name = "clusterhealthcheck"
+    aliases = ("cluster-health-check",)
     description = (
         "Run comprehensive health checks against the cluster "
         "(cluster operators, API, etcd, nodes, pods, events, etc.)"

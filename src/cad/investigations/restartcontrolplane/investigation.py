@@ -25,7 +25,7 @@ class RestartControlPlane(Investigation):
     HostedCluster is escalated."""
 
     name = "restartcontrolplane"
-    aliases = ()
+    aliases = ("restart-controlplane",)
     description = "Restart an HCP control plane (annotate its HostedCluster)"
 
     def run(self, resources: Resources) -> Result:

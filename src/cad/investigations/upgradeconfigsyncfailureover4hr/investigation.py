@@ -25,7 +25,7 @@ class UpgradeConfigSyncFailureOver4Hr(Investigation):
     Always escalates."""
 
     name = "upgradeconfigsyncfailureover4hr"
-    aliases = ()
+    aliases = ("upgrade-config",)
     description = "Upgrade config sync failure: banned owner or mismatched pull secret"
 
     def run(self, resources: Resources) -> Result:
