@@ -77,7 +77,8 @@ def test_a_runs_detail_holds_its_account_its_delivery_and_its_effects(store: Sto
     assert detail.report is not None
     [step] = detail.report["chain"]
     assert [a["error"] for a in step["actions"]] == [None, LS_ERROR, None]
-    assert detail.payload is not None and INCIDENT_URL in detail.payload
+    assert detail.payload is not None
+    assert INCIDENT_URL in detail.payload
     assert [(e.type, e.content) for e in detail.effects] == [
         ("service_log", {"summary": "Cluster has gone missing"})
     ]

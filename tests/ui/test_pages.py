@@ -11,7 +11,7 @@ import pytest
 
 from tests.databases import fresh_store, sqlite_url
 from tests.ui.conftest import TOKEN, Receiver, serve
-from tests.ui.seed import INCIDENT_URL, LS_ERROR, NOTE_TEXT
+from tests.ui.seed import INCIDENT_URL, LS_ERROR, NOTE_TEXT, seed_history
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -194,4 +194,46 @@ def test_without_a_token_the_ui_is_open_on_loopback_and_closed_elsewhere(tmp_pat
     finally:
         loopback.stop()
         exposed.stop()
+        store.close()
+
+
+class RecordingRerun:
+    """Stands in for the store's re-run queue (another part of issue 20): records requests."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str, str]] = []
+
+    def __call__(self, incident_id: str, *, reason: str, requested_by: str) -> int:
+        self.asked.append((incident_id, reason, requested_by))
+        return 77
+
+
+def test_a_rerun_is_queued_with_its_reason_through_the_sessions_form_only(
+    tmp_path: Path,
+) -> None:
+    # Given a receiver that offers re-runs, and a logged-in reader on a run's page
+    store = fresh_store(sqlite_url(tmp_path))
+    seeded = seed_history(store)
+    queue = RecordingRerun()
+    server = serve(store, api_token=TOKEN, rerun=queue)
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            log_in(client)
+            page = client.get(f"/ui/runs/{seeded.chgm}")
+            assert 'action="/ui/runs/1/rerun"' in page.text
+            url = f"/ui/runs/{seeded.chgm}/rerun"
+            # When a re-run is posted without the session's CSRF token, or without a reason
+            forged = client.post(url, data={"csrf": "x", "reason": "again"})
+            unexplained = client.post(url, data={"csrf": csrf_of(page), "reason": " "})
+            # Then neither is queued
+            assert (forged.status_code, unexplained.status_code) == (403, 400)
+            assert queue.asked == []
+            # When it is posted from the form with a reason
+            queued = client.post(url, data={"csrf": csrf_of(page), "reason": "OCM is back"})
+            # Then the incident's re-run is queued with the reason, and the page says so
+            assert queue.asked == [("QCHGM1", "OCM is back", "web UI")]
+            assert queued.status_code == 303
+            assert "delivery 77" in client.get(queued.headers["location"]).text
+    finally:
+        server.stop()
         store.close()

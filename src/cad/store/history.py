@@ -174,13 +174,13 @@ class RunHistory:
                 query = query.where(RunRow.cluster_id == cluster)
             if incident:
                 query = query.where(RunRow.incident_id == incident)
-            return [record_of(session, row) for row in session.scalars(query)]
+            return [_record(session, row) for row in session.scalars(query)]
 
     def run(self, run_id: int) -> RunRecord | None:
         """One run with its actions."""
         with self.store.session() as session:
             row = session.get(RunRow, run_id)
-            return record_of(session, row) if row is not None else None
+            return _record(session, row) if row is not None else None
 
     def counts(self) -> dict[str, int]:
         """Runs by status."""
@@ -193,8 +193,7 @@ class RunHistory:
             }
 
 
-def record_of(session: Session, row: RunRow) -> RunRecord:
-    """``row`` as a :class:`RunRecord`, with its actions."""
+def _record(session: Session, row: RunRow) -> RunRecord:
     return RunRecord(
         id=row.id,
         delivery_id=row.delivery_id,

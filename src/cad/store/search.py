@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ColumnElement, cast, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
-from cad.store.history import RunRecord, record_of
+from cad.store.history import RunRecord
 from cad.store.models import DeliveryRow, LedgerRow, RunRow
 
 if TYPE_CHECKING:
@@ -84,11 +84,12 @@ class RunSearch:
         self.store = store
 
     def _cluster_field(self, name: str) -> ColumnElement[str]:
-        if self.store.is_sqlite:
-            report = type_coerce(RunRow.report, JSON)
-        else:
-            report = cast(RunRow.report, JSONB)
-        return report["cluster"][name].as_string()
+        # The report is text: SQLite's JSON functions read it as it is, PostgreSQL casts it.
+        report: ColumnElement[Any] = (
+            type_coerce(RunRow.report, JSON) if self.store.is_sqlite else cast(RunRow.report, JSONB)
+        )
+        field: ColumnElement[str] = report["cluster"][name].as_string()
+        return field
 
     def _conditions(self, where: RunFilter) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -118,24 +119,27 @@ class RunSearch:
         """Page ``number`` (from 1) of the runs ``where`` selects, ``size`` to a page."""
         number, size = max(1, number), max(1, size)
         query = (
-            select(RunRow)
+            select(RunRow.id)
             .where(*self._conditions(where))
             .order_by(RunRow.id.desc())
             .offset((number - 1) * size)
             .limit(size + 1)
         )
         with self.store.session() as session:
-            rows = list(session.scalars(query))
-            runs = tuple(record_of(session, row) for row in rows[:size])
-        return RunPage(runs=runs, number=number, size=size, has_next=len(rows) > size)
+            ids = list(session.scalars(query))
+        found = (self.store.history.run(run_id) for run_id in ids[:size])
+        runs = tuple(run for run in found if run is not None)
+        return RunPage(runs=runs, number=number, size=size, has_next=len(ids) > size)
 
     def detail(self, run_id: int) -> RunDetail | None:
         """Run ``run_id`` with its account, its delivery and its effects; ``None`` if none."""
+        record = self.store.history.run(run_id)
+        if record is None:
+            return None
         with self.store.session() as session:
             row = session.get(RunRow, run_id)
-            if row is None:
-                return None
-            delivery = session.get(DeliveryRow, row.delivery_id) if row.delivery_id else None
+            report = row.report if row is not None else None
+            delivery = session.get(DeliveryRow, record.delivery_id) if record.delivery_id else None
             effects = tuple(
                 AppliedEffect(
                     type=e.type,
@@ -148,8 +152,8 @@ class RunSearch:
                 )
             )
             return RunDetail(
-                record=record_of(session, row),
-                report=_object(row.report) if row.report else None,
+                record=record,
+                report=_object(report) if report else None,
                 payload=delivery.payload if delivery is not None else None,
                 effects=effects,
             )

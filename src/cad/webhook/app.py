@@ -24,7 +24,7 @@ from cad.webhook.access import AccessLog
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.ui import UiAccess, add_ui
-from cad.webhook.ui.pages import StatusReport
+from cad.webhook.ui.pages import Rerun, StatusReport
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body
 
 __all__ = ["MAX_BODY", "create_app"]
@@ -82,6 +82,7 @@ def create_app(
     store_timeout_s: float = 2.0,
     access_log: bool = False,
     status: StatusReport | None = None,
+    rerun: Rerun | None = None,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
     is queued in the same transaction. Store calls run off the event loop, and a store that
@@ -89,8 +90,8 @@ def create_app(
 
     The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
     only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
-    (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, and shows
-    the queue and the workers as ``status`` reports them. The API docs
+    (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows
+    the queue and the workers as ``status`` reports them, and offers ``rerun``. The API docs
     (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
     ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
     app = FastAPI(
@@ -104,6 +105,14 @@ def create_app(
     calls = StoreCalls(store_timeout_s, threads=1 if store.is_sqlite else 8)
     if access_log:
         app.add_middleware(AccessLog)
+    add_ui(
+        app,
+        store=store,
+        calls=calls,
+        access=UiAccess(api_token, open_access=open_history),
+        status=status,
+        rerun=rerun,
+    )
 
     @app.post("/webhooks/pagerduty", status_code=202)
     async def receive(request: Request) -> JSONResponse:
@@ -230,11 +239,4 @@ def create_app(
             return _error(404, f"no run {run_id}")
         return JSONResponse(found.to_json())
 
-    add_ui(
-        app,
-        store=store,
-        calls=calls,
-        access=UiAccess(api_token, open_access=open_history),
-        status=status,
-    )
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import structlog
@@ -17,31 +17,43 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from cad.errors import CADError
 from cad.store.db import Store, StoreUnavailableError
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.ui.access import LOGIN_COOKIE, SESSION_COOKIE, UiAccess, UiSession
 from cad.webhook.ui.views import OUTCOMES, parse_filter, run_view, utc
 from cad.webhook.validation import BadDeliveryError
 
-__all__ = ["add_ui"]
+__all__ = ["Rerun", "StatusReport", "add_ui"]
 
 log = structlog.get_logger("cad.ui")
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
 MAX_FORM = 4096
+MAX_REASON = 1000
 _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would make form posts say `Origin: null`
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
 
 StatusReport = Callable[[], dict[str, Any]]
+"""Reports the queue and the workers (blocking), as ``cadctl status --json`` does."""
+
+
+class Rerun(Protocol):
+    """Queues a new run of an incident (blocking; run on the store's threads)."""
+
+    def __call__(self, incident_id: str, *, reason: str, requested_by: str) -> int:
+        """Queue the run; return its delivery's id. A :class:`~cad.errors.CADError`'s
+        message is shown to the reader."""
+        ...
 
 
 def _templates() -> Environment:
@@ -87,9 +99,12 @@ def add_ui(
     calls: StoreCalls,
     access: UiAccess,
     status: StatusReport | None = None,
+    rerun: Rerun | None = None,
 ) -> None:
-    """Add ``/ui`` to ``app``: ``store`` is read through ``calls``; ``status`` (blocking)
-    reports the queue and the workers as ``cadctl status --json`` does."""
+    """Add ``/ui`` to ``app``: ``store`` is read through ``calls``; ``status`` reports the
+    queue and the workers. With ``rerun``, a run's page has a "Re-run" form (a reason is
+    required) for readers who logged in with the token; an open UI (no token) writes
+    nothing."""
     env = _templates()
     css = files("cad.webhook.ui").joinpath("static/cad.css").read_bytes()
 
@@ -202,8 +217,14 @@ def add_ui(
         except BadDeliveryError as error:
             given = {name: query.get(name, "") for name in query}
             return page(
-                "runs.html", request, session, 400, problem=str(error), given=given,
-                outcomes=OUTCOMES, runs=None,
+                "runs.html",
+                request,
+                session,
+                400,
+                problem=str(error),
+                given=given,
+                outcomes=OUTCOMES,
+                runs=None,
             )
         except StoreUnavailableError:
             return page("unavailable.html", request, session, 503)
@@ -232,7 +253,42 @@ def add_ui(
             return page("unavailable.html", request, session, 503)
         if detail is None:
             return page("missing.html", request, session, 404, what=f"run {run_id}")
-        return page("run.html", request, session, run=run_view(detail))
+        notice = request.query_params.get("queued", "")
+        return page(
+            "run.html",
+            request,
+            session,
+            run=run_view(detail),
+            can_rerun=rerun is not None and not session.open,
+            queued=notice if notice.isdigit() else "",
+        )
+
+    @app.post("/ui/runs/{run_id}/rerun", include_in_schema=False)
+    async def rerun_run(request: Request, run_id: str) -> Response:
+        session = session_of(request)
+        form = await _form(request)
+        if session is None:
+            return to_login()
+        if rerun is None or session.open:
+            return _secured(Response("re-runs are not offered here", status_code=404))
+        if _cross_site(request) or not access.same(form.get("csrf"), session.csrf):
+            return _secured(Response("cross-site form refused", status_code=403))
+        reason = form.get("reason", "").strip()
+        if not run_id.isdigit() or not 1 <= int(run_id) <= 2**31 - 1:
+            return page("missing.html", request, session, 404, what=f"run {run_id!r}")
+        try:
+            found = await calls(store.history.run, int(run_id))
+            if found is None or not found.incident_id:
+                return page("missing.html", request, session, 404, what=f"incident of run {run_id}")
+            if not reason or len(reason) > MAX_REASON:
+                raise BadDeliveryError(f"a re-run needs a reason of 1 to {MAX_REASON} characters")
+            delivery = await calls(rerun, found.incident_id, reason=reason, requested_by="web UI")
+        except StoreUnavailableError:
+            return page("unavailable.html", request, session, 503)
+        except CADError as error:
+            return _secured(Response(f"re-run refused: {error}", status_code=400))
+        log.info("ui rerun", run=int(run_id), incident=found.incident_id, delivery=delivery)
+        return _secured(RedirectResponse(f"/ui/runs/{run_id}?queued={delivery}", status_code=303))
 
     @app.get("/ui/status", include_in_schema=False)
     async def fleet(request: Request) -> Response:

@@ -155,6 +155,10 @@ def _action(record: Mapping[str, Any]) -> ActionView:
     )
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _records(items: Any) -> list[Mapping[str, Any]]:
     return [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
 
@@ -181,9 +185,13 @@ def _duration(started: datetime, finished: datetime | None) -> str:
 
 
 def _requested(detail: RunDetail) -> dict[str, str]:
-    """Who asked for a manual run and why, when the history keeps it."""
+    """What started the run, who asked and why, when the history keeps it."""
     found = {}
-    for label, name in (("requested by", "requested_by"), ("reason", "reason")):
+    for label, name in (
+        ("trigger", "trigger"),
+        ("requested by", "requested_by"),
+        ("reason", "reason"),
+    ):
         value = getattr(detail.record, name, None)
         if isinstance(value, str) and value:
             found[label] = value
@@ -193,8 +201,8 @@ def _requested(detail: RunDetail) -> dict[str, str]:
 def run_view(detail: RunDetail) -> RunView:
     """The run page of ``detail``."""
     record, report = detail.record, detail.report or {}
-    incident = report.get("incident") if isinstance(report.get("incident"), dict) else {}
-    cluster = report.get("cluster") if isinstance(report.get("cluster"), dict) else {}
+    incident = _mapping(report.get("incident"))
+    cluster = _mapping(report.get("cluster"))
     if detail.report is not None:
         steps = tuple(
             StepView(
@@ -212,7 +220,10 @@ def run_view(detail: RunDetail) -> RunView:
     else:
         steps = tuple(
             StepView(
-                investigation=s.investigation, stage="", outcome=s.outcome, reason=s.reason,
+                investigation=s.investigation,
+                stage="",
+                outcome=s.outcome,
+                reason=s.reason,
                 attempts=0,
             )
             for s in record.chain
@@ -240,9 +251,8 @@ def run_view(detail: RunDetail) -> RunView:
         incident_id=record.incident_id or str(incident.get("id", "")),
         incident_title=str(incident.get("title", "")),
         incident_url=incident_url(detail.payload),
-        cluster={k: str(v) for k, v in cluster.items() if v} or (
-            {"id": record.cluster_id} if record.cluster_id else {}
-        ),
+        cluster={k: str(v) for k, v in cluster.items() if v}
+        or ({"id": record.cluster_id} if record.cluster_id else {}),
         alert=record.alert or "",
         mode=str(report.get("mode", "")),
         dry_run=bool(report.get("dry_run", False)),
