@@ -237,3 +237,20 @@ def test_a_rerun_is_queued_with_its_reason_through_the_sessions_form_only(
     finally:
         server.stop()
         store.close()
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(receiver: Receiver) -> None:
+    # When a reader logs in through a proxy that ended TLS
+    with httpx.Client(base_url=receiver.url, headers={"X-Forwarded-Proto": "https"}) as client:
+        form = client.get("/ui/login")
+        # (the proxy would send the Secure login cookie back; a plain-HTTP client does not)
+        nonce = csrf_of(form)
+        answer = client.post(
+            "/ui/login",
+            data={"token": TOKEN, "csrf": nonce},
+            headers={"Cookie": f"cad_ui_login={nonce}"},
+        )
+    # Then both cookies are only ever sent back over HTTPS
+    assert "secure" in form.headers["set-cookie"].lower()
+    [cookie] = [c for c in answer.headers.get_list("set-cookie") if "cad_ui_session=" in c]
+    assert "secure" in {part.strip().lower() for part in cookie.split(";")}
