@@ -102,6 +102,7 @@ def test_a_wrong_token_is_refused(page: Page, receiver: Receiver) -> None:
     log_in(page, receiver.url, "wrong-token")
     # Then the form says so, and the runs stay out of reach
     expect(page.get_by_role("alert")).to_have_text("That is not the API token.")
+    shot(page, "5-wrong-token")
     expect(page.locator("tr.run")).to_have_count(0)
     page.goto(f"{receiver.url}/ui/runs")
     expect(page).to_have_url(f"{receiver.url}/ui/login")
