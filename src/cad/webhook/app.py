@@ -108,7 +108,8 @@ def create_app(
     add_ui(
         app,
         store=store,
-        calls=calls,
+        # Threads of its own: a reader's search never queues in front of a delivery.
+        calls=StoreCalls(store_timeout_s, threads=2),
         access=UiAccess(api_token, open_access=open_history),
         status=status,
         rerun=rerun,
