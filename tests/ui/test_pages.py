@@ -254,3 +254,41 @@ def test_behind_a_tls_proxy_the_session_cookie_is_secure(receiver: Receiver) -> 
     assert "secure" in form.headers["set-cookie"].lower()
     [cookie] = [c for c in answer.headers.get_list("set-cookie") if "cad_ui_session=" in c]
     assert "secure" in {part.strip().lower() for part in cookie.split(";")}
+
+
+def test_the_filters_and_pages_of_the_runs_list_are_plain_addresses(receiver: Receiver) -> None:
+    with httpx.Client(base_url=receiver.url) as client:
+        log_in(client)
+        # When the runs are listed by investigation and start time, as a shared link would
+        window = {"investigation": "chgm", "since": "2026-01-10T00:00", "until": "2026-01-11T00:00"}
+        found = client.get("/ui/runs", params=window)
+        empty = client.get("/ui/runs", params={**window, "outcome": "succeeded"})
+    # Then the CHGM run alone is listed, the form shows the filters, and none match otherwise
+    assert found.text.count('<tr class="run">') == 1
+    assert f'href="/ui/runs/{receiver.seeded.chgm}"' in found.text
+    assert 'value="2026-01-10T00:00"' in found.text
+    assert "No run matches." in empty.text
+
+
+def test_a_long_history_is_read_fifty_runs_to_a_page(tmp_path: Path) -> None:
+    # Given 52 runs of one incident
+    store = fresh_store(sqlite_url(tmp_path))
+    for _ in range(52):
+        store.history.start(delivery_id=None, incident_id="QMANY")
+    server = serve(store, open_history=True)
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            # When the running ones are listed, page after page
+            first = client.get("/ui/runs", params={"outcome": "running"})
+            older = re.search(r'rel="next" href="/ui/runs\?([^"]+)"', first.text)
+            assert older, first.text
+            second = client.get(f"/ui/runs?{older.group(1).replace('&amp;', '&')}")
+    finally:
+        server.stop()
+        store.close()
+    # Then the first page holds 50, the second the other 2, and the filter went along
+    assert first.text.count('<tr class="run">') == 50
+    assert "outcome=running" in older.group(1)
+    assert second.text.count('<tr class="run">') == 2
+    assert 'rel="next"' not in second.text
+    assert 'rel="prev"' in second.text
