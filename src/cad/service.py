@@ -3,6 +3,7 @@ together."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from cad.webhook.app import create_app
 from cad.worker.distributed import QueueOptions, QueueWorker
 from cad.worker.embedded import EmbeddedWorkers
 from cad.worker.queue import IncidentQueue
+from cad.worker.status import fleet_status
 
 __all__ = [
     "Runtime",
@@ -260,6 +262,7 @@ def _build_service(
         enqueue=IncidentQueue() if queued else None,
         store_timeout_s=settings.webhook_store_timeout_seconds,
         access_log=settings.access_log,
+        status=functools.partial(fleet_status, receiver_store, settings),
     )
     if routes is not None:
         routes(app)

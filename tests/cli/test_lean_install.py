@@ -107,6 +107,8 @@ def test_the_wheel_installs_without_moto_but_ships_the_sandbox_for_the_extra(
     assert "cad/simulators/sandbox.py" in names
     assert any(n.startswith("cad/scenarios/library/") and n.endswith(".yaml") for n in names)
     assert "cad/testing/fakes.py" in names
+    # And the web UI's templates and stylesheet
+    assert {"cad/webhook/ui/templates/run.html", "cad/webhook/ui/static/cad.css"} <= set(names)
     # And the wheel declares moto only under extras (the sandbox's, and the tests' that holds it)
     [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
     requires = [
@@ -145,9 +147,13 @@ def test_serve_on_sqlite_answers_healthz_without_importing_the_sandbox_or_moto(
     # When the lean install's cadctl serves, answers its probes and stops
     with serving(env=env, cadctl=str(lean.bin / "cadctl")) as served:
         health = httpx.get(f"{served.url}/healthz", timeout=10)
+        login = httpx.get(f"{served.url}/ui/login", timeout=10)
         sandbox_route = httpx.post(f"{served.url}/sandbox/scenarios/anything", timeout=10)
-    # Then /healthz answered and there is no /sandbox route outside sandbox mode
+    # Then /healthz answered, the web UI renders from the installed package's templates, and
+    # there is no /sandbox route outside sandbox mode
     assert health.status_code == 200
+    assert login.status_code == 200
+    assert "/ui/static/cad.css" in login.text
     assert sandbox_route.status_code == 404
     assert served.process.returncode == 0, served.stderr[-20:]
     # And over its whole life the process imported the receiver but nothing of the sandbox

@@ -143,7 +143,10 @@ def test_no_endpoint_of_the_sandbox_answers_with_a_secret(
         "/openapi.json",
         f"/sandbox/incidents/{incident}",
         f"/runs/{run['id']}",
+        f"/ui/runs/{run['id']}",
     }
+    ui = [a for a in answers if a.request.url.path.startswith("/ui/")]
+    assert {a.status_code for a in ui} == {200}  # open on loopback: the pages themselves
     for answer in answers:
         assert_no_secret(answer, secrets)
     assert run["status"] == "succeeded"  # the scenario really ran, through the receiver
@@ -152,4 +155,5 @@ def test_no_endpoint_of_the_sandbox_answers_with_a_secret(
 def _app_routes(url: str) -> list[tuple[str, str]]:
     spec = httpx.get(f"{url}/openapi.json", timeout=10).json()
     found = [(m.upper(), path) for path, item in spec["paths"].items() for m in item]
-    return [*found, ("GET", "/docs"), ("GET", "/redoc"), ("GET", "/openapi.json")]
+    web_ui = [("GET", f"/ui/{page}") for page in ("runs", "runs/{run_id}", "status")]
+    return [*found, ("GET", "/docs"), ("GET", "/redoc"), ("GET", "/openapi.json"), *web_ui]

@@ -251,3 +251,39 @@ def test_the_receivers_store_waits_no_longer_than_its_bound() -> None:
 def test_timeouts_out_of_range_are_refused(setting: dict[str, float]) -> None:
     with pytest.raises(ValidationError):
         Settings(**setting)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_a_web_ui_search_behind_a_lock_is_a_503_page_and_deliveries_are_still_stored(
+    store: Store,
+) -> None:
+    # Given an open web UI (no token, loopback) on a receiver bound to BOUND_S
+    bounded = Store(store.url, StoreTimeouts(connect_s=5, statement_s=BOUND_S))
+    app = create_app(
+        store=bounded,
+        secrets=[SECRET],
+        event_types={"incident.triggered"},
+        metrics=ServiceMetrics(CollectorRegistry(), bounded.deliveries.depth),
+        store_timeout_s=BOUND_S,
+        open_history=True,
+    )
+    server = ServerThread(app).start()
+    try:
+        with lock_held(store.url, table="runs"):
+            # When a reader searches the runs while another connection locks them
+            page, waited = timed(httpx.Request("GET", f"{server.url}/ui/runs"))
+            # and PagerDuty delivers meanwhile
+            body, headers = delivery("evt-during-search")
+            posted = httpx.post(
+                f"{server.url}/webhooks/pagerduty", content=body, headers=headers, timeout=10
+            )
+    finally:
+        server.stop()
+        bounded.close()
+    # Then the reader gets the "Store unavailable" page within the bound
+    assert page.status_code == 503
+    assert "Store unavailable" in page.text
+    assert waited < BOUND_S + SLACK_S
+    # And the delivery was stored: the UI's search did not hold the receiver's store threads
+    assert posted.status_code == 202
+    assert store.deliveries.counts() == {"queued": 1}

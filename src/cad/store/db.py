@@ -1,7 +1,7 @@
 """The store: one database (SQLite: one file, WAL, immediate transactions; or PostgreSQL)
 holding the delivery queue (:class:`~cad.store.deliveries.DeliveryQueue`), the run history
-(:class:`~cad.store.history.RunHistory`) and the executor's ledger
-(:class:`~cad.store.ledger.DurableLedger`)."""
+(:class:`~cad.store.history.RunHistory`, searched by :class:`~cad.store.search.RunSearch`)
+and the executor's ledger (:class:`~cad.store.ledger.DurableLedger`)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from cad.store.engine import (
 )
 from cad.store.history import RunHistory
 from cad.store.models import DeliveryRow
+from cad.store.search import RunSearch
 
 __all__ = [
     "ClaimedDelivery",
@@ -39,8 +40,8 @@ __all__ = [
 
 class Store:
     """One database: its connections and transactions, and the nouns kept in it,
-    ``deliveries`` and ``history``. Every statement waits at most ``timeouts.statement_s``
-    (on SQLite, for another connection's lock too)."""
+    ``deliveries``, ``history`` and ``search``. Every statement waits at most
+    ``timeouts.statement_s`` (on SQLite, for another connection's lock too)."""
 
     def __init__(
         self, url: str, timeouts: StoreTimeouts | None = None, *, pool_size: int = 10
@@ -52,6 +53,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.deliveries = DeliveryQueue(self)
         self.history = RunHistory(self)
+        self.search = RunSearch(self)
 
     @property
     def name(self) -> str:

@@ -23,6 +23,8 @@ from cad.store.db import Enqueue, Store, StoreUnavailableError
 from cad.webhook.access import AccessLog
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
+from cad.webhook.ui import UiAccess, add_ui
+from cad.webhook.ui.pages import Rerun, StatusReport
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body
 
 __all__ = ["MAX_BODY", "create_app"]
@@ -79,13 +81,17 @@ def create_app(
     enqueue: Enqueue | None = None,
     store_timeout_s: float = 2.0,
     access_log: bool = False,
+    status: StatusReport | None = None,
+    rerun: Rerun | None = None,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
     is queued in the same transaction. Store calls run off the event loop, and a store that
     has not answered within ``store_timeout_s`` is answered 503.
 
     The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
-    only if ``open_history`` (every listener on loopback), else it answers 401. The API docs
+    only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
+    (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows
+    the queue and the workers as ``status`` reports them, and offers ``rerun``. The API docs
     (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
     ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
     app = FastAPI(
@@ -99,6 +105,15 @@ def create_app(
     calls = StoreCalls(store_timeout_s, threads=1 if store.is_sqlite else 8)
     if access_log:
         app.add_middleware(AccessLog)
+    add_ui(
+        app,
+        store=store,
+        # Threads of its own: a reader's search never queues in front of a delivery.
+        calls=StoreCalls(store_timeout_s, threads=2),
+        access=UiAccess(api_token, open_access=open_history),
+        status=status,
+        rerun=rerun,
+    )
 
     @app.post("/webhooks/pagerduty", status_code=202)
     async def receive(request: Request) -> JSONResponse:

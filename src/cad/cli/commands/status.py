@@ -13,29 +13,15 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     runs by status, and the fleet budget used this hour."""
     import json
 
-    from cad.executor.budget import BudgetLimits
-    from cad.store import Store, StoreWriteBudget
+    from cad.store import Store
     from cad.store.db import StoreUnavailableError
     from cad.store.engine import StoreTimeouts
+    from cad.worker.status import fleet_status
 
     settings = _settings(ctx)
     store = Store(settings.store_url(), StoreTimeouts.of(settings))
-    limits = BudgetLimits(
-        limited_support_per_hour=settings.budget_limited_support_per_hour,
-        service_logs_per_hour=settings.budget_service_logs_per_hour,
-    )
     try:
-        if settings.uses_job_queue():
-            from cad.worker.queue import queue_status
-
-            report = queue_status(store, settings.worker_stalled_after_seconds)
-        else:
-            report = store.worker_status()
-        budget = StoreWriteBudget(store, limits)
-        report["budget"] = {
-            kind: {"used": budget.used(kind), "limit": limit}
-            for kind, limit in limits.per_type().items()
-        }
+        report = fleet_status(store, settings)
     except StoreUnavailableError as error:
         raise _fail(f"{error} (has `cadctl db upgrade` been run?)", 1) from None
     finally:
