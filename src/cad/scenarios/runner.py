@@ -100,6 +100,8 @@ def run_scenario(scenario: Scenario, sandbox: Sandbox) -> ScenarioResult:
     result = ScenarioResult(name=scenario.name, description=scenario.description, passed=False)
     try:
         sandbox.seed(scenario.world)
+        if scenario.world.now:
+            sandbox.clock.freeze()  # the same notes however fast or slow the run
         incident_id = None
         if scenario.incident is not None:
             incident_id = scenario.incident_id()
