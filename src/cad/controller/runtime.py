@@ -12,6 +12,7 @@ from typing import Any
 from cad.config.settings import Settings
 from cad.executor import ExecutionOptions
 from cad.investigations.framework.runner import DEFAULT_POLICY
+from cad.ratelimit import RateLimits
 from cad.retry import RetryPolicy
 
 __all__ = ["RuntimeConfig"]
@@ -30,6 +31,8 @@ class RuntimeConfig:
     cloudtrail_lookback: timedelta = timedelta(hours=2)
     experimental: bool = False
     executor_max_workers: int = 32
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    """The shared rate budgets of PagerDuty, OCM and CloudTrail."""
 
     def execution_options(self, **modes: Any) -> ExecutionOptions:
         """The executor's options for one execution: these policies, and ``modes``
@@ -61,4 +64,9 @@ class RuntimeConfig:
             cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
             experimental=settings.experimental_enabled,
             executor_max_workers=settings.executor_max_workers,
+            rate_limits=RateLimits(
+                pagerduty_per_minute=settings.rate_limit_pagerduty_per_minute,
+                ocm_per_second=settings.rate_limit_ocm_per_second,
+                cloudtrail_per_second=settings.rate_limit_cloudtrail_per_second,
+            ),
         )
