@@ -155,8 +155,8 @@ class RateGate:
         limit: RateLimit,
         buckets: RateBuckets,
         *,
-        waited: Counter,
-        throttled: Counter,
+        waited: Counter | None = None,
+        throttled: Counter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_throttled: int = 5,
         default_retry_after_s: float = 1.0,
@@ -164,6 +164,8 @@ class RateGate:
         self.api = api
         self.limit = limit
         self._buckets = buckets
+        waited = waited or _wait_counter(None)
+        throttled = throttled or _throttle_counter(None)
         self._waited = waited.labels(api)
         self._throttled = throttled.labels(api)
         self._sleep = sleep
@@ -213,6 +215,24 @@ class RateGate:
                 self._wait(wait)
 
 
+def _wait_counter(registry: CollectorRegistry | None) -> Counter:
+    return Counter(
+        "cad_rate_limit_wait_seconds",
+        "Seconds spent waiting for a slot of an API's shared rate budget (or a 429's wait)",
+        ["api"],
+        registry=registry,
+    )
+
+
+def _throttle_counter(registry: CollectorRegistry | None) -> Counter:
+    return Counter(
+        "cad_rate_limited_responses",
+        "429 (throttling) answers received despite the shared rate budget",
+        ["api"],
+        registry=registry,
+    )
+
+
 class RateGates:
     """The gates of one process, on one set of buckets, with their metrics:
     ``cad_rate_limit_wait_seconds_total`` and ``cad_rate_limited_responses_total``."""
@@ -225,18 +245,7 @@ class RateGates:
         registry: CollectorRegistry | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        waited = Counter(
-            "cad_rate_limit_wait_seconds",
-            "Seconds spent waiting for a slot of an API's shared rate budget (or a 429's wait)",
-            ["api"],
-            registry=registry,
-        )
-        throttled = Counter(
-            "cad_rate_limited_responses",
-            "429 (throttling) answers received despite the shared rate budget",
-            ["api"],
-            registry=registry,
-        )
+        waited, throttled = _wait_counter(registry), _throttle_counter(registry)
         self.gates = {
             api: RateGate(
                 api, limits.for_api(api), buckets, waited=waited, throttled=throttled, sleep=sleep

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 
 from cad.errors import RateLimitedError
 from cad.ratelimit import InProcessBuckets, RateGates, RateLimit, RateLimits
-from cad.retry import Deadline, deadline_scope
+from cad.retry import Deadline, RetryPolicy, call_with_retries, current_deadline, deadline_scope
 
 
 class VirtualClock:
@@ -27,9 +27,7 @@ class VirtualClock:
 def most_in_any_window(grants: list[float], window_s: float) -> int:
     """The largest number of grants in a half-open window ``[t, t + window_s)``."""
     ordered = sorted(grants)
-    return max(
-        sum(1 for g in ordered if start <= g < start + window_s - 1e-9) for start in ordered
-    )
+    return max(sum(1 for g in ordered if start <= g < start + window_s - 1e-9) for start in ordered)
 
 
 def test_grants_as_fast_as_they_are_asked_never_exceed_burst_plus_rate_in_any_window() -> None:
@@ -102,9 +100,7 @@ def test_the_gate_waits_for_its_slot_and_counts_the_wait_per_api() -> None:
         gates["cloudtrail"].call("123/us-east-1", "CloudTrail LookupEvents", lambda: None)
     # Then the second and third waited for their slots, and the metric says how long
     assert len(clock.slept) == 2
-    waited = registry.get_sample_value(
-        "cad_rate_limit_wait_seconds_total", {"api": "cloudtrail"}
-    )
+    waited = registry.get_sample_value("cad_rate_limit_wait_seconds_total", {"api": "cloudtrail"})
     assert waited == pytest.approx(sum(clock.slept))
     assert waited == pytest.approx(2 / 1.8)
 
@@ -112,7 +108,9 @@ def test_the_gate_waits_for_its_slot_and_counts_the_wait_per_api() -> None:
 def test_a_wait_that_would_cross_the_deadline_of_the_retry_loop_fails_at_once() -> None:
     # Given a CloudTrail budget whose next slot is more than a second away
     clock = VirtualClock()
-    gates = RateGates(InProcessBuckets(clock), RateLimits(cloudtrail_per_second=1), sleep=clock.sleep)
+    gates = RateGates(
+        InProcessBuckets(clock), RateLimits(cloudtrail_per_second=1), sleep=clock.sleep
+    )
     gate = gates["cloudtrail"]
     gate.call("k", "CloudTrail LookupEvents", lambda: None)
     gate.call("k", "CloudTrail LookupEvents", lambda: None)
@@ -142,3 +140,19 @@ def test_a_429_is_waited_out_as_the_server_asks_and_sent_again() -> None:
     assert gates["ocm"].call("client", "GET /x", call) == "ok"
     assert clock.slept == [2.5]
     assert registry.get_sample_value("cad_rate_limited_responses_total", {"api": "ocm"}) == 1
+
+
+def test_a_retry_loop_lends_its_deadline_to_the_calls_inside_it() -> None:
+    clock = VirtualClock()
+    seen: list[float] = []
+
+    def call() -> None:
+        deadline = current_deadline()
+        assert deadline is not None
+        seen.append(deadline.remaining())
+
+    call_with_retries(call, policy=RetryPolicy(deadline_s=30), clock=clock)
+    with deadline_scope(Deadline(5, clock)):
+        call_with_retries(call, policy=RetryPolicy(deadline_s=30), clock=clock)
+    assert seen == [30, 5]  # an outer deadline that comes sooner wins
+    assert current_deadline() is None

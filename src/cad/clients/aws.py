@@ -160,7 +160,9 @@ class AwsClient(NetworkReads):
         cloudtrail_gate: Gate | None = None,
     ) -> None:
         self._gate = cloudtrail_gate
-        self._gate_key = f"{credentials.account_id or credentials.access_key_id}/{credentials.region}"
+        self._gate_key = (
+            f"{credentials.account_id or credentials.access_key_id}/{credentials.region}"
+        )
         keys = {
             "aws_access_key_id": credentials.access_key_id,
             "aws_secret_access_key": credentials.secret_access_key,

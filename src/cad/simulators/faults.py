@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
-import random
 import math
+import random
 import threading
 import time
 from collections import deque
@@ -130,10 +130,11 @@ class FaultBook:
         return rule
 
     def clear(self) -> None:
-        """Remove every fault and rate limit."""
+        """Remove every fault and rate limit (and forget the requests they refused)."""
         with self._lock:
             self._faults.clear()
             self._limits.clear()
+            self.throttled = 0
 
     def take(self, method: str, path: str) -> Fault | None:
         """The fault to apply to this request, if any (consuming one of its ``times``)."""
