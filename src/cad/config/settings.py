@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     # Shared rate budgets (issue 21), 0 = unlimited: PagerDuty's documented 960/minute per
     # API key, CloudTrail LookupEvents' 2/second per account and region; OCM publishes none.
     rate_limit_pagerduty_per_minute: int = Field(default=960, ge=0, le=100_000)
-    rate_limit_ocm_per_second: int = Field(default=20, ge=0, le=10_000)
+    rate_limit_ocm_per_second: int = Field(default=50, ge=0, le=10_000)
     rate_limit_cloudtrail_per_second: int = Field(default=2, ge=0, le=1_000)
     # SIGTERM/SIGINT: how long `cadctl serve` lets runs in flight finish (inside Kubernetes'
     # default 30 s terminationGracePeriodSeconds) before handing them back to the queue.

@@ -225,7 +225,7 @@ class Sandbox:
         self,
         *,
         pagerduty_per_minute: int = 960,
-        ocm_per_second: int = 20,
+        ocm_per_second: int = 50,
         cloudtrail_per_second: int = 2,
     ) -> None:
         """Refuse, with 429 and ``Retry-After``, what the real services would (off by
