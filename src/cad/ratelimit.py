@@ -26,7 +26,7 @@ from typing import Protocol, TypeVar
 from prometheus_client import CollectorRegistry, Counter
 
 from cad.errors import RateLimitedError
-from cad.retry import current_deadline
+from cad.retry import current_deadline, pause
 
 __all__ = [
     "InProcessBuckets",
@@ -159,7 +159,7 @@ class RateGate:
         *,
         waited: Counter | None = None,
         throttled: Counter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
         max_throttled: int = 5,
         default_retry_after_s: float = 1.0,
         max_wait_s: float = 60.0,
@@ -250,7 +250,7 @@ class RateGates:
         limits: RateLimits,
         *,
         registry: CollectorRegistry | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
     ) -> None:
         waited, throttled = _wait_counter(registry), _throttle_counter(registry)
         self.gates = {

@@ -28,6 +28,7 @@ __all__ = [
     "current_deadline",
     "deadline_scope",
     "is_testing",
+    "pause",
     "retry_transient",
     "set_testing",
 ]
@@ -111,7 +112,9 @@ def is_testing() -> bool:
     return _testing
 
 
-def _real_sleep(seconds: float) -> None:
+def pause(seconds: float) -> None:
+    """``time.sleep(seconds)``, unless :func:`set_testing` turned real waiting off: for
+    every wait CAD makes between calls (backoff, a rate budget's slot, a 429's wait)."""
     if not _testing:
         time.sleep(seconds)
 
@@ -194,7 +197,7 @@ def call_with_retries(
             tenacity.stop_after_attempt(policy.max_attempts), crosses_deadline()
         ),
         wait=wait,
-        sleep=sleep or _real_sleep,
+        sleep=sleep or pause,
         before_sleep=before_sleep,
         reraise=True,
     )
