@@ -126,11 +126,11 @@ def measure(
     latency_ms: int = LATENCY_MS,
     concurrency: int = CONCURRENCY,
     real_limits: bool = False,
-    settings: dict[str, str] | None = None,
+    worker_settings: dict[str, str] | None = None,
 ) -> Figures:
     """Deliver ``incidents`` CHGM incidents to ``workers`` worker processes and wait until
     every one has a final run (``real_limits``: the simulators enforce the services' rate
-    limits; ``settings``: the workers' ``CAD_`` variables)."""
+    limits; ``worker_settings``: the workers' ``CAD_`` variables)."""
     sandbox.reset()
     spec = world(incidents)
     sandbox.seed(spec)
@@ -150,7 +150,7 @@ def measure(
     )
     server = ServerThread(service.app).start()
     processes = start_workers(
-        sandbox, database_url, workers, concurrency=concurrency, settings=settings
+        sandbox, database_url, workers, concurrency=concurrency, settings=worker_settings
     )
     posted: dict[str, datetime] = {}
     try:
@@ -217,7 +217,7 @@ def main() -> None:
         with Sandbox() as sandbox:
             for workers in WORKER_COUNTS:
                 with scratch_database("cad_bench") as url:
-                    figures = measure(sandbox, url, workers, settings=NO_RATE_BUDGETS)
+                    figures = measure(sandbox, url, workers, worker_settings=NO_RATE_BUDGETS)
                 rates[workers] = figures.rate
                 print(
                     f"  {workers} worker process(es): {figures.rate:6.2f} incidents/s   "
