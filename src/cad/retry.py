@@ -10,7 +10,9 @@ called whatever the switch says.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -23,7 +25,10 @@ __all__ = [
     "GaveUpError",
     "RetryPolicy",
     "call_with_retries",
+    "current_deadline",
+    "deadline_scope",
     "is_testing",
+    "pause",
     "retry_transient",
     "set_testing",
 ]
@@ -58,6 +63,30 @@ class Deadline:
         return self.expires_at - self._clock()
 
 
+_deadline: ContextVar[Deadline | None] = ContextVar("cad_retry_deadline", default=None)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline of the innermost retry loop running the current call, if any: what a
+    client may spend waiting (for a rate budget's slot) without the caller giving up."""
+    return _deadline.get()
+
+
+@contextmanager
+def deadline_scope(deadline: Deadline) -> Iterator[None]:
+    """Make ``deadline`` the :func:`current_deadline` inside the block, unless an outer
+    one expires sooner."""
+    outer = _deadline.get()
+    if outer is not None and outer.remaining() <= deadline.remaining():
+        yield
+        return
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 class GaveUpError(CADError):
     """A call failed for good: carries the last error, the attempts and why we stopped."""
 
@@ -83,7 +112,9 @@ def is_testing() -> bool:
     return _testing
 
 
-def _real_sleep(seconds: float) -> None:
+def pause(seconds: float) -> None:
+    """``time.sleep(seconds)``, unless :func:`set_testing` turned real waiting off: for
+    every wait CAD makes between calls (backoff, a rate budget's slot, a 429's wait)."""
     if not _testing:
         time.sleep(seconds)
 
@@ -118,9 +149,14 @@ def call_with_retries(
     that failure as its own first attempt so that waits and stops count from attempt 1.
     """
     until = deadline or Deadline(policy.deadline_s, clock)
+
+    def within_deadline() -> T:
+        with deadline_scope(until):
+            return fn()
+
     on_attempt(1)
     try:
-        return fn(), 1
+        return within_deadline(), 1
     except Exception as exc:
         if not retry_on(exc) or policy.max_attempts <= 1:
             raise GaveUpError(exc, 1, _why(exc, 1, policy, retry_on)) from exc
@@ -153,7 +189,7 @@ def call_with_retries(
             raise replay.pop()
         attempts += 1
         on_attempt(attempts)
-        return fn()
+        return within_deadline()
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(retry_on),
@@ -161,7 +197,7 @@ def call_with_retries(
             tenacity.stop_after_attempt(policy.max_attempts), crosses_deadline()
         ),
         wait=wait,
-        sleep=sleep or _real_sleep,
+        sleep=sleep or pause,
         before_sleep=before_sleep,
         reraise=True,
     )

@@ -19,7 +19,7 @@ from cad.controller.controller import Controller
 from cad.egress import EgressVerifier
 from cad.executor.budget import BudgetLimits
 from cad.metrics import ServiceMetrics, register_process_metrics
-from cad.store import DurableLedger, Store, StoreWriteBudget, upgrade
+from cad.store import DurableLedger, Store, StoreRateBuckets, StoreWriteBudget, upgrade
 from cad.store.engine import StoreTimeouts
 from cad.store.instance import ServerLock
 from cad.webhook.app import create_app
@@ -126,6 +126,7 @@ def _build_controller(
             registry=registry,
             now=now,
         ),
+        rate_buckets=None if store.is_sqlite else StoreRateBuckets(store),
         registry=registry,
         egress=egress,
         now=now,

@@ -28,7 +28,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         with created.engine.begin() as conn:
             conn.execute(
                 text(
-                    "TRUNCATE run_actions, ledger, runs, deliveries, write_budget, procrastinate_jobs, "
+                    "TRUNCATE run_actions, ledger, runs, deliveries, write_budget, rate_budget, "
+                    "procrastinate_jobs, "
                     "procrastinate_workers RESTART IDENTITY CASCADE"
                 )
             )

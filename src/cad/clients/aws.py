@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from cad.clients.aws_errors import translated
 from cad.clients.aws_network import NetworkReads
 from cad.clients.backplane import BackplaneAccess
+from cad.clients.http import Gate
 from cad.clients.models import CloudTrailEvent, Instance
 from cad.errors import MalformedResponseError
 
@@ -56,6 +57,8 @@ class AwsCredentials(BaseModel):
     secret_access_key: str
     session_token: str
     region: str
+    account_id: str = ""
+    """The account the credentials act in (from the last assumed role's ARN)."""
 
     def __repr__(self) -> str:
         return f"AwsCredentials(access_key_id={self.access_key_id[:4]}..., region={self.region!r})"
@@ -103,11 +106,11 @@ class CustomerCredentialChain:
         with translated("STS AssumeRoleWithWebIdentity"):
             sts = self._sts(None)
             try:
-                creds = sts.assume_role_with_web_identity(
+                answer = sts.assume_role_with_web_identity(
                     RoleArn=self.initial_role_arn,
                     RoleSessionName=self.session_name,
                     WebIdentityToken=self.ocm_token(),
-                )["Credentials"]
+                )
             finally:
                 sts.close()
         sequence = self.backplane.assume_role_sequence(cluster_id)
@@ -121,12 +124,14 @@ class CustomerCredentialChain:
             if customer_hop and sequence.external_id:
                 params["ExternalId"] = sequence.external_id
             with translated(f"STS AssumeRole {hop.name}"):
-                sts = self._sts(creds)
+                sts = self._sts(answer["Credentials"])
                 try:
-                    creds = sts.assume_role(**params)["Credentials"]
+                    answer = sts.assume_role(**params)
                 finally:
                     sts.close()
+        creds = answer["Credentials"]
         return AwsCredentials(
+            account_id=_account_of(answer),
             access_key_id=creds["AccessKeyId"],
             secret_access_key=creds["SecretAccessKey"],
             session_token=creds["SessionToken"],
@@ -134,11 +139,30 @@ class CustomerCredentialChain:
         )
 
 
+def _account_of(answer: dict[str, Any]) -> str:
+    """The account id in an AssumeRole answer's ``arn:aws:sts::<account>:assumed-role/...``."""
+    arn = str((answer.get("AssumedRoleUser") or {}).get("Arn", ""))
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
 class AwsClient(NetworkReads):
     """Read-only calls in the customer's account: EC2 instances and CloudTrail events here,
-    the network (EC2 networking, Route53, ELB, ELBv2) in :class:`NetworkReads`."""
+    the network (EC2 networking, Route53, ELB, ELBv2) in :class:`NetworkReads`. With a
+    ``cloudtrail_gate``, each LookupEvents page waits for a slot of the account and
+    region's shared rate budget."""
 
-    def __init__(self, credentials: AwsCredentials, *, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        credentials: AwsCredentials,
+        *,
+        endpoint_url: str | None = None,
+        cloudtrail_gate: Gate | None = None,
+    ) -> None:
+        self._gate = cloudtrail_gate
+        self._gate_key = (
+            f"{credentials.account_id or credentials.access_key_id}/{credentials.region}"
+        )
         keys = {
             "aws_access_key_id": credentials.access_key_id,
             "aws_secret_access_key": credentials.secret_access_key,
@@ -189,15 +213,28 @@ class AwsClient(NetworkReads):
         """StopInstances and TerminateInstances events between ``start`` and ``end``, all pages."""
         events: list[CloudTrailEvent] = []
         for name in ("StopInstances", "TerminateInstances"):
-            with translated("CloudTrail LookupEvents"):
-                pages: Any = self.cloudtrail.get_paginator("lookup_events").paginate(
-                    LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
-                    StartTime=start,
-                    EndTime=end,
-                )
-                for page in pages:
-                    events.extend(_event(item) for item in page.get("Events", []))
+            params: dict[str, Any] = {
+                "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": name}],
+                "StartTime": start,
+                "EndTime": end,
+            }
+            while True:
+                page = self._lookup_page(params)
+                events.extend(_event(item) for item in page.get("Events", []))
+                token = page.get("NextToken")
+                if not token:
+                    break
+                params = {**params, "NextToken": token}
         return events
+
+    def _lookup_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        def lookup() -> dict[str, Any]:
+            with translated("CloudTrail LookupEvents"):
+                return self.cloudtrail.lookup_events(**params)  # type: ignore[no-any-return]
+
+        if self._gate is None:
+            return lookup()
+        return self._gate.call(self._gate_key, "CloudTrail LookupEvents", lookup)
 
 
 def _instance(item: dict[str, Any]) -> Instance:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import botocore.exceptions
 
+from cad.clients.http import parse_retry_after
 from cad.errors import NetworkError, NotFoundError, RateLimitedError, error_for_status
 
 __all__ = ["translated"]
@@ -32,8 +33,14 @@ def translated(endpoint: str) -> Iterator[None]:
         code = str(error.get("Code", ""))
         message = str(error.get("Message", code))
         if code in _THROTTLING:
+            headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
             raise RateLimitedError(
-                message, system="aws", endpoint=endpoint, status=status, code=code
+                message,
+                system="aws",
+                endpoint=endpoint,
+                status=status,
+                code=code,
+                retry_after=parse_retry_after(headers.get("retry-after")),
             ) from exc
         if code.endswith(_NOT_FOUND) or code.startswith("NoSuch"):
             raise NotFoundError(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, BackplaneConnection, BackplaneWriteClient
+from cad.clients.http import Gate
 from cad.clients.kube_write import KubeWriteClient
 from cad.clients.ocm.auth import TokenSource
 from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
@@ -15,6 +16,7 @@ from cad.clients.sftp_token import SftpTokenClient
 from cad.clients.update_graph import UpdateGraphClient
 from cad.config.settings import Settings
 from cad.errors import ConfigurationError
+from cad.ratelimit import RateGates, bucket_key
 
 __all__ = ["Clients", "build_clients", "missing_settings"]
 
@@ -35,6 +37,7 @@ class Clients:
     pagerduty_writer: PagerDutyWriteClient | None = None
     update_graph: UpdateGraphClient | None = None
     sftp_writer: SftpUploader | None = None
+    cloudtrail_gate: Gate | None = None
 
     def close(self) -> None:
         """Close every connection pool."""
@@ -51,7 +54,9 @@ class Clients:
     def aws_client(self, cluster_id: str, region: str) -> AwsClient:
         """An AWS client in the cluster's account."""
         creds = self.aws_credentials.credentials(cluster_id, region)
-        return AwsClient(creds, endpoint_url=self.aws_endpoint_url)
+        return AwsClient(
+            creds, endpoint_url=self.aws_endpoint_url, cloudtrail_gate=self.cloudtrail_gate
+        )
 
 
 _REQUIRED = {
@@ -69,8 +74,12 @@ def missing_settings(settings: Settings, *, pagerduty: bool) -> list[str]:
     return [name for name, attr in required.items() if not getattr(settings, attr)]
 
 
-def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
-    """The real clients; raises :class:`ConfigurationError` listing every missing setting."""
+def build_clients(
+    settings: Settings, *, pagerduty: bool = True, gates: RateGates | None = None
+) -> Clients:
+    """The real clients; raises :class:`ConfigurationError` listing every missing setting.
+    With ``gates``, OCM, PagerDuty and CloudTrail calls go through their shared rate
+    budgets."""
     missing = missing_settings(settings, pagerduty=pagerduty)
     if missing:
         raise ConfigurationError("missing required settings: " + ", ".join(missing))
@@ -84,7 +93,12 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
         settings.ocm_client_id,
         settings.ocm_client_secret.get_secret_value(),
     )
-    ocm = OcmConnection(settings.ocm_url, tokens)
+    ocm = OcmConnection(
+        settings.ocm_url,
+        tokens,
+        gate=gates["ocm"] if gates else None,
+        gate_key=settings.ocm_client_id,
+    )
     backplane = BackplaneConnection(settings.backplane_url, tokens.token)
     access = BackplaneAccess(backplane)
     chain = CustomerCredentialChain(
@@ -103,6 +117,8 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
             base_url=settings.pd_url,
             from_email=settings.pd_from,
             verify=settings.pd_ca_bundle or True,
+            gate=gates["pagerduty"] if gates else None,
+            gate_key=bucket_key(settings.pd_token.get_secret_value()),
         )
         pd_reader = PagerDutyReader(conn)
         pd_writer = PagerDutyWriteClient(
@@ -128,4 +144,5 @@ def build_clients(settings: Settings, *, pagerduty: bool = True) -> Clients:
             port=settings.sftp_port,
             fingerprint=settings.sftp_host_key_fingerprint,
         ),
+        cloudtrail_gate=gates["cloudtrail"] if gates else None,
     )

@@ -6,7 +6,7 @@ import functools
 import json
 import ssl
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import certifi
 import httpx
@@ -19,7 +19,17 @@ from cad.errors import (
     error_for_status,
 )
 
-__all__ = ["HttpCaller", "parse_retry_after", "ssl_context"]
+__all__ = ["Gate", "HttpCaller", "parse_retry_after", "ssl_context"]
+
+T = TypeVar("T")
+
+
+class Gate(Protocol):
+    """A shared rate budget a client's calls go through (:class:`cad.ratelimit.RateGate`)."""
+
+    def call(self, key: str, endpoint: str, fn: Callable[[], T]) -> T:
+        """``fn()`` once bucket ``key`` grants a slot; a 429 from ``fn`` is waited out."""
+        ...
 
 
 @functools.cache
@@ -44,7 +54,8 @@ class HttpCaller:
 
     ``describe_error`` extracts ``(message, code, operation_id)`` from an error body; the
     default reads nothing. Query strings never reach error messages (they may hold search
-    values); headers never do.
+    values); headers never do. With a ``gate``, every request waits for a slot of the
+    shared rate budget's bucket ``gate_key`` first.
     """
 
     def __init__(
@@ -53,13 +64,24 @@ class HttpCaller:
         client: httpx.Client,
         *,
         describe_error: Callable[[Any], tuple[str | None, str | None, str | None]] | None = None,
+        gate: Gate | None = None,
+        gate_key: str = "",
     ) -> None:
         self.system = system
         self.client = client
         self._describe = describe_error or (lambda _body: (None, None, None))
+        self.gate = gate
+        self.gate_key = gate_key
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send the request; raise the right :class:`ClientError` for anything but 2xx."""
+        if self.gate is None:
+            return self._send(method, path, **kwargs)
+        return self.gate.call(
+            self.gate_key, f"{method} {path}", lambda: self._send(method, path, **kwargs)
+        )
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         endpoint = f"{method} {path}"
         try:
             response = self.client.request(method, path, **kwargs)

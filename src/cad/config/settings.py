@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     worker_retry_wait_seconds: int = Field(default=3, ge=1, le=60)
     budget_limited_support_per_hour: int = Field(default=20, ge=0, le=100_000)
     budget_service_logs_per_hour: int = Field(default=100, ge=0, le=100_000)
+    # Shared rate budgets (issue 21), 0 = unlimited: PagerDuty's documented 960/minute per
+    # API key, CloudTrail LookupEvents' 2/second per account and region; OCM publishes none.
+    rate_limit_pagerduty_per_minute: int = Field(default=960, ge=0, le=100_000)
+    rate_limit_ocm_per_second: int = Field(default=50, ge=0, le=10_000)
+    rate_limit_cloudtrail_per_second: int = Field(default=2, ge=0, le=1_000)
     # SIGTERM/SIGINT: how long `cadctl serve` lets runs in flight finish (inside Kubernetes'
     # default 30 s terminationGracePeriodSeconds) before handing them back to the queue.
     shutdown_grace_seconds: float = Field(default=25.0, ge=0, le=3600)

@@ -22,6 +22,7 @@ from cad.executor.budget import WriteBudget
 from cad.executor.ledger import IdempotencyLedger
 from cad.investigations.framework.access import BackplaneAccessBroker
 from cad.investigations.registry import REGISTRY
+from cad.ratelimit import InProcessBuckets, RateBuckets, RateGates
 
 __all__ = ["Built", "build_controller"]
 
@@ -50,16 +51,19 @@ def build_controller(
     egress: EgressVerifier | None = None,
     ledger: IdempotencyLedger | None = None,
     budget: WriteBudget | None = None,
+    rate_buckets: RateBuckets | None = None,
     registry: CollectorRegistry | None = None,
     now: Any = None,
     runtime: RuntimeConfig | None = None,
 ) -> Built:
     """The controller for one process. Dry runs skip egress verification (it launches an
     instance in the customer's account). ``runtime``: instead of the one ``settings`` ask
-    for (tests with fast retries)."""
+    for (tests with fast retries). ``rate_buckets``: the shared rate budgets (the store's on
+    PostgreSQL), else this process's."""
     runtime = runtime or RuntimeConfig.from_settings(settings)
-    clients = build_clients(settings, pagerduty=pagerduty)
     registry = registry or CollectorRegistry()
+    gates = RateGates(rate_buckets or InProcessBuckets(), runtime.rate_limits, registry=registry)
+    clients = build_clients(settings, pagerduty=pagerduty, gates=gates)
     executor = Executor.standard(
         ledger=ledger or InMemoryLedger(),
         metrics=ExecutorMetrics(registry),
@@ -77,7 +81,10 @@ def build_controller(
     deps = Dependencies(
         ocm=clients.ocm,
         access=BackplaneAccessBroker(
-            clients.backplane, clients.aws_credentials, aws_endpoint_url=settings.aws_endpoint_url
+            clients.backplane,
+            clients.aws_credentials,
+            aws_endpoint_url=settings.aws_endpoint_url,
+            cloudtrail_gate=clients.cloudtrail_gate,
         ),
         egress=verifier,
         executor=executor,

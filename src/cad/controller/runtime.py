@@ -13,6 +13,7 @@ from cad.config.org_policy import OrgPolicyMapping
 from cad.config.settings import Settings
 from cad.executor import ExecutionOptions
 from cad.investigations.framework.runner import DEFAULT_POLICY
+from cad.ratelimit import RateLimits
 from cad.retry import RetryPolicy
 
 __all__ = ["RuntimeConfig"]
@@ -33,6 +34,8 @@ class RuntimeConfig:
     executor_max_workers: int = 32
     org_policies: OrgPolicyMapping = field(default_factory=OrgPolicyMapping)
     """Organizations whose incidents go to a policy of their own (empty: no routing)."""
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    """The shared rate budgets of PagerDuty, OCM and CloudTrail."""
 
     def execution_options(self, **modes: Any) -> ExecutionOptions:
         """The executor's options for one execution: these policies, and ``modes``
@@ -65,4 +68,9 @@ class RuntimeConfig:
             experimental=settings.experimental_enabled,
             executor_max_workers=settings.executor_max_workers,
             org_policies=settings.org_policy_mapping,
+            rate_limits=RateLimits(
+                pagerduty_per_minute=settings.rate_limit_pagerduty_per_minute,
+                ocm_per_second=settings.rate_limit_ocm_per_second,
+                cloudtrail_per_second=settings.rate_limit_cloudtrail_per_second,
+            ),
         )

@@ -2,7 +2,8 @@
 models the customer's account; :mod:`cad.simulators.aws_network` seeds the network), with our
 own CloudTrail ``LookupEvents`` (moto lacks it) in front, on one port. Faults match
 ``/<Action>`` paths (``/DescribeInstances``, ``/LookupEvents``, ``/ListHostedZonesByName``,
-``/ListResourceRecordSets``)."""
+``/ListResourceRecordSets``); rate limits count per account and region (a throttled call
+gets AWS's ``Throttling`` code, HTTP 429 and a ``Retry-After``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs
 
 import boto3
 from moto.backends import get_backend
+from moto.iam.models import get_account_id_from
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -231,6 +233,11 @@ class AwsSimulator:
             )
             if not action and environ.get("PATH_INFO", "").startswith("/2013-04-01/"):
                 action = _route53_action(environ["PATH_INFO"])
+            wait = self.faults.throttle(
+                environ["REQUEST_METHOD"], "/" + action, _account_region(environ)
+            )
+            if wait is not None:
+                return _error(start_response, 429, bool(target), round(wait, 3))
             fault = self.faults.take(environ["REQUEST_METHOD"], "/" + action)
             if fault is not None:
                 if fault.latency_ms:
@@ -290,6 +297,16 @@ def _route53_action(path: str) -> str:
     if path.rstrip("/").endswith("/hostedzonesbyname"):
         return "ListHostedZonesByName"
     return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _account_region(environ: dict[str, Any]) -> str:
+    """Whose request it is, as AWS's limits count: the account of the signing key (moto
+    knows the account of the keys its STS handed out) and the region of the signature."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+    if len(scope) < 3:
+        return ""
+    return f"{get_account_id_from(scope[0])}/{scope[2]}"
 
 
 def _error(

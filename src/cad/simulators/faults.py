@@ -1,19 +1,24 @@
 """Fault injection for every simulator: latency, error statuses, 429 with Retry-After,
-hangs, dropped connections and slow commits, per method and path pattern, set at run time."""
+hangs, dropped connections and slow commits, per method and path pattern, set at run time;
+and the services' own rate limits (:class:`RateLimitRule`), off unless a test or benchmark
+turns them on."""
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
 import json
+import math
 import random
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Fault", "FaultBook", "FaultMiddleware"]
+__all__ = ["Fault", "FaultBook", "FaultMiddleware", "RateLimitRule"]
 
 
 class Fault(BaseModel):
@@ -47,14 +52,78 @@ class Fault(BaseModel):
         ) and fnmatch.fnmatchcase(path, self.path)
 
 
+class RateLimitRule:
+    """A service's rate limit: at most ``requests`` per key in any ``window_s`` seconds
+    (a sliding log of the requests let through, as strict as a limit can be read); a
+    request beyond it is refused with 429 and a ``Retry-After`` saying when a slot frees."""
+
+    def __init__(
+        self,
+        requests: int,
+        window_s: float,
+        *,
+        method: str = "*",
+        path: str = "*",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.requests = requests
+        self.window_s = window_s
+        self.method = method
+        self.path = path
+        self._clock = clock
+        self._seen: dict[str, deque[float]] = {}
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the limit counts this request."""
+        return (
+            self.method == "*" or self.method.upper() == method.upper()
+        ) and fnmatch.fnmatchcase(path, self.path)
+
+    def admit(self, key: str) -> float | None:
+        """Count a request of ``key``; ``None`` if let through, else the seconds until one
+        would be (not counted). Not thread-safe: the book holds its lock."""
+        now = self._clock()
+        seen = self._seen.setdefault(key, deque())
+        while seen and seen[0] <= now - self.window_s:
+            seen.popleft()
+        if len(seen) < self.requests:
+            seen.append(now)
+            return None
+        return max(0.001, seen[0] + self.window_s - now)
+
+
 class FaultBook:
-    """The faults of one simulator. Thread-safe; counts the requests each fault hit."""
+    """The faults of one simulator. Thread-safe; counts the requests each fault hit, and
+    those its rate limits refused (``throttled``)."""
 
     def __init__(self, seed: int | None = None) -> None:
         self._faults: list[Fault] = []
+        self._limits: list[RateLimitRule] = []
         self._lock = threading.Lock()
         self._random = random.Random(seed)
         self.hits = 0
+        self.throttled = 0
+
+    def limit_rate(
+        self, requests: int, window_s: float, *, method: str = "*", path: str = "*"
+    ) -> RateLimitRule:
+        """Enforce a rate limit from now on (until :meth:`clear`)."""
+        rule = RateLimitRule(requests, window_s, method=method, path=path)
+        with self._lock:
+            self._limits.append(rule)
+        return rule
+
+    def throttle(self, method: str, path: str, key: str) -> float | None:
+        """``None`` when every rate limit lets the request of ``key`` through, else the
+        ``Retry-After`` seconds of the 429 to answer."""
+        with self._lock:
+            for rule in self._limits:
+                if rule.matches(method, path):
+                    wait = rule.admit(key)
+                    if wait is not None:
+                        self.throttled += 1
+                        return wait
+        return None
 
     def add(self, fault: Fault | None = None, **fields: Any) -> Fault:
         """Add a fault (a :class:`Fault` or its fields)."""
@@ -64,9 +133,11 @@ class FaultBook:
         return rule
 
     def clear(self) -> None:
-        """Remove every fault."""
+        """Remove every fault and rate limit (and forget the requests they refused)."""
         with self._lock:
             self._faults.clear()
+            self._limits.clear()
+            self.throttled = 0
 
     def take(self, method: str, path: str) -> Fault | None:
         """The fault to apply to this request, if any (consuming one of its ``times``)."""
@@ -92,19 +163,32 @@ ErrorBody = Callable[[int, str], tuple[dict[str, Any], dict[str, str]]]
 
 class FaultMiddleware:
     """ASGI middleware applying a :class:`FaultBook`; ``error_body`` shapes error answers as
-    the simulated API would (and may add headers such as PagerDuty's ``ratelimit-*``)."""
+    the simulated API would (and may add headers such as PagerDuty's ``ratelimit-*``). Rate
+    limits count per value of the ``rate_key`` header (PagerDuty: per token)."""
 
     def __init__(
-        self, app: Any, book: FaultBook, error_body: ErrorBody, *, hang_s: float = 60.0
+        self,
+        app: Any,
+        book: FaultBook,
+        error_body: ErrorBody,
+        *,
+        hang_s: float = 60.0,
+        rate_key: str = "authorization",
     ) -> None:
         self.app = app
         self.book = book
         self.error_body = error_body
         self.hang_s = hang_s
+        self.rate_key = rate_key.encode()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        key = next((v for k, v in scope.get("headers", []) if k.lower() == self.rate_key), b"")
+        wait = self.book.throttle(scope["method"], scope["path"], key.decode(errors="replace"))
+        if wait is not None:
+            await self._answer_error(Fault(retry_after=math.ceil(wait * 1000) / 1000), 429, send)
             return
         fault = self.book.take(scope["method"], scope["path"])
         if fault is None:

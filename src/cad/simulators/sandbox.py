@@ -232,6 +232,29 @@ class Sandbox:
             for write in world.writes
         ]
 
+    def enforce_rate_limits(
+        self,
+        *,
+        pagerduty_per_minute: int = 960,
+        ocm_per_second: int = 50,
+        cloudtrail_per_second: int = 2,
+    ) -> None:
+        """Refuse, with 429 and ``Retry-After``, what the real services would (off by
+        default; :meth:`reset` turns it off): PagerDuty per token and minute, CloudTrail
+        LookupEvents per account, region and second, OCM (no published limit: CAD's
+        default) per token and second."""
+        self.pagerduty.faults.limit_rate(pagerduty_per_minute, 60.0)
+        self.ocm.faults.limit_rate(ocm_per_second, 1.0)
+        self.aws.faults.limit_rate(cloudtrail_per_second, 1.0, path="/LookupEvents")
+
+    def throttled(self) -> dict[str, int]:
+        """How many requests each rate-limited simulator refused with 429."""
+        return {
+            "pagerduty": self.pagerduty.faults.throttled,
+            "ocm": self.ocm.faults.throttled,
+            "cloudtrail": self.aws.faults.throttled,
+        }
+
     def writes(self) -> dict[str, int]:
         """How many writes each simulator accepted."""
         return {

@@ -1,4 +1,5 @@
-"""The durable store: the delivery queue, the run history, the executor's ledger, the budget."""
+"""The durable store: the delivery queue, the run history, the executor's ledger, the budget,
+the shared rate budgets."""
 
 from cad.store.budget import StoreWriteBudget
 from cad.store.db import ClaimedDelivery, Store
@@ -6,6 +7,7 @@ from cad.store.deliveries import DeliveryQueue
 from cad.store.history import RunAction, RunHistory, RunRecord, RunStep
 from cad.store.ledger import DurableLedger, current_run
 from cad.store.migrate import downgrade, migrated, upgrade
+from cad.store.ratelimit import StoreRateBuckets
 
 __all__ = [
     "ClaimedDelivery",
@@ -16,6 +18,7 @@ __all__ = [
     "RunRecord",
     "RunStep",
     "Store",
+    "StoreRateBuckets",
     "StoreWriteBudget",
     "current_run",
     "downgrade",

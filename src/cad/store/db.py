@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +66,18 @@ class Store:
         try:
             with self._sessions.begin() as session:
                 yield session
+        except (OperationalError, SQLTimeoutError) as exc:
+            raise StoreUnavailableError(
+                f"the store at {self.name} is unavailable: {describe_failure(exc)}"
+            ) from exc
+
+    @contextmanager
+    def statement(self) -> Iterator[Connection]:
+        """A connection in autocommit mode, for one statement that is its own transaction
+        (no BEGIN and COMMIT round trips); failures as :meth:`session`'s."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
         except (OperationalError, SQLTimeoutError) as exc:
             raise StoreUnavailableError(
                 f"the store at {self.name} is unavailable: {describe_failure(exc)}"

@@ -11,20 +11,20 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy import CursorResult, and_, func, insert, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InternalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from cad.errors import CADError
+from cad.errors import CADError, StoreUnavailableError
 from cad.store.history import interrupt_runs
 from cad.store.models import DeliveryRow, RunRow
 
 if TYPE_CHECKING:
     from cad.store.db import Store
 
-__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "JobAlreadyQueuedError"]
+__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "IncidentJob", "JobAlreadyQueuedError"]
 
 
 class JobAlreadyQueuedError(CADError):
@@ -37,6 +37,22 @@ class Enqueue(Protocol):
     then leaves the transaction usable (the attempt runs in a savepoint)."""
 
     def __call__(self, connection: Any, incident_id: str) -> None: ...
+
+
+@runtime_checkable
+class IncidentJob(Protocol):
+    """An :class:`Enqueue` whose job the database can queue itself (procrastinate's job):
+    then the receiver stores a delivery and queues its job in one statement."""
+
+    def job(self, incident_id: str) -> tuple[str, str, str]:
+        """The incident's job: its queue, task name and lock (its queueing lock too)."""
+        ...
+
+
+_RECEIVE = text(
+    "SELECT cad_receive_delivery(:webhook_id, :event_id, :incident_id, :event_type, "
+    ":received_at, :payload, :queue, :task, :lock)"
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,8 @@ class DeliveryQueue:
             "attempts": 0,
         }
         try:
+            if isinstance(enqueue, IncidentJob) and queued:
+                return self._receive(values, *enqueue.job(incident_id)), True
             with self.store.session() as session:  # a Core insert: the receiver's hot path
                 if enqueue is not None:
                     _incident_lock(session, incident_id)
@@ -119,6 +137,22 @@ class DeliveryQueue:
         with self.store.session() as session:
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
         return existing or 0, False
+
+    def _receive(self, values: dict[str, Any], queue: str, task: str, lock: str) -> int:
+        """The receiver's hot path on PostgreSQL: one statement in its own transaction (one
+        round trip) stores the delivery and queues its incident's job (migration 0006)."""
+        params = {key: values[key] for key in ("webhook_id", "event_id", "incident_id")}
+        params |= {key: values[key] for key in ("event_type", "received_at", "payload")}
+        try:
+            with self.store.statement() as connection:
+                found = connection.execute(
+                    _RECEIVE, {**params, "queue": queue, "task": task, "lock": lock}
+                ).scalar_one()
+        except (ProgrammingError, InternalError) as error:  # the job queue's tables are amiss
+            raise StoreUnavailableError(
+                f"the job could not be queued: {type(error.orig).__name__}"
+            ) from error
+        return int(found)
 
     def claim_incident(
         self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)

@@ -4,11 +4,13 @@ timeout (on SQLite, how long a statement waits for the file's write lock)."""
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 if TYPE_CHECKING:
     from cad.config.settings import Settings
@@ -70,9 +72,8 @@ def create_store_engine(url: str, timeouts: StoreTimeouts, *, pool_size: int = 1
     if url.startswith("sqlite"):
         return _sqlite_engine(url, timeouts)
     statement_ms = max(1, round(timeouts.statement_s * 1000))
-    return create_engine(
+    engine = create_engine(
         engine_url(url),
-        pool_pre_ping=True,
         pool_size=pool_size,
         pool_timeout=timeouts.connect_s,
         connect_args={
@@ -80,6 +81,34 @@ def create_store_engine(url: str, timeouts: StoreTimeouts, *, pool_size: int = 1
             "options": f"-c statement_timeout={statement_ms}",
         },
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_S = 1.0
+"""A pooled connection idle longer than this is pinged before use."""
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, for idle connections only: a connection back from
+    use within the last second is used at once (a ping is a round trip, as much as the
+    receiver's whole store call), one that waited longer (across a database restart, say)
+    is pinged first and replaced when dead."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned_at", 0.0) <= IDLE_PING_S:
+            return
+        try:
+            with dbapi.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi.rollback()  # end the transaction the ping opened
+        except Exception as exc:  # any failure: the pool replaces the connection
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _sqlite_engine(url: str, timeouts: StoreTimeouts) -> Engine:

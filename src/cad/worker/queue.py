@@ -63,6 +63,11 @@ class IncidentQueue:
     def __init__(self) -> None:
         self._app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
+    def job(self, incident_id: str) -> tuple[str, str, str]:
+        """The incident's job as the store's one-statement receive queues it (queue, task,
+        lock): the same job :meth:`__call__` defers."""
+        return QUEUE, TASK, incident_job_lock(incident_id)
+
     def __call__(self, connection: Any, incident_id: str) -> None:
         lock = incident_job_lock(incident_id)
         try:

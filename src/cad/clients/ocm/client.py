@@ -11,7 +11,7 @@ import httpx
 from pydantic import ValidationError
 
 from cad.clients import ocm_search
-from cad.clients.http import HttpCaller, ssl_context
+from cad.clients.http import Gate, HttpCaller, ssl_context
 from cad.clients.ocm.auth import BearerAuth, TokenSource
 from cad.clients.ocm.models import (
     Account,
@@ -57,7 +57,8 @@ def _describe_ocm_error(body: Any) -> tuple[str | None, str | None, str | None]:
 
 
 class OcmConnection:
-    """The HTTP session both halves share: base URL, token, error translation."""
+    """The HTTP session both halves share: base URL, token, error translation, and the
+    shared rate budget (``gate``, its bucket named by ``gate_key``: the client id)."""
 
     def __init__(
         self,
@@ -67,6 +68,8 @@ class OcmConnection:
         timeout_s: float = 30.0,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
+        gate: Gate | None = None,
+        gate_key: str = "",
     ) -> None:
         client = httpx.Client(
             base_url=base_url,
@@ -80,7 +83,9 @@ class OcmConnection:
             else verify,
             transport=transport,
         )
-        self.http = HttpCaller("ocm", client, describe_error=_describe_ocm_error)
+        self.http = HttpCaller(
+            "ocm", client, describe_error=_describe_ocm_error, gate=gate, gate_key=gate_key
+        )
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx2
 import pagerduty
 
-from cad.clients.http import parse_retry_after, ssl_context
+from cad.clients.http import Gate, parse_retry_after, ssl_context
 from cad.clients.pagerduty.payload import cluster_id_from_alerts
 from cad.clients.writers import IncidentState
 from cad.errors import (
@@ -72,7 +72,9 @@ class IncidentDetails(IncidentState):
 
 
 class PagerDutyConnection:
-    """The official client configured for CAD: base URL, CA bundle, From address, no retries."""
+    """The official client configured for CAD: base URL, CA bundle, From address, no
+    retries; with a ``gate``, each call waits for a slot of the token's shared rate budget
+    (bucket ``gate_key``, a digest of the token) and waits out a 429."""
 
     def __init__(
         self,
@@ -82,7 +84,11 @@ class PagerDutyConnection:
         from_email: str,
         verify: bool | str = True,
         timeout_s: float = 30.0,
+        gate: Gate | None = None,
+        gate_key: str = "",
     ) -> None:
+        self.gate = gate
+        self.gate_key = gate_key
         context = ssl_context(verify) if isinstance(verify, str) else verify
         self.client = pagerduty.RestApiV2Client(
             token, default_from=from_email, base_url=base_url, verify=context
@@ -102,6 +108,11 @@ class PagerDutyConnection:
 
     def call(self, endpoint: str, fn: Callable[[], T]) -> T:
         """Run one client call, translating its failures."""
+        if self.gate is None:
+            return self._call(endpoint, fn)
+        return self.gate.call(self.gate_key, endpoint, lambda: self._call(endpoint, fn))
+
+    def _call(self, endpoint: str, fn: Callable[[], T]) -> T:
         try:
             return fn()
         except pagerduty.HttpError as exc:

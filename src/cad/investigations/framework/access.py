@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, RestConfig
+from cad.clients.http import Gate
 from cad.clients.kube import KubeReader
 from cad.retry import retry_transient
 
@@ -20,14 +21,18 @@ class BackplaneAccessBroker:
         credentials: CustomerCredentialChain,
         *,
         aws_endpoint_url: str | None = None,
+        cloudtrail_gate: Gate | None = None,
     ) -> None:
         self.backplane = backplane
+        self.cloudtrail_gate = cloudtrail_gate
         self.credentials = credentials
         self.aws_endpoint_url = aws_endpoint_url
 
     def aws_client(self, cluster_id: str, region: str) -> AwsClient:
         return AwsClient(
-            self.credentials.credentials(cluster_id, region), endpoint_url=self.aws_endpoint_url
+            self.credentials.credentials(cluster_id, region),
+            endpoint_url=self.aws_endpoint_url,
+            cloudtrail_gate=self.cloudtrail_gate,
         )
 
     def open_kube(
