@@ -24,6 +24,7 @@ __all__ = [
     "RetryPolicy",
     "call_with_retries",
     "is_testing",
+    "pause",
     "retry_transient",
     "set_testing",
 ]
@@ -86,6 +87,11 @@ def is_testing() -> bool:
 def _real_sleep(seconds: float) -> None:
     if not _testing:
         time.sleep(seconds)
+
+
+def pause(seconds: float) -> None:
+    """Sleep ``seconds``, unless :func:`set_testing` turned real waiting off."""
+    _real_sleep(seconds)
 
 
 def _server_wait(exc: BaseException | None) -> float:
