@@ -54,7 +54,7 @@ def _config(scenario: Scenario) -> InvestigationConfig:
 def _deliver(scenario: Scenario, sandbox: Sandbox, config: InvestigationConfig) -> list[RunOutcome]:
     webhook = scenario.run.mode == "webhook"
     built = build_controller(
-        sandbox.settings(experimental_enabled=scenario.run.experimental),
+        sandbox.settings(experimental_enabled=scenario.run.experimental, **scenario.run.settings),
         config,
         pagerduty=webhook,
         dry_run=scenario.run.dry_run,
