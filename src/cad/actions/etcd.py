@@ -258,8 +258,9 @@ class EtcdSnapshot(Action):
         if target.backplane is None or target.cluster is None:
             return
         try:
+            # The internal id, as every other report (the original used the external id here).
             target.facts["report_id"] = target.backplane.create_report(
-                target.cluster.external_id or target.cluster.id, summary=REPORT_SUMMARY, data=text
+                target.cluster.id, summary=REPORT_SUMMARY, data=text
             )
         except ClientError as exc:
             log.warning("could not store the etcd analysis report", error=str(exc))
