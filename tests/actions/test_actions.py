@@ -74,6 +74,8 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "backplane_report",
         "sftp_upload",
         "annotate_object",
+        "run_job",
+        "etcd_snapshot",
     }
 
 
