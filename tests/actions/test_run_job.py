@@ -211,3 +211,16 @@ def test_a_retry_after_a_lost_answer_waits_for_the_job_it_created(
     found = record(report)
     assert (found.outcome, found.attempts) == (Outcome.SUCCEEDED, 2)
     assert methods(world) == [("POST", "Job"), ("DELETE", "Job")]
+
+
+def test_a_log_read_refused_for_good_deletes_the_job_and_fails(
+    sandbox: Sandbox, clients: Clients, executor: Executor
+) -> None:
+    world = management_world(sandbox, JobRunSpec(logs="secret"))
+    sandbox.faults("kubernetes").add(method="GET", path="*/pods/*/log", status=403)
+    report = executor.execute([job()], context(clients), ExecutionOptions())
+    found = record(report)
+    assert (found.outcome, found.attempts) == (Outcome.FAILED, 1)
+    assert "HTTP 403" in found.error
+    assert found.facts["cleanup"] == "success"
+    assert methods(world) == [("POST", "Job"), ("DELETE", "Job")]

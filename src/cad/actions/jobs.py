@@ -18,7 +18,7 @@ from pydantic import Field
 
 from cad.actions.base import Action, ActionTarget, EffectMetric, Lane
 from cad.clients.models import KINDS
-from cad.errors import CADError, ClientError
+from cad.errors import CADError, ClientError, is_transient
 
 __all__ = [
     "CLEANUP",
@@ -224,8 +224,9 @@ def run_job(
     """Run the Job ``manifest`` describes to completion and return its pod's log.
 
     A Job an earlier attempt created (same name) is waited for, not created again. A Job that
-    failed or ran out of time is deleted and :class:`JobFailedError` raised; a transient error
-    while waiting or reading leaves the Job for the retry to find. Records the facts ``job``,
+    failed or ran out of time is deleted and :class:`JobFailedError` raised, and so is one
+    whose wait or log read failed for good (a 403, its pod gone); a transient error leaves
+    the Job for the retry to find (its TTL removes it if no retry comes). Records the facts ``job``,
     ``log`` and ``cleanup`` on ``target``.
     """
     job = _Job(target, manifest, management)
@@ -233,8 +234,9 @@ def run_job(
     try:
         job.wait(timeout_s)
         pod, text = job.read_log(container)
-    except JobFailedError:
-        target.facts[CLEANUP] = "success" if job.delete() else "failure"
+    except Exception as exc:
+        if not is_transient(exc):  # no retry will come for this Job: clean up now
+            target.facts[CLEANUP] = "success" if job.delete() else "failure"
         raise
     target.facts[LOG] = text[:MAX_LOG_FACT]
     deleted = job.delete()
