@@ -63,6 +63,7 @@ systems' HTTP answers.
     │       ├── SecretAuthNotFoundError
     │       └── AuthEmailNotFoundError
     ├── JobAlreadyQueuedError        store.db: the incident's job is waiting already
+    ├── JobFailedError               actions.jobs: a Kubernetes Job failed or ran out of time
     ├── NoClusterIdError             clients.pagerduty: no alert names a cluster
     ├── RetryableRunError            worker.distributed: another attempt may fix the run
     ├── ScaffoldError                investigations.scaffold: the name is invalid or taken

@@ -77,6 +77,8 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "sftp_upload",
         "annotate_object",
         "move_to_org_policy",
+        "run_job",
+        "etcd_snapshot",
     }
 
 

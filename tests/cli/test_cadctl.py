@@ -123,6 +123,7 @@ def test_the_example_config_wiring_every_investigation_validates() -> None:
         "upgradeconfigsyncfailureover4hr", "machinehealthcheckunterminatedshortcircuitsre",
         "ocmagentresponsefailure", "cannotretrieveupdatessre", "expiredcertificates",
         "pdbblockingnodedrain", "consoleerrorbudgetburn", "restartcontrolplane",
+        "etcddatabasequotalowspace",
     ):  # fmt: skip
         assert f"- {name}" in text or f"name: {name}\n" in text, name
 

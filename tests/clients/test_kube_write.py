@@ -12,6 +12,7 @@ from cad.clients.kube import KINDS
 from cad.clients.kube_write import KubeWriteClient, object_path
 from cad.errors import InvalidRequestError, NotFoundError, ServerError
 from cad.simulators.kube import KubeWorld
+from cad.simulators.kube_jobs import JobRuns, JobRunSpec
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import ClusterSpec, KubernetesSpec, WorldSpec
 
@@ -113,3 +114,53 @@ def test_a_server_error_on_the_write_is_raised_and_nothing_is_recorded(
         writer.merge_patch("c1", KINDS["ConfigMap"], "cm", {"data": {}}, namespace="ns1")
     assert kube_writes(sandbox) == []
     assert sandbox.backplane.open_remediations() == []
+
+
+def test_a_job_runs_in_the_simulator_its_pod_log_is_read_and_deleting_it_takes_the_pod(
+    sandbox: Sandbox, writer: KubeWriteClient
+) -> None:
+    # Given a management cluster whose Jobs named check-* succeed printing "done"
+    management = KubeWorld()
+    management.extensions.append(
+        JobRuns(management, [JobRunSpec(name_prefix="check-", logs="done")])
+    )
+    sandbox.backplane.add_management_api("c1", management)
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "check-1", "namespace": "hcp"},
+        "spec": {"template": {"spec": {"containers": [{"name": "job", "image": "x"}]}}},
+    }
+    # When CAD creates it, finds its pod and reads the log
+    writer.create("c1", KINDS["Job"], job, management=True)
+    stored = writer.get("c1", KINDS["Job"], "check-1", namespace="hcp", management=True)
+    pods = writer.list(
+        "c1", KINDS["Pod"], namespace="hcp", label_selector="job-name=check-1", management=True
+    )
+    log = writer.logs("c1", "hcp", pods[0]["metadata"]["name"], container="job", management=True)
+    # Then the Job completed, its pod says what the world says, and deleting the Job in the
+    # background deletes the pod too
+    assert stored is not None
+    assert stored["status"]["succeeded"] == 1
+    assert log == "done"
+    assert writer.delete(
+        "c1", KINDS["Job"], "check-1", namespace="hcp", management=True, propagation="Background"
+    )
+    assert writer.list("c1", KINDS["Pod"], namespace="hcp", management=True) == []
+    with pytest.raises(NotFoundError):
+        writer.logs("c1", "hcp", "gone", management=True)
+
+
+def test_deleting_a_job_without_a_propagation_policy_orphans_its_pod(
+    sandbox: Sandbox, writer: KubeWriteClient
+) -> None:
+    management = KubeWorld()
+    management.extensions.append(JobRuns(management, [JobRunSpec(outcome="hang")]))
+    sandbox.backplane.add_management_api("c1", management)
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "namespace": "n"}}
+    writer.create("c1", KINDS["Job"], job, management=True)
+    assert writer.get("c1", KINDS["Job"], "j", namespace="n", management=True)["status"] == {  # type: ignore[index]
+        "active": 1
+    }
+    writer.delete("c1", KINDS["Job"], "j", namespace="n", management=True)
+    assert len(writer.list("c1", KINDS["Pod"], namespace="n", management=True)) == 1

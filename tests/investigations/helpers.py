@@ -18,6 +18,7 @@ ORIGINAL_ORDER = [
     "chgm",
     "clustermonitoringerrorbudgetburn",
     "cpd",
+    "etcddatabasequotalowspace",
     "insightsoperatordown",
     "upgradeconfigsyncfailureover4hr",
     "machinehealthcheckunterminatedshortcircuitsre",

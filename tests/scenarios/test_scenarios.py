@@ -263,3 +263,17 @@ def test_kubernetes_write_expectations_fail_naming_what_the_apis_received(sandbo
     }
     received = "PATCH HostedCluster ocm-production-2abcdefghijklmnopqrstuvwxyz01234/my-cluster"
     assert failed["kubernetes writes"] == f"{received} (management)"
+
+
+def test_the_library_covers_every_outcome_of_etcddatabasequotalowspace() -> None:
+    # Each name is one outcome of etcddatabasequotalowspace (see its README's Outcomes), and
+    # the safety of its Job: dry run, re-delivery, a lost answer, a failed read.
+    names = {s.name for s in LIBRARY}
+    required = {
+        "etcd-warning-silenced", "etcd-critical-escalated", "etcd-hcp-analysed",
+        "etcd-job-fails", "etcd-job-times-out", "etcd-empty-analysis", "etcd-no-etcd-pod",
+        "etcd-hcp-no-etcdctl-image", "etcd-no-analyzer-image", "etcd-management-unreachable",
+        "etcd-dry-run", "etcd-redelivered", "etcd-job-create-fails-once",
+        "etcd-log-read-fails-once",
+    }  # fmt: skip
+    assert required <= names, required - names

@@ -21,6 +21,7 @@ from cad.actions.codec import (
     actions_from_json,
     actions_to_json,
 )
+from cad.actions.etcd import EtcdSnapshot
 from cad.actions.helpers import (
     TITLE_PREFIX,
     escalate,
@@ -32,6 +33,7 @@ from cad.actions.helpers import (
     silence,
     title_prefix,
 )
+from cad.actions.jobs import JobFailedError, RunJob
 from cad.actions.kubernetes import AnnotateObject
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
@@ -54,11 +56,14 @@ __all__ = [
     "BackplaneReport",
     "EffectMetric",
     "EscalateIncident",
+    "EtcdSnapshot",
+    "JobFailedError",
     "Lane",
     "LimitedSupport",
     "MoveToOrgPolicy",
     "NoteWriter",
     "PagerDutyNote",
+    "RunJob",
     "ServiceLog",
     "SftpUpload",
     "SilenceIncident",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import math
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -81,6 +83,12 @@ class ActionTarget:
     recall: Callable[[str, str], str | None] = field(default=lambda _type, _name: None)
     """``recall(action_type, name)``: a fact recorded with an earlier effect of that type in
     this scope (this run or an earlier one), or ``None``."""
+    clock: Callable[[], float] = field(default=time.monotonic)
+    """A monotonic clock, for an action that waits (a Job running to completion)."""
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    """How such an action waits between looks (the executor's: virtual in tests)."""
+    time_left: Callable[[], float] = field(default=lambda: math.inf)
+    """Seconds before the execution's deadline: no wait of an action may cross it."""
 
     def require_cluster(self) -> ClusterRef:
         """The cluster, or a clear error if the execution has none."""
@@ -165,6 +173,9 @@ class Action(BaseModel):
     """The ``BudgetLimits`` field that holds this type's fleet-wide hourly limit, if any."""
     effect_metric: ClassVar[EffectMetric | None] = None
     """The counter of this type's real effects, if it has one."""
+    outcome_metrics: ClassVar[tuple[EffectMetric, ...]] = ()
+    """Counters of this type's outcomes, failures too (the original's ``status`` labels):
+    :meth:`outcome_counts` says which to increment when an action has finished."""
     restricted: ClassVar[bool] = False
     """Withheld in the informing stage and on infrastructure clusters."""
     closes_incident: ClassVar[bool] = False
@@ -235,6 +246,14 @@ class Action(BaseModel):
     def metric_labels(self) -> dict[str, str]:
         """The labels of ``effect_metric`` besides ``alert_type`` and ``investigation``."""
         return {}
+
+    def outcome_counts(
+        self, outcome: str, facts: Mapping[str, str]
+    ) -> list[tuple[str, dict[str, str]]]:
+        """``(metric name, labels)`` of each ``outcome_metrics`` counter to increment once,
+        now that this action finished with ``outcome`` (a live run only), having recorded
+        ``facts``. Labels besides ``alert_type`` and ``investigation``."""
+        return []
 
     def customer_message(self) -> tuple[str, str, str] | None:
         """``(kind, summary, text)`` when this action sends a customer a message (checked

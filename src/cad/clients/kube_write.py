@@ -1,7 +1,7 @@
-"""The Kubernetes write half, for the executor only: get, create, merge-patch and delete
-objects by kind, on a cluster or on its HCP management cluster, through a backplane
-remediation opened for the call (the same proxy path :class:`~cad.clients.kube.KubeReader`
-reads through) and closed after it."""
+"""The Kubernetes write half, for the executor only: get, list, create, merge-patch and
+delete objects by kind, and read a pod's log, on a cluster or on its HCP management
+cluster, through a backplane remediation opened for the call (the same proxy path
+:class:`~cad.clients.kube.KubeReader` reads through) and closed after it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from cad.clients.models import Kind
 from cad.errors import ClientError, NotFoundError
 from cad.retry import retry_transient
 
-__all__ = ["DEFAULT_REMEDIATION", "KubeWriteClient", "object_path"]
+__all__ = ["DEFAULT_REMEDIATION", "MAX_LOG_BYTES", "KubeWriteClient", "object_path"]
 
 DEFAULT_REMEDIATION = "configuration-anomaly-detection"
+MAX_LOG_BYTES = 1024 * 1024
+"""The most of a pod's log CAD reads (1 MiB)."""
 
 log = structlog.get_logger("cad.kube_write")
 
@@ -76,6 +78,44 @@ class KubeWriteClient:
             return None
         return found
 
+    def list(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        *,
+        namespace: str | None = None,
+        label_selector: str = "",
+        management: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The objects of ``kind`` (in ``namespace``) matching ``label_selector``."""
+        path = object_path(kind, namespace=namespace)
+        params = {"labelSelector": label_selector} if label_selector else {}
+        found = self._call(
+            cluster_id, management, lambda http: http.json("GET", path, params=params)
+        )
+        items = found.get("items") if isinstance(found, dict) else None
+        return [item for item in items or [] if isinstance(item, dict)]
+
+    def logs(
+        self,
+        cluster_id: str,
+        namespace: str,
+        pod: str,
+        *,
+        container: str = "",
+        limit_bytes: int = MAX_LOG_BYTES,
+        management: bool = False,
+    ) -> str:
+        """The log of a pod's container (its first ``limit_bytes``), as text."""
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        params: dict[str, Any] = {"limitBytes": limit_bytes}
+        if container:
+            params["container"] = container
+        response: httpx.Response = self._call(
+            cluster_id, management, lambda http: http.request("GET", path, params=params)
+        )
+        return response.text
+
     def create(
         self, cluster_id: str, kind: Kind, obj: dict[str, Any], *, management: bool = False
     ) -> dict[str, Any]:
@@ -115,11 +155,17 @@ class KubeWriteClient:
         *,
         namespace: str | None = None,
         management: bool = False,
+        propagation: str = "",
     ) -> bool:
-        """Delete the object; False when it was already gone."""
+        """Delete the object; False when it was already gone. ``propagation``
+        (``Background``, ``Foreground``, ``Orphan``): what happens to the objects it owns (a
+        Job's pods are orphaned unless it is given)."""
         path = object_path(kind, namespace=namespace, name=name)
+        params = {"propagationPolicy": propagation} if propagation else {}
         try:
-            self._call(cluster_id, management, lambda http: http.request("DELETE", path))
+            self._call(
+                cluster_id, management, lambda http: http.request("DELETE", path, params=params)
+            )
         except NotFoundError:
             return False
         return True

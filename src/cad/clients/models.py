@@ -118,6 +118,7 @@ _KIND_TABLE = [
     ("apps", "v1", "Deployment", "deployments", True),
     ("apps", "v1", "StatefulSet", "statefulsets", True),
     ("apps", "v1", "ReplicaSet", "replicasets", True),
+    ("batch", "v1", "Job", "jobs", True),
     ("config.openshift.io", "v1", "APIServer", "apiservers", False),
     ("config.openshift.io", "v1", "Ingress", "ingresses", False),
     ("operator.openshift.io", "v1", "IngressController", "ingresscontrollers", True),

@@ -144,6 +144,31 @@ class KubeWriter(Protocol):
         """The object, or None when it does not exist."""
         ...
 
+    def list(
+        self,
+        cluster_id: str,
+        kind: Kind,
+        *,
+        namespace: str | None = None,
+        label_selector: str = "",
+        management: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The objects of ``kind`` (in ``namespace``) matching ``label_selector``."""
+        ...
+
+    def logs(
+        self,
+        cluster_id: str,
+        namespace: str,
+        pod: str,
+        *,
+        container: str = "",
+        limit_bytes: int = 1024 * 1024,
+        management: bool = False,
+    ) -> str:
+        """The log of a pod's container (its first ``limit_bytes``), as text."""
+        ...
+
     def create(
         self, cluster_id: str, kind: Kind, obj: dict[str, Any], *, management: bool = False
     ) -> dict[str, Any]:
@@ -171,6 +196,8 @@ class KubeWriter(Protocol):
         *,
         namespace: str | None = None,
         management: bool = False,
+        propagation: str = "",
     ) -> bool:
-        """Delete the object; False when it was already gone."""
+        """Delete the object; False when it was already gone. ``propagation``
+        (``Background``...): what becomes of the objects it owns (a Job's pods)."""
         ...

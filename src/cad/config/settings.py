@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     # CloudTrail's event history keeps 90 days.
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)
+    # The image that analyses an etcd snapshot (the original's CAD_OCTOSQL_IMAGE).
+    octosql_image: str = Field(default="", max_length=512)
 
     # Receiver, store, workers
     database_url: Annotated[str, AfterValidator(checks.check_store_url)] | None = None

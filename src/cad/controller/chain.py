@@ -181,6 +181,7 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         incident=run.incident_info,
         now=deps.now,
         cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
+        octosql_image=deps.runtime.octosql_image,
         shared=run.shared,
         experimental=deps.runtime.experimental,
         update_graph=deps.update_graph,

@@ -30,6 +30,8 @@ class RuntimeConfig:
     service_log_window: timedelta = timedelta(days=7)
     """A service log identical to one sent within this window is not sent again."""
     cloudtrail_lookback: timedelta = timedelta(hours=2)
+    octosql_image: str = ""
+    """The image that analyses an etcd snapshot (etcddatabasequotalowspace)."""
     experimental: bool = False
     executor_max_workers: int = 32
     org_policies: OrgPolicyMapping = field(default_factory=OrgPolicyMapping)
@@ -65,6 +67,7 @@ class RuntimeConfig:
             ),
             service_log_window=timedelta(days=settings.service_log_dedupe_days),
             cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
+            octosql_image=settings.octosql_image,
             experimental=settings.experimental_enabled,
             executor_max_workers=settings.executor_max_workers,
             org_policies=settings.org_policy_mapping,

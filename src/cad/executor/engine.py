@@ -29,6 +29,7 @@ from cad.executor.plan import (
     withhold_silence_after_failure,
 )
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
+from cad.executor.target import execution_target
 from cad.retry import Deadline, GaveUpError, call_with_retries
 
 __all__ = ["HELD_BACK", "Executor", "validate_actions"]
@@ -151,18 +152,13 @@ class Executor:
         run = _Run(ctx, options, Deadline(options.retry.deadline_s, self._clock))
         steps = plan(checked, ctx, options, run.amend, self.budget)
         self.hooks.execution_started(ctx, options, checked)
-        target = ActionTarget(
-            cluster=ctx.cluster,
-            incident=ctx.incident,
-            ocm=ctx.clients.ocm,
-            pagerduty=ctx.clients.pagerduty,
-            backplane=ctx.clients.backplane,
-            sftp=ctx.clients.sftp,
-            kube=ctx.clients.kube,
+        target = execution_target(
+            ctx,
+            options,
             now=self._now,
-            service_log_window=options.service_log_window,
-            reconcile=options.reconcile,
-            run=f"{ctx.ledger_scope()}/{ctx.investigation}",
+            clock=self._clock,
+            sleep=self._sleep,
+            deadline=run.deadline,
             recall=lambda action_type, name: self._recall(steps, run, action_type, name),
         )
         with structlog.contextvars.bound_contextvars(

@@ -5,6 +5,10 @@ runs, not skipped duplicates), labelled ``alert_type`` (the alert's name; empty 
 run), ``investigation`` and the action's ``metric_labels()``. The original's two are declared
 by their action classes: ``cad_investigate_servicelog_sent_total{alert_type,investigation}``
 and ``cad_investigate_limitedsupport_set_total{alert_type,investigation,ls_summary}``.
+A type may also declare ``outcome_metrics``, counted when it finished whatever the outcome
+(live runs only), with the labels its ``outcome_counts`` gives: the etcd snapshot's
+``cad_investigate_etcd_database_analysis_total{status,reason}`` and
+``cad_investigate_etcd_snapshot_cleanup_total{status}``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
-from cad.actions.base import Action, action_classes
+from cad.actions.base import Action, EffectMetric, action_classes
 from cad.executor.hooks import ActionFinished, ExecutorHooks
 from cad.executor.report import Outcome
 
@@ -30,6 +34,8 @@ class ExecutorMetrics:
         self._lock = threading.Lock()
         for cls in action_classes():
             self.effect_counter(cls)
+            for metric in cls.outcome_metrics:
+                self._counter(metric)
         self.actions = Counter(
             "cad_actions_total",
             "Actions by type and outcome",
@@ -59,8 +65,16 @@ class ExecutorMetrics:
     def effect_counter(self, cls: type[Action]) -> Counter | None:
         """The counter of ``cls``'s real effects (made on first use), or ``None``."""
         metric = cls.effect_metric
-        if metric is None:
-            return None
+        return None if metric is None else self._counter(metric)
+
+    def outcome_counter(self, cls: type[Action], name: str) -> Counter | None:
+        """``cls``'s counter of outcomes called ``name`` (made on first use), or ``None``."""
+        for metric in cls.outcome_metrics:
+            if metric.name == name:
+                return self._counter(metric)
+        return None
+
+    def _counter(self, metric: EffectMetric) -> Counter:
         with self._lock:
             if metric.name not in self._effects:
                 self._effects[metric.name] = Counter(
@@ -106,7 +120,15 @@ class MetricsHook(ExecutorHooks):
             attempts, duration = self._type_metrics(record.type)
             attempts.inc(record.attempts)
             duration.observe(record.duration_s)
-        if record.outcome is not Outcome.SUCCEEDED or event.options.dry_run:
+        if event.options.dry_run:
+            return
+        for name, extra in event.action.outcome_counts(record.outcome.value, record.facts):
+            outcomes = self.metrics.outcome_counter(type(event.action), name)
+            if outcomes is not None:
+                outcomes.labels(
+                    alert_type=event.ctx.alert, investigation=event.ctx.investigation, **extra
+                ).inc()
+        if record.outcome is not Outcome.SUCCEEDED:
             return
         counter = self.metrics.effect_counter(type(event.action))
         if counter is not None:

@@ -12,6 +12,9 @@ from cad.investigations.clustermonitoringerrorbudgetburn.investigation import (
 from cad.investigations.consoleerrorbudgetburn.investigation import ConsoleErrorBudgetBurn
 from cad.investigations.cpd.investigation import ClusterProvisioningDelay
 from cad.investigations.describenodes.investigation import DescribeNodes
+from cad.investigations.etcddatabasequotalowspace.investigation import (
+    EtcdDatabaseQuotaLowSpace,
+)
 from cad.investigations.expiredcertificates.investigation import ExpiredCertificates
 from cad.investigations.framework.registry import Registry
 from cad.investigations.insightsoperatordown.investigation import InsightsOperatorDown
@@ -35,6 +38,7 @@ REGISTRY = Registry(
         Chgm,
         ClusterMonitoringErrorBudgetBurn,
         ClusterProvisioningDelay,
+        EtcdDatabaseQuotaLowSpace,
         InsightsOperatorDown,
         UpgradeConfigSyncFailureOver4Hr,
         MachineHealthCheckUnterminatedShortCircuitSre,

@@ -72,6 +72,9 @@ class RunSpec(_Strict):
     params: dict[str, StrictStr] = Field(default_factory=dict)
     experimental: StrictBool = False  # CAD_EXPERIMENTAL_ENABLED for this run
     org_policy_mapping: dict[str, Any] | None = None  # CAD_ORG_POLICY_MAPPING for this run
+    settings: dict[StrictStr, Any] = Field(default_factory=dict)
+    """Settings for this run, by field name (``executor_deadline_seconds: 2``,
+    ``octosql_image: ""``): what ``CAD_<NAME>`` would set."""
 
     @model_validator(mode="after")
     def _manual_needs_target(self) -> RunSpec:

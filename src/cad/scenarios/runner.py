@@ -57,7 +57,7 @@ def _deliver(scenario: Scenario, sandbox: Sandbox, config: InvestigationConfig) 
     if scenario.run.org_policy_mapping is not None:
         overrides["org_policy_mapping"] = scenario.run.org_policy_mapping
     built = build_controller(
-        sandbox.settings(**overrides),
+        sandbox.settings(**overrides, **scenario.run.settings),
         config,
         pagerduty=webhook,
         dry_run=scenario.run.dry_run,

@@ -3,6 +3,7 @@ Kubernetes simulator, and the AWS assume-role sequence."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import threading
@@ -242,7 +243,10 @@ class BackplaneSimulator:
         )
         async def kube_api(target: str, name: str, path: str, request: Request) -> Response:
             fault = sim.kube_faults.take(request.method, "/" + path)
-            if fault is not None and fault.status:
+            # ``status`` with ``process_after_ms``: the request is handled, then refused (a
+            # write that landed although its answer says it failed).
+            landed = fault is not None and fault.status and fault.process_after_ms
+            if fault is not None and fault.status and not landed:
                 return JSONResponse(
                     status(fault.status, "InternalError", "injected fault"),
                     status_code=fault.status,
@@ -269,6 +273,10 @@ class BackplaneSimulator:
             )
             if request.method != "GET" and 200 <= code < 300:
                 sim.writes.add(request.method, request.url.path, payload, sim.clock.now())
+            if landed and fault is not None and fault.status:
+                await asyncio.sleep(fault.process_after_ms / 1000)
+                error = status(fault.status, "InternalError", "injected fault after processing")
+                return JSONResponse(error, status_code=fault.status)
             if isinstance(body, str):
                 return PlainTextResponse(body, status_code=code)
             return JSONResponse(body, status_code=code)

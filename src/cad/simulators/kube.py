@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import Any, Protocol
+
+from cad.simulators.kube_selectors import LabelSelectorError, match_fields, match_labels
 
 __all__ = [
+    "KubeExtension",
     "KubeWorld",
     "LabelSelectorError",
     "match_fields",
@@ -16,10 +19,6 @@ __all__ = [
     "merge_patch",
     "plural_of",
 ]
-
-
-class LabelSelectorError(ValueError):
-    """A selector that cannot be parsed."""
 
 
 # metrics.k8s.io names its resources after what they measure.
@@ -36,78 +35,6 @@ def plural_of(kind: str) -> str:
     if lowered.endswith("y") and lowered[-2:-1] not in "aeiou":
         return lowered[:-1] + "ies"
     return lowered + "s"
-
-
-def _split(selector: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in selector:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        parts.append(current.strip())
-    return parts
-
-
-_SET = re.compile(r"^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$")
-_EQ = re.compile(r"^([\w./-]+)\s*(==|!=|=)\s*([\w./-]*)$")
-_EXISTS = re.compile(r"^(!?)([\w./-]+)$")
-
-
-def match_labels(labels: dict[str, str], selector: str) -> bool:
-    """Whether ``labels`` satisfy a label selector (``k=v``, ``k!=v``, ``k in (a,b)``,
-    ``k notin (a,b)``, ``k``, ``!k``, comma meaning AND)."""
-    for part in _split(selector):
-        if match := _SET.match(part):
-            key, op, values = match.groups()
-            allowed = {v.strip() for v in values.split(",") if v.strip()}
-            ok = labels.get(key) in allowed
-            if (op == "in") != ok:
-                return False
-        elif match := _EQ.match(part):
-            key, op, value = match.groups()
-            if (labels.get(key) == value) != (op in ("=", "==")):
-                return False
-        elif match := _EXISTS.match(part):
-            negate, key = match.groups()
-            if (key in labels) == bool(negate):
-                return False
-        else:
-            raise LabelSelectorError(f"unable to parse requirement: {part!r}")
-    return True
-
-
-def _path(obj: dict[str, Any], dotted: str) -> Any:
-    value: Any = obj
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def match_fields(obj: dict[str, Any], selector: str) -> bool:
-    """Whether the object satisfies a field selector (``a.b=v``, ``a.b!=v``, AND)."""
-    for part in _split(selector):
-        match = _EQ.match(part)
-        if not match:
-            raise LabelSelectorError(f"unable to parse field requirement: {part!r}")
-        key, op, value = match.groups()
-        actual = _path(obj, key)
-        actual_text = (
-            ""
-            if actual is None
-            else str(actual).lower()
-            if isinstance(actual, bool)
-            else str(actual)
-        )
-        if (actual_text == value) != (op in ("=", "==")):
-            return False
-    return True
 
 
 def status(code: int, reason: str, message: str, name: str = "", kind: str = "") -> dict[str, Any]:
@@ -128,6 +55,18 @@ _API = re.compile(
     r"^/(?:api/(?P<core>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))"
     r"(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?/?$"
 )
+
+
+class KubeExtension(Protocol):
+    """Behaviour added to a :class:`KubeWorld` (Jobs that run: ``kube_jobs``)."""
+
+    def answer(
+        self, method: str, path: str, params: dict[str, str]
+    ) -> tuple[int, dict[str, Any] | str] | None:
+        """The answer to a request the world does not serve itself, or ``None``."""
+
+    def written(self, method: str, obj: dict[str, Any], params: dict[str, str]) -> None:
+        """Called after the world accepted a write of ``obj`` (POST, PATCH or DELETE)."""
 
 
 class KubeWorld:
@@ -155,6 +94,22 @@ class KubeWorld:
         # "namespace", "name"}.
         self.writes: list[dict[str, Any]] = []
         self._versions = 1
+        self.extensions: list[KubeExtension] = []
+
+    def remove_where(self, kind: str, namespace: str, labels: str) -> int:
+        """Remove the objects of ``kind`` in ``namespace`` matching the label selector
+        ``labels`` (what a garbage collector does); returns how many."""
+        with self._lock:
+            gone = [
+                o
+                for o in self._objects
+                if o.get("kind") == kind
+                and (o.get("metadata") or {}).get("namespace") == namespace
+                and match_labels((o.get("metadata") or {}).get("labels") or {}, labels)
+            ]
+            for obj in gone:
+                self._objects.remove(obj)
+        return len(gone)
 
     def find_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The pod object, if the world has it."""
@@ -211,9 +166,17 @@ class KubeWorld:
             return (200 if answer == "ok" else 500), answer
         if clean == "/version":
             return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0"}
+        for extension in self.extensions:
+            served = extension.answer(method, clean, params)
+            if served is not None:
+                return served
         match = _API.match(clean)
         if match and method in ("POST", "PATCH", "DELETE"):
-            return self._write(method, clean, match, body, content_type)
+            code, reply, obj = self._write(method, clean, match, body, content_type)
+            if obj is not None:
+                for extension in self.extensions:
+                    extension.written(method, obj, params)
+            return code, reply
         if not match or method != "GET":
             return 404 if method == "GET" else 405, status(
                 404,
@@ -263,34 +226,42 @@ class KubeWorld:
 
     def _write(
         self, method: str, path: str, match: re.Match[str], body: Any, content_type: str
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
+        """``(status, answer, the object written or None)``."""
         group = match.group("group") or ""
         version = match.group("version") or match.group("core")
         api_version = f"{group}/{version}" if group else version
         namespace, plural, name = match.group("ns"), match.group("plural"), match.group("name")
         if method == "POST":
             if name is not None or not isinstance(body, dict):
-                return 400, status(400, "BadRequest", "POST takes an object on a collection")
-            return self._create(path, api_version, namespace, plural, body)
+                return 400, status(400, "BadRequest", "POST takes an object on a collection"), None
+            code, created = self._create(path, api_version, namespace, plural, body)
+            return code, created, created if code == 201 else None
         if name is None:
-            return 405, status(405, "MethodNotAllowed", f"{method} needs an object name")
+            return 405, status(405, "MethodNotAllowed", f"{method} needs an object name"), None
         with self._lock:
             found = self._find(api_version, namespace, plural, name)
             if found is None:
-                return 404, status(404, "NotFound", f'{plural} "{name}" not found', name, plural)
+                return (
+                    404,
+                    status(404, "NotFound", f'{plural} "{name}" not found', name, plural),
+                    None,
+                )
             if method == "DELETE":
                 self._objects.remove(found)
                 self.writes.append(_record(method, path, None, found))
-                return 200, {**status(200, "", ""), "status": "Success"}
+                return 200, {**status(200, "", ""), "status": "Success"}, found
             if "merge-patch+json" not in content_type or not isinstance(body, dict):
-                return 415, status(
-                    415, "UnsupportedMediaType", "only application/merge-patch+json is served"
+                return (
+                    415,
+                    status(415, "UnsupportedMediaType", "only application/merge-patch+json"),
+                    None,
                 )
             patched = merge_patch(found, body)
             patched.setdefault("metadata", {})["resourceVersion"] = self._next_version()
             self._objects[self._objects.index(found)] = patched
             self.writes.append(_record(method, path, body, patched))
-            return 200, patched
+            return 200, patched, patched
 
     def _create(
         self,

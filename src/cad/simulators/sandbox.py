@@ -25,6 +25,7 @@ from cad.simulators.certs import make_self_signed
 from cad.simulators.clock import SimClock
 from cad.simulators.faults import Fault, FaultBook
 from cad.simulators.kube import KubeWorld
+from cad.simulators.kube_jobs import JobRuns
 from cad.simulators.ocm import TOKEN_PATH, OcmSimulator
 from cad.simulators.pagerduty import PagerDutySimulator, SimIncident
 from cad.simulators.server import ServerThread
@@ -122,6 +123,7 @@ class Sandbox:
     def environment(self) -> dict[str, str]:
         """Environment variables that point CAD at the simulators."""
         return {
+            "CAD_OCTOSQL_IMAGE": "quay.io/app-sre/octosql-etcd:sandbox",
             "CAD_OCM_URL": self.ocm_url,
             "CAD_OCM_TOKEN_URL": self.ocm_url + TOKEN_PATH,
             "CAD_OCM_CLIENT_ID": self.ocm.client_id,
@@ -302,4 +304,5 @@ def kube_world(kube: KubernetesSpec) -> KubeWorld:
         protocols=tuple(kube.exec_protocols),
     )
     world.health = {str(key): value for key, value in kube.health.items()}
+    world.extensions.append(JobRuns(world, kube.jobs))
     return world

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cad.simulators.kube_jobs import JobRunSpec
 from cad.simulators.world_network import NetworkSpec
 
 __all__ = [
@@ -155,7 +156,8 @@ class KubernetesSpec(_Spec):
     """The cluster's Kubernetes API: its objects, the answers of commands run in its pods
     (``exec``), the exec channel protocols it speaks (``exec_protocols``), and node and pod
     metrics (``metrics``: NodeMetrics and PodMetrics objects, served under
-    ``metrics.k8s.io/v1beta1`` like ``objects``)."""
+    ``metrics.k8s.io/v1beta1`` like ``objects``), and how the Jobs created there run
+    (``jobs``: :class:`~cad.simulators.kube_jobs.JobRunSpec`)."""
 
     unreachable: bool = False
     objects: list[dict[str, Any]] = []
@@ -165,6 +167,7 @@ class KubernetesSpec(_Spec):
     )
     metrics: list[dict[str, Any]] = []
     health: dict[Literal["healthz", "livez", "readyz"], str] = {}
+    jobs: list[JobRunSpec] = []
 
     @field_validator("objects", "metrics")
     @classmethod

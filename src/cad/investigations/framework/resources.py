@@ -111,6 +111,7 @@ class Resources:
         incident: IncidentInfo | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         cloudtrail_lookback: timedelta = timedelta(hours=2),
+        octosql_image: str = "",
         shared: SharedClients | None = None,
         experimental: bool = False,
         update_graph: UpdateGraphRead | None = None,
@@ -127,6 +128,8 @@ class Resources:
         self.incident = incident or IncidentInfo()
         self.now = now
         self.cloudtrail_lookback = cloudtrail_lookback
+        # CAD_OCTOSQL_IMAGE: the image that analyses an etcd snapshot
+        self.octosql_image = octosql_image
         # CAD_EXPERIMENTAL_ENABLED: investigations in an informing phase act only when set
         self.experimental = experimental
         # The OpenShift update graph; None where no client is configured.
