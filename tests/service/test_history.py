@@ -131,7 +131,15 @@ def test_history_records_are_frozen_and_serialise_as_the_api_shows_them(store: S
         "error",
         "chain",
         "actions",
+        "cluster_external_id",
+        "cluster_name",
+        "trigger",
+        "reason",
+        "requested_by",
+        "repeat_effects",
     }
+    assert shown["trigger"] == "webhook"
+    assert shown["started_at"].endswith("+00:00")
     assert shown["chain"] == [{"investigation": "chgm", "outcome": "ran", "reason": "stopped"}]
     assert shown["actions"] == [
         RunAction(

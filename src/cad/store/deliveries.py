@@ -9,7 +9,7 @@ A delivery is ``queued`` (its ``lease_until``, when set, is its backoff: not bef
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -20,11 +20,26 @@ from sqlalchemy.orm import Session
 from cad.errors import CADError
 from cad.store.history import interrupt_runs
 from cad.store.models import DeliveryRow, RunRow
+from cad.store.records import RunRequest
 
 if TYPE_CHECKING:
     from cad.store.db import Store
 
-__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "JobAlreadyQueuedError"]
+__all__ = [
+    "RERUN_EVENT",
+    "ClaimedDelivery",
+    "DeliveryQueue",
+    "Enqueue",
+    "JobAlreadyQueuedError",
+    "UnknownIncidentError",
+]
+
+RERUN_EVENT = "cad.rerun"
+"""The event type of a delivery ``cadctl rerun`` queued (a copy of the incident's payload)."""
+
+
+class UnknownIncidentError(CADError):
+    """A re-run was asked for an incident the store holds no delivery of."""
 
 
 class JobAlreadyQueuedError(CADError):
@@ -48,6 +63,8 @@ class ClaimedDelivery:
     payload: str
     attempts: int
     coalesced: int
+    request: RunRequest = field(default_factory=lambda: RunRequest(trigger="webhook"))
+    """Who asked for the run: PagerDuty (a webhook), or the operator of a re-run."""
 
 
 def _incident_lock(session: Session, incident_id: str) -> None:
@@ -119,6 +136,62 @@ class DeliveryQueue:
         with self.store.session() as session:
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
         return existing or 0, False
+
+    def add_rerun(
+        self, incident_id: str, request: RunRequest, *, enqueue: Enqueue | None = None
+    ) -> int:
+        """Queue a re-run of an incident: a delivery carrying the payload of the incident's
+        latest stored delivery and ``request`` (why, who, whether effects are repeated);
+        with ``enqueue`` (PostgreSQL), the incident's job in the same transaction. A re-run
+        is never coalesced into another delivery. :class:`UnknownIncidentError` when no
+        delivery of the incident is stored."""
+        with self.store.session() as session:
+            if enqueue is not None:
+                _incident_lock(session, incident_id)
+            payload = session.scalar(
+                select(DeliveryRow.payload)
+                .where(DeliveryRow.incident_id == incident_id, DeliveryRow.status != "ignored")
+                .order_by(DeliveryRow.id.desc())
+                .limit(1)
+            )
+            if payload is None:
+                raise UnknownIncidentError(
+                    f"no delivery of incident {incident_id!r} is stored: nothing to re-run"
+                )
+            row = DeliveryRow(
+                incident_id=incident_id,
+                event_type=RERUN_EVENT,
+                received_at=datetime.now(UTC),
+                payload=payload,
+                status="queued",
+                attempts=0,
+                reason=request.reason,
+                requested_by=request.requested_by,
+                repeat_effects=request.repeat_effects,
+            )
+            session.add(row)
+            session.flush()
+            if enqueue is not None:
+                with contextlib.suppress(JobAlreadyQueuedError):
+                    enqueue(session.connection().connection.driver_connection, incident_id)
+            return row.id
+
+    def claim_delivery(
+        self, delivery_id: int, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """Take one queued delivery (``cadctl rerun`` running its own on SQLite, no server
+        running); ``None`` when it is not queued (a worker took it)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None or row.status != "queued":
+                return None
+            return _take(session, row, worker, datetime.now(UTC) + lease)
+
+    def ended(self, delivery_id: int) -> tuple[str, int | None, str | None] | None:
+        """A delivery's status, its run and its error (``None``: no such delivery)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            return None if row is None else (row.status, row.run_id, row.error)
 
     def claim_incident(
         self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -270,8 +343,19 @@ def _take(
                 DeliveryRow.incident_id == row.incident_id,
                 DeliveryRow.status == "queued",
                 DeliveryRow.id != row.id,
+                DeliveryRow.event_type != RERUN_EVENT,  # a re-run is asked for: it runs
             )
         )
         .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
     )
-    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged)
+    request = (
+        RunRequest(
+            trigger="rerun",
+            reason=row.reason,
+            requested_by=row.requested_by,
+            repeat_effects=bool(row.repeat_effects),
+        )
+        if row.event_type == RERUN_EVENT
+        else RunRequest(trigger="webhook")
+    )
+    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged, request)

@@ -20,7 +20,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
 from cad.metrics import ServiceMetrics
 from cad.store.db import Enqueue, Store, StoreUnavailableError
+from cad.store.deliveries import UnknownIncidentError
 from cad.webhook.access import AccessLog
+from cad.webhook.reruns import parse_rerun
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body
@@ -224,5 +226,38 @@ def create_app(
         if found is None:
             return _error(404, f"no run {run_id}")
         return JSONResponse(found.to_json())
+
+    @app.post("/incidents/{incident_id}/rerun", status_code=202)
+    async def rerun(request: Request, incident_id: str) -> JSONResponse:
+        # Behind the history's token; JSON only, so a page elsewhere cannot post a form here.
+        if not authorized(request):
+            return _error(401, "a valid bearer token is required")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _error(415, "the body must be JSON (Content-Type: application/json)")
+        body = await _read_limited(request)
+        try:
+            check_ids(incident_id=incident_id, event_id=None, webhook_id=None)
+            asked = parse_rerun(body or b"")
+            delivery_id = await calls(
+                store.deliveries.add_rerun, incident_id, asked, enqueue=enqueue
+            )
+        except BadDeliveryError as error:
+            return _error(400, str(error))
+        except UnknownIncidentError as error:
+            return _error(404, str(error))
+        except StoreUnavailableError:
+            return _error(503, "the store is unavailable; please retry")
+        on_queued()
+        log.info(
+            "rerun",
+            incident=incident_id,
+            delivery=delivery_id,
+            requested_by=asked.requested_by,
+            repeat_effects=asked.repeat_effects,
+        )
+        return JSONResponse(
+            {"status": "queued", "delivery": delivery_id, "incident": incident_id},
+            status_code=202,
+        )
 
     return app
