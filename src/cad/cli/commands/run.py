@@ -35,14 +35,14 @@ def investigate(
     from cad.controller.build import build_controller
 
     settings = _settings(ctx)
-    request = run_request(
-        settings, "investigate", reason=reason, requested_by=requested_by, dry_run=dry_run
-    )
     try:
         payload = payload_path.read_bytes()
     except OSError as error:
         raise _fail(f"cannot read the payload {payload_path}: {error.strerror}") from None
     _require(settings, pagerduty=True)
+    request = run_request(
+        settings, "investigate", reason=reason, requested_by=requested_by, dry_run=dry_run
+    )
     config_error = None
     try:
         investigation_config = _config(config, settings)
@@ -129,10 +129,10 @@ def run(
 
     settings = _settings(ctx)
     parsed = _params(params or [])
+    _require(settings, pagerduty=False)
     request = run_request(
         settings, "run", reason=reason, requested_by=requested_by, dry_run=dry_run
     )
-    _require(settings, pagerduty=False)
     registry = CollectorRegistry()
     with recorder(settings, request, registry) as record:
         built = build_controller(
