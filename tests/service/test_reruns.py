@@ -16,15 +16,9 @@ from cad.store import Store
 from cad.store.deliveries import UnknownIncidentError
 from cad.store.records import RunRequest
 from tests.cli.test_cadctl import CADCTL, CLEAN_ENV
-from tests.service.test_service import (  # noqa: F401 (the fixture)
-    CLUSTER,
-    STOPPED,
-    Start,
-    deliver,
-    seed,
-    start,
-    wait_for_runs,
-)
+from tests.service.test_service import CLUSTER, STOPPED, deliver, seed, wait_for_runs
+
+from .conftest import Start
 
 ASKED = RunRequest(trigger="rerun", reason="OCM was down", requested_by="alice")
 
@@ -46,13 +40,15 @@ def test_a_rerun_carries_the_incidents_payload_and_who_asked_and_why(store: Stor
     # Given an incident whose delivery was run
     first = stored(store)
     claimed = store.deliveries.claim("w-0")
-    assert claimed is not None and claimed.id == first
+    assert claimed is not None
+    assert claimed.id == first
     store.deliveries.finish(first, run_id=None)
     # When a re-run is asked for
     rerun = store.deliveries.add_rerun("Q1", ASKED)
     # Then a worker takes it with the same payload and the request
     taken = store.deliveries.claim("w-0")
-    assert taken is not None and taken.id == rerun
+    assert taken is not None
+    assert taken.id == rerun
     assert taken.payload == claimed.payload
     assert taken.request == ASKED
     assert claimed.request.trigger == "webhook"
@@ -71,11 +67,13 @@ def test_a_rerun_is_not_coalesced_into_a_webhook_delivery_of_its_incident(store:
     stored(store, webhook="wh-2")
     # When a worker takes the first
     taken = store.deliveries.claim("w-0")
-    assert taken is not None and (taken.id, taken.coalesced) == (first, 1)
+    assert taken is not None
+    assert (taken.id, taken.coalesced) == (first, 1)
     store.deliveries.finish(first, run_id=None)
     # Then the re-run is still there for the next claim
     after = store.deliveries.claim("w-0")
-    assert after is not None and after.id == rerun
+    assert after is not None
+    assert after.id == rerun
 
 
 def test_the_history_finds_a_cluster_by_id_external_id_or_name_with_utc_times(
