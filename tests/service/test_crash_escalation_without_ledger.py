@@ -18,7 +18,6 @@ from tests.service.test_nobody_left import post
 from tests.service.test_service import CLUSTER, STOPPED, Start, seed
 
 
-
 class LockingCrashingOcm:
     """The OCM reader with a bug, which first makes the store's lock taken: another
     connection begins an exclusive transaction on the database file (once)."""

@@ -13,7 +13,6 @@ from cad.simulators.sandbox import Sandbox
 from cad.webhook.signature import sign
 from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
 
-
 UNHANDLED = "SomethingCADCannotHandle CRITICAL (1)"
 
 

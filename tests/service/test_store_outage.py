@@ -21,7 +21,6 @@ from cad.simulators.sandbox import Sandbox
 from cad.webhook.signature import sign
 from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
 
-
 pytestmark = pytest.mark.parametrize("start", ["sqlite"], indirect=True)
 
 LIMITED_SUPPORT = "/api/clusters_mgmt/v1/clusters/*/limited_support_reasons"
