@@ -93,8 +93,8 @@ def test_two_actions_described_alike_are_both_in_the_history(store: Store) -> No
 
 
 def test_a_run_that_never_ended_shows_the_effects_it_applied(store: Store) -> None:
-    # Given a run that applied an effect, then its worker stopped
-    run = store.history.start(delivery_id=None, incident_id="Q1")
+    # Given a delivery's run that applied an effect, then its worker stopped
+    run = store.history.start(delivery_id=1, incident_id="Q1")
     token = current_run.set(run)
     try:
         DurableLedger(store).record(

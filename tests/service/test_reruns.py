@@ -184,3 +184,17 @@ def test_cadctl_rerun_runs_through_the_service_and_repeat_effects_applies_them_a
     assert shown["requested_by"]  # CAD_REQUESTED_BY, $USER or the OS user
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
     assert len(sandbox.pagerduty.incident("Q1").notes) == notes + 1
+
+
+def test_an_operators_run_in_progress_is_not_taken_for_a_dead_workers(store: Store) -> None:
+    # Given `cadctl investigate` running on an incident, recorded in the store
+    asked = RunRequest(trigger="investigate", reason="page missed", requested_by="gus")
+    mine = store.history.start(delivery_id=None, incident_id="Q1", request=asked)
+    # When a worker claims a delivery of the incident, and a server starts
+    stored(store)
+    assert store.deliveries.claim_incident("Q1", "w-0") is not None
+    store.deliveries.requeue_unfinished()
+    # Then the operator's run is still running
+    record = store.history.run(mine)
+    assert record is not None
+    assert record.status == "running"

@@ -203,7 +203,13 @@ class DeliveryQueue:
         now = datetime.now(UTC)
         with self.store.session() as session:
             _incident_lock(session, incident_id)
-            interrupt_runs(session, RunRow.incident_id == incident_id, reason="its worker stopped")
+            # Runs of deliveries only: an operator's `cadctl investigate` may be running.
+            interrupt_runs(
+                session,
+                RunRow.incident_id == incident_id,
+                RunRow.delivery_id.is_not(None),
+                reason="its worker stopped",
+            )
             row = session.scalar(
                 select(DeliveryRow)
                 .where(
@@ -269,7 +275,9 @@ class DeliveryQueue:
         """At start: deliveries left ``processing`` by a previous process go back to the queue,
         and the runs it left ``running`` are marked ``interrupted``."""
         with self.store.session() as session:
-            interrupt_runs(session, reason="the process running it stopped")
+            interrupt_runs(
+                session, RunRow.delivery_id.is_not(None), reason="the process running it stopped"
+            )
             return _rows(
                 session,
                 update(DeliveryRow)
