@@ -161,11 +161,10 @@ class Settings(BaseSettings):
     access_log: bool = False
     # Issue 20: who asks for an operator's run (`run`, `investigate`, `rerun`) when
     # --requested-by does not say: CAD_REQUESTED_BY, else the shell's user.
-    requested_by: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        validation_alias=AliasChoices("CAD_REQUESTED_BY", "USER"),
+    requested_by: Annotated[
+        str | None, BeforeValidator(lambda name: name.strip() or None if name else None)
+    ] = Field(
+        default=None, max_length=200, validation_alias=AliasChoices("CAD_REQUESTED_BY", "USER")
     )
 
     @model_validator(mode="after")
