@@ -71,6 +71,7 @@ systems' HTTP answers.
     ├── StoreUnavailableError        the database could not be reached or written (transient)
     │   └── StoreTimeoutError        webhook.storecalls: no answer within the receiver's bound
     ├── TargetUnavailableError       actions.base: the execution lacks what an action needs
+    ├── UnknownIncidentError         store.deliveries: no delivery of the incident to re-run
     └── UnknownInvestigationError    investigations.framework.registry: no such name or alias
 
 **ActionValidationError.** Raised by the executor before it runs anything when one action of

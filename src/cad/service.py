@@ -34,6 +34,7 @@ __all__ = [
     "Workers",
     "build_runtime",
     "build_service",
+    "fleet_budget",
     "queue_options",
     "receiver_only",
 ]
@@ -104,6 +105,24 @@ def build_runtime(
     return Runtime(store, registry, metrics, built)
 
 
+def fleet_budget(
+    settings: Settings,
+    store: Store,
+    registry: CollectorRegistry,
+    now: Callable[[], datetime] | None = None,
+) -> StoreWriteBudget:
+    """The fleet's write budget in ``store``, with the limits ``settings`` set."""
+    return StoreWriteBudget(
+        store,
+        BudgetLimits(
+            limited_support_per_hour=settings.budget_limited_support_per_hour,
+            service_logs_per_hour=settings.budget_service_logs_per_hour,
+        ),
+        registry=registry,
+        now=now,
+    )
+
+
 def _build_controller(
     settings: Settings,
     config: InvestigationConfig,
@@ -117,15 +136,7 @@ def _build_controller(
         config,
         pagerduty=True,
         ledger=DurableLedger(store),
-        budget=StoreWriteBudget(
-            store,
-            BudgetLimits(
-                limited_support_per_hour=settings.budget_limited_support_per_hour,
-                service_logs_per_hour=settings.budget_service_logs_per_hour,
-            ),
-            registry=registry,
-            now=now,
-        ),
+        budget=fleet_budget(settings, store, registry, now),
         rate_buckets=None if store.is_sqlite else StoreRateBuckets(store),
         registry=registry,
         egress=egress,

@@ -133,7 +133,9 @@ def test_investigate_runs_the_chain_and_prints_json_with_the_documented_schema(
 ) -> None:
     payload = tmp_path / "payload.json"
     payload.write_text(json.dumps(sandbox.pagerduty.webhook_payload("Q1")))
-    done = cadctl("investigate", "--payload-path", str(payload), "--json", env=world)
+    done = cadctl(
+        "investigate", "--payload-path", str(payload), "--json", "--reason", "test", env=world
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert set(result) >= {
@@ -165,7 +167,9 @@ def test_investigate_with_a_broken_config_escalates_the_incident_and_fails(
     )
     config = tmp_path / "cad.yaml"
     config.write_text("alerts:\n  - alert_tittle: typo\n")
-    done = cadctl("investigate", "-p", str(payload), "--config", str(config), env=world)
+    done = cadctl(
+        "investigate", "-p", str(payload), "--config", str(config), "--reason", "t", env=world
+    )
     assert done.returncode == 1
     note = sandbox.pagerduty.incident("Q1").notes[0]["content"]
     assert "invalid investigation config" in note
@@ -203,7 +207,7 @@ def test_metrics_are_pushed_to_the_pushgateway_at_exit(
         payload = tmp_path / "payload.json"
         payload.write_text(json.dumps(sandbox.pagerduty.webhook_payload("Q1")))
         env = {**world, "CAD_PROMETHEUS_PUSHGATEWAY": server.url}
-        done = cadctl("investigate", "-p", str(payload), env=env)
+        done = cadctl("investigate", "-p", str(payload), "--reason", "metrics test", env=env)
     finally:
         server.stop()
     assert done.returncode == 0, done.stderr

@@ -33,7 +33,7 @@ def test_with_filtering_the_configs_filter_keeps_a_manual_run_off_the_cluster(
     # When cmbb runs by hand with filtering, by its short name
     done = cadctl(
         "run", "-c", "my-cluster", "-i", "cmbb", "--with-filtering", "--config", str(config),
-        "--json", env=env,
+        "--reason", "checking the filter", "--json", env=env,
     )  # fmt: skip
     # Then the run is filtered out, names the filter, and wrote nothing
     assert done.returncode == 0, done.stderr
@@ -54,6 +54,8 @@ def test_run_refuses_an_invalid_config_file(sandbox: Sandbox, tmp_path: Path) ->
         "cmbb",
         "--config",
         str(config),
+        "--reason",
+        "checking the config",
         env=classic_cluster(sandbox),
     )
     assert done.returncode == 2

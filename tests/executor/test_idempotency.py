@@ -40,6 +40,23 @@ def test_a_second_execution_for_the_same_incident_applies_nothing_again(
     assert all("already applied in this incident" in (r.reason or "") for r in second.records)
 
 
+def test_an_execution_that_repeats_effects_does_not_ask_the_ledger_but_still_probes(
+    executor: Executor, context: ContextFactory, journal: Journal, ledger: InMemoryLedger
+) -> None:
+    # Given a note and a limited support applied for the incident
+    actions = [limited_support("LS", "d"), note("Findings.")]
+    executor.execute(actions, context())
+    # When an operator's re-run repeats effects
+    again = executor.execute(actions, context(), ExecutionOptions(repeat_effects=True))
+    # Then the note is posted again; the limited support, still active, is skipped by its probe
+    outcomes = {r.type: (r.outcome, r.reason or "") for r in again.records}
+    assert outcomes["pagerduty_note"][0] is Outcome.SUCCEEDED
+    assert outcomes["limited_support"][0] is Outcome.SKIPPED
+    assert "already applied" not in outcomes["limited_support"][1]
+    written = [w.name for w in journal.writes()]
+    assert written.count("pagerduty.add_note") == 2, written
+
+
 def test_the_ledger_scope_of_manual_runs_is_the_cluster_and_investigation(
     executor: Executor, context: ContextFactory, ocm: FakeOcm
 ) -> None:

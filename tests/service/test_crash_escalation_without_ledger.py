@@ -14,11 +14,8 @@ import pytest
 
 from cad.clients.ocm.models import Cluster
 from cad.simulators.sandbox import Sandbox
-from tests.service import test_service
 from tests.service.test_nobody_left import post
 from tests.service.test_service import CLUSTER, STOPPED, Start, seed
-
-start = test_service.start
 
 
 class LockingCrashingOcm:

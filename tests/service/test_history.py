@@ -93,8 +93,8 @@ def test_two_actions_described_alike_are_both_in_the_history(store: Store) -> No
 
 
 def test_a_run_that_never_ended_shows_the_effects_it_applied(store: Store) -> None:
-    # Given a run that applied an effect, then its worker stopped
-    run = store.history.start(delivery_id=None, incident_id="Q1")
+    # Given a delivery's run that applied an effect, then its worker stopped
+    run = store.history.start(delivery_id=1, incident_id="Q1")
     token = current_run.set(run)
     try:
         DurableLedger(store).record(
@@ -131,7 +131,15 @@ def test_history_records_are_frozen_and_serialise_as_the_api_shows_them(store: S
         "error",
         "chain",
         "actions",
+        "cluster_external_id",
+        "cluster_name",
+        "trigger",
+        "reason",
+        "requested_by",
+        "repeat_effects",
     }
+    assert shown["trigger"] == "webhook"
+    assert shown["started_at"].endswith("+00:00")
     assert shown["chain"] == [{"investigation": "chgm", "outcome": "ran", "reason": "stopped"}]
     assert shown["actions"] == [
         RunAction(

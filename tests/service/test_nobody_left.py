@@ -11,10 +11,7 @@ import httpx
 from cad.clients.ocm.models import Cluster
 from cad.simulators.sandbox import Sandbox
 from cad.webhook.signature import sign
-from tests.service import test_service
 from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
-
-start = test_service.start  # the service tests' fixture: a service per backend
 
 UNHANDLED = "SomethingCADCannotHandle CRITICAL (1)"
 

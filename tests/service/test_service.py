@@ -7,72 +7,24 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from cad.config.investigation_config import load_default_config
-from cad.investigations.registry import REGISTRY
-from cad.sandbox_service import build_sandbox_service
 from cad.service import Service
 from cad.simulators.sandbox import Sandbox
-from cad.simulators.server import ServerThread
 from cad.simulators.world import WorldSpec
 from cad.store import RunRecord, current_run
 from cad.webhook.signature import sign
 from cad.worker.embedded import EmbeddedWorkers
-from tests.databases import sqlite_url
 from tests.worlds import STOPPED_BY_CUSTOMER
 
-SECRET = "service-secret"
+from .conftest import SECRET, Start
+
 CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
 STOPPED = STOPPED_BY_CUSTOMER
-
-
-Start = Callable[..., tuple[Service, str]]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def start(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> Iterator[Start]:
-    sandbox.reset()
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else _fresh_postgres(request)
-    started: list[tuple[Service, ServerThread]] = []
-
-    def make(
-        *, workers: int = 2, start_workers: bool = True, **overrides: object
-    ) -> tuple[Service, str]:
-        settings = sandbox.settings(
-            pd_webhook_secrets=SECRET, database_url=url, worker_poll_seconds=0.2, **overrides
-        )
-        service = build_sandbox_service(
-            settings,
-            load_default_config(known=REGISTRY.names()),
-            workers=workers,
-            sandbox=sandbox,
-            start_workers=start_workers,
-        )
-        server = ServerThread(service.app).start()
-        started.append((service, server))
-        return service, server.url
-
-    yield make
-    for service, server in started:
-        server.stop()
-        service.close()
-
-
-def _fresh_postgres(request: pytest.FixtureRequest) -> str:
-    from sqlalchemy import create_engine, text
-
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    with engine.begin() as conn:  # everything, the job queue's types and functions too
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def seed(sandbox: Sandbox, *incidents: str, **cluster: object) -> None:

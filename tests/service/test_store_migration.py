@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from cad.store import DurableLedger, Store, downgrade, upgrade
+from cad.store.records import RunRequest
 from tests.databases import postgres_database, sqlite_url
 
 AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -188,5 +189,52 @@ def test_a_run_recorded_after_the_upgrade_survives_a_downgrade(url: str) -> None
         assert ledger == {
             ("incident:Q7", "pagerduty_note", "n:1", "note", '{"facts": {"k": "v"}}'),
         }
+    finally:
+        store.close()
+
+
+def test_the_upgrade_to_0007_keeps_every_run_and_delivery_and_asks_who_of_new_ones(
+    url: str,
+) -> None:
+    # Given a database at revision 0006 with a run and a delivery
+    upgrade(url, to="0006")
+    store = Store(url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, incident_id, cluster_id, chain, status, started_at) "
+                    "VALUES (3, 'Q3', 'c3', '[]', 'succeeded', :at)"
+                ),
+                {"at": AT},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO deliveries (incident_id, event_type, received_at, payload, "
+                    "status, attempts) VALUES ('Q3', 'incident.triggered', :at, '{}', 'done', 1)"
+                ),
+                {"at": AT},
+            )
+        # When it is upgraded
+        upgrade(url)
+        # Then the old run reads as before, in UTC, with nobody named as asking
+        record = store.history.run(3)
+        assert record is not None
+        assert (record.incident_id, record.cluster_id, record.status) == ("Q3", "c3", "succeeded")
+        assert record.started_at == AT
+        assert (record.trigger, record.reason, record.requested_by) == (None, None, None)
+        assert record.repeat_effects is False
+        # And the old delivery can be re-run
+        asked = RunRequest(trigger="rerun", reason="why", requested_by="me")
+        assert store.deliveries.add_rerun("Q3", asked) > 1
+        columns = {c["name"] for c in inspect(store.engine).get_columns("runs")}
+        assert {"trigger", "reason", "requested_by", "repeat_effects"} <= columns
+        # When it is downgraded to 0006
+        downgrade(url, "0006")
+        # Then the columns are gone and the run is still there
+        columns = {c["name"] for c in inspect(store.engine).get_columns("runs")}
+        assert not {"trigger", "reason", "cluster_name"} & columns
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM runs")).scalar_one() == 1
     finally:
         store.close()

@@ -19,10 +19,7 @@ from sqlalchemy.engine import make_url
 from cad.service import Service
 from cad.simulators.sandbox import Sandbox
 from cad.webhook.signature import sign
-from tests.service import test_service
 from tests.service.test_service import CLUSTER, SECRET, STOPPED, Start, seed, wait_for_runs
-
-start = test_service.start  # the service tests' fixture: a service per backend
 
 pytestmark = pytest.mark.parametrize("start", ["sqlite"], indirect=True)
 

@@ -8,7 +8,18 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from cad.cli.commands import catalog, config, db, history, run, sandbox, serve, status, worker
+from cad.cli.commands import (
+    catalog,
+    config,
+    db,
+    history,
+    rerun,
+    run,
+    sandbox,
+    serve,
+    status,
+    worker,
+)
 from cad.cli.options import LogLevel, Version, offer_everywhere
 
 app = typer.Typer(
@@ -43,6 +54,7 @@ app.command()(serve.serve)
 app.command()(worker.worker)
 db_app.command("upgrade")(db.db_upgrade)
 app.command()(history.history)
+app.command()(rerun.rerun)
 app.command()(status.status)
 sandbox_app.command("trigger")(sandbox.sandbox_trigger)
 app.command("actions")(catalog.list_actions)

@@ -58,6 +58,25 @@ DryRun = Annotated[
 ]
 
 
+Reason = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        help="Why you run it, kept in the run history (required unless --dry-run).",
+    ),
+]
+
+
+RequestedBy = Annotated[
+    str | None,
+    typer.Option(
+        "--requested-by",
+        help="Who asks for the run [default: CAD_REQUESTED_BY, else $USER].",
+        show_default=False,
+    ),
+]
+
+
 Migrate = Annotated[
     bool | None,
     typer.Option(

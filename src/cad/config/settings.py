@@ -11,6 +11,7 @@ one line naming each variable.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -171,6 +172,13 @@ class Settings(BaseSettings):
     # One log line per HTTP request to `serve` (method, path, status, time): off, since every
     # delivery has its own line already.
     access_log: bool = False
+    # Issue 20: who asks for an operator's run (`run`, `investigate`, `rerun`) when
+    # --requested-by does not say: CAD_REQUESTED_BY, else the shell's user.
+    requested_by: Annotated[
+        str | None, BeforeValidator(lambda name: name.strip() or None if name else None)
+    ] = Field(
+        default=None, max_length=200, validation_alias=AliasChoices("CAD_REQUESTED_BY", "USER")
+    )
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:
@@ -216,6 +224,24 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """``CAD_DATABASE_URL``, else the SQLite file at ``CAD_DATABASE_PATH``."""
         return self.database_url or f"sqlite:///{self.database_path}"
+
+    def store_configured(self) -> bool:
+        """Whether a store was chosen (``CAD_DATABASE_URL`` or ``CAD_DATABASE_PATH`` set):
+        then ``cadctl run`` and ``investigate`` record their runs and use its ledger and
+        budget; without one they keep nothing, as the original."""
+        return self.database_url is not None or "database_path" in self.model_fields_set
+
+    def requester(self) -> str:
+        """Who asks for an operator's run: ``CAD_REQUESTED_BY``, ``$USER``, else the name of
+        the process's OS user."""
+        if self.requested_by:
+            return self.requested_by
+        import pwd
+
+        try:
+            return pwd.getpwuid(os.getuid()).pw_name
+        except KeyError:  # a container's uid with no passwd entry
+            return f"uid {os.getuid()}"
 
     def event_types(self) -> set[str]:
         """The webhook event types that start a run."""

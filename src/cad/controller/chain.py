@@ -51,6 +51,8 @@ class ChainRun:
     dry_run: bool
     manual: bool
     reconcile: bool = False
+    repeat_effects: bool = False
+    """An operator's re-run that applies again effects the ledger holds."""
     alert: str = ""
     """The alert config's name (metrics' ``alert_type``); empty in a manual run."""
     defer_transient: bool = False
@@ -125,6 +127,7 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
                     manual=run.manual,
                     stage=stage,
                     reconcile=run.reconcile,
+                    repeat_effects=run.repeat_effects,
                     hold_on_store_outage=run.defer_transient,
                 )
                 report = run.deps.executor.execute(

@@ -40,6 +40,7 @@ class Controller:
         reconcile: bool = False,
         defer_transient: bool = False,
         run_id: int | None = None,
+        repeat_effects: bool = False,
     ) -> RunOutcome:
         """Investigate the incident a webhook payload (raw JSON, base64 or parsed) is about.
 
@@ -48,6 +49,8 @@ class Controller:
         ``defer_transient``: a failure caused by a transient error (5xx, 429, network) is not
         noted and escalated but returned ``deferred``, for a later attempt to try again.
         ``run_id``: the run's id in CAD's history, named in the note of a failed run.
+        ``repeat_effects``: an operator's re-run applies again the effects the ledger says
+        were applied before (the actions' probes of the live systems still hold).
         """
         return PagerDutyMode(self.deps, self.config, self.metrics).investigate(
             payload,
@@ -55,6 +58,7 @@ class Controller:
             reconcile=reconcile,
             defer_transient=defer_transient,
             run_id=run_id,
+            repeat_effects=repeat_effects,
         )
 
     def run_manual(

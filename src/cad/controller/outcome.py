@@ -41,6 +41,7 @@ class RunOutcome(BaseModel):
     mode: Literal["pagerduty", "manual"]
     dry_run: bool
     reconcile: bool = False
+    repeat_effects: bool = False  # a re-run that applies again what the ledger holds
     defer_transient: bool = Field(default=False, exclude=True)
     run_id: int | None = Field(default=None, exclude=True)  # in CAD's history, when recorded
     deferred: bool = False  # failed on a transient error, nobody told: to be tried again

@@ -51,12 +51,14 @@ class PagerDutyMode:
         reconcile: bool = False,
         defer_transient: bool = False,
         run_id: int | None = None,
+        repeat_effects: bool = False,
     ) -> RunOutcome:
         """See :meth:`cad.controller.controller.Controller.investigate`."""
         outcome = RunOutcome(
             mode="pagerduty",
             dry_run=dry_run,
             reconcile=reconcile,
+            repeat_effects=repeat_effects,
             defer_transient=defer_transient,
             run_id=run_id,
             status="succeeded",
@@ -184,6 +186,7 @@ class PagerDutyMode:
             IncidentInfo(run.incident.id, run.incident.title, event.service_summary),
             dry_run=outcome.dry_run,
             reconcile=outcome.reconcile,
+            repeat_effects=outcome.repeat_effects,
             alert=alert.display_name,
             defer_transient=outcome.defer_transient,
             manual=False,

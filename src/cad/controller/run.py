@@ -71,7 +71,9 @@ class Run:
             infra=self.infra,
         )
         options = deps.runtime.execution_options(
-            dry_run=self.outcome.dry_run, reconcile=self.outcome.reconcile
+            dry_run=self.outcome.dry_run,
+            reconcile=self.outcome.reconcile,
+            repeat_effects=self.outcome.repeat_effects,
         )
         records: list[Any] = list(deps.executor.execute(actions, ctx, options).records)
         self.outcome.extra_actions += records

@@ -41,7 +41,7 @@ class RuntimeConfig:
 
     def execution_options(self, **modes: Any) -> ExecutionOptions:
         """The executor's options for one execution: these policies, and ``modes``
-        (``dry_run``, ``manual``, ``stage``, ``reconcile``)."""
+        (``dry_run``, ``manual``, ``stage``, ``reconcile``, ``repeat_effects``)."""
         return ExecutionOptions(
             retry=self.action_retry, service_log_window=self.service_log_window, **modes
         )

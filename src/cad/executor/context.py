@@ -62,6 +62,9 @@ class ExecutionOptions:
     # transient store outage, the PagerDuty phase is held back rather than escalated, and the
     # next attempt finishes the run (its probes find what landed). The last attempt escalates.
     hold_on_store_outage: bool = False
+    # An operator's re-run with --repeat-effects: the ledger is not asked whether an effect
+    # was applied before (the actions' own probes of the live systems still run).
+    repeat_effects: bool = False
 
     def modes(self) -> list[str]:
         """The active modes by name, for reports and logs."""

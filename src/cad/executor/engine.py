@@ -235,7 +235,7 @@ class Executor:
             step.preview = action.preview(target)
         step.key = action.dedupe_key()
         skip = run.claim(step)
-        if not skip:
+        if not skip and not run.options.repeat_effects:
             try:
                 skip = self.hooks.skip_reason(run.ctx, action, step.key)
             except Exception as exc:

@@ -9,7 +9,7 @@ A delivery is ``queued`` (its ``lease_until``, when set, is its backoff: not bef
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
@@ -20,11 +20,21 @@ from sqlalchemy.orm import Session
 from cad.errors import CADError, StoreUnavailableError
 from cad.store.history import interrupt_runs
 from cad.store.models import DeliveryRow, RunRow
+from cad.store.records import RunRequest
+from cad.store.reruns import RERUN_EVENT, UnknownIncidentError, insert_rerun
 
 if TYPE_CHECKING:
     from cad.store.db import Store
 
-__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "IncidentJob", "JobAlreadyQueuedError"]
+__all__ = [
+    "RERUN_EVENT",
+    "ClaimedDelivery",
+    "DeliveryQueue",
+    "Enqueue",
+    "IncidentJob",
+    "JobAlreadyQueuedError",
+    "UnknownIncidentError",
+]
 
 
 class JobAlreadyQueuedError(CADError):
@@ -64,6 +74,8 @@ class ClaimedDelivery:
     payload: str
     attempts: int
     coalesced: int
+    request: RunRequest = field(default_factory=lambda: RunRequest(trigger="webhook"))
+    """Who asked for the run: PagerDuty (a webhook), or the operator of a re-run."""
 
 
 def _incident_lock(session: Session, incident_id: str) -> None:
@@ -154,6 +166,40 @@ class DeliveryQueue:
             ) from error
         return int(found)
 
+    def add_rerun(
+        self, incident_id: str, request: RunRequest, *, enqueue: Enqueue | None = None
+    ) -> int:
+        """Queue a re-run of an incident: a delivery carrying the payload of the incident's
+        latest stored delivery and ``request`` (why, who, whether effects are repeated);
+        with ``enqueue`` (PostgreSQL), the incident's job in the same transaction. A re-run
+        is never coalesced into another delivery. :class:`UnknownIncidentError` when no
+        delivery of the incident is stored."""
+        with self.store.session() as session:
+            if enqueue is not None:
+                _incident_lock(session, incident_id)
+            row = insert_rerun(session, incident_id, request)
+            if enqueue is not None:
+                with contextlib.suppress(JobAlreadyQueuedError):
+                    enqueue(session.connection().connection.driver_connection, incident_id)
+            return row.id
+
+    def claim_delivery(
+        self, delivery_id: int, worker: str, lease: timedelta = timedelta(minutes=10)
+    ) -> ClaimedDelivery | None:
+        """Take one queued delivery (``cadctl rerun`` running its own on SQLite, no server
+        running); ``None`` when it is not queued (a worker took it)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None or row.status != "queued":
+                return None
+            return _take(session, row, worker, datetime.now(UTC) + lease)
+
+    def ended(self, delivery_id: int) -> tuple[str, int | None, str | None] | None:
+        """A delivery's status, its run and its error (``None``: no such delivery)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            return None if row is None else (row.status, row.run_id, row.error)
+
     def claim_incident(
         self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)
     ) -> ClaimedDelivery | None:
@@ -164,7 +210,13 @@ class DeliveryQueue:
         now = datetime.now(UTC)
         with self.store.session() as session:
             _incident_lock(session, incident_id)
-            interrupt_runs(session, RunRow.incident_id == incident_id, reason="its worker stopped")
+            # Runs of deliveries only: an operator's `cadctl investigate` may be running.
+            interrupt_runs(
+                session,
+                RunRow.incident_id == incident_id,
+                RunRow.delivery_id.is_not(None),
+                reason="its worker stopped",
+            )
             row = session.scalar(
                 select(DeliveryRow)
                 .where(
@@ -230,7 +282,9 @@ class DeliveryQueue:
         """At start: deliveries left ``processing`` by a previous process go back to the queue,
         and the runs it left ``running`` are marked ``interrupted``."""
         with self.store.session() as session:
-            interrupt_runs(session, reason="the process running it stopped")
+            interrupt_runs(
+                session, RunRow.delivery_id.is_not(None), reason="the process running it stopped"
+            )
             return _rows(
                 session,
                 update(DeliveryRow)
@@ -304,8 +358,19 @@ def _take(
                 DeliveryRow.incident_id == row.incident_id,
                 DeliveryRow.status == "queued",
                 DeliveryRow.id != row.id,
+                DeliveryRow.event_type != RERUN_EVENT,  # a re-run is asked for: it runs
             )
         )
         .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
     )
-    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged)
+    request = (
+        RunRequest(
+            trigger="rerun",
+            reason=row.reason,
+            requested_by=row.requested_by,
+            repeat_effects=bool(row.repeat_effects),
+        )
+        if row.event_type == RERUN_EVENT
+        else RunRequest(trigger="webhook")
+    )
+    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged, request)

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cad.store.models import LedgerRow, RunActionRow, RunRow
-from cad.store.records import FinishedRun
+from cad.store.records import FinishedRun, RunRequest
 
 if TYPE_CHECKING:
     from cad.store.db import Store
 
-__all__ = ["RunAction", "RunHistory", "RunRecord", "RunStep", "interrupt_runs"]
+__all__ = ["RunAction", "RunHistory", "RunRecord", "RunStep", "interrupt_runs", "utc"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,8 +61,10 @@ class RunAction:
 
 @dataclass(frozen=True, kw_only=True)
 class RunRecord:
-    """A run as the history keeps it. Times are as the database returns them (SQLite's
-    carry no zone)."""
+    """A run as the history keeps it. Times are in UTC, with their zone, on both databases.
+    ``trigger``, ``reason``, ``requested_by`` and ``repeat_effects``: who asked for the run
+    and why (:class:`~cad.store.records.RunRequest`; ``None`` for runs recorded before
+    CAD kept them)."""
 
     id: int
     delivery_id: int | None
@@ -75,6 +77,12 @@ class RunRecord:
     error: str | None
     chain: tuple[RunStep, ...]
     actions: tuple[RunAction, ...]
+    cluster_external_id: str | None = None
+    cluster_name: str | None = None
+    trigger: str | None = None
+    reason: str | None = None
+    requested_by: str | None = None
+    repeat_effects: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The run as ``GET /runs/{id}`` and ``cadctl history --json`` show it."""
@@ -83,6 +91,8 @@ class RunRecord:
             "delivery_id": self.delivery_id,
             "incident_id": self.incident_id,
             "cluster_id": self.cluster_id,
+            "cluster_external_id": self.cluster_external_id,
+            "cluster_name": self.cluster_name,
             "alert": self.alert,
             "status": self.status,
             "started_at": self.started_at.isoformat(),
@@ -90,6 +100,10 @@ class RunRecord:
             "error": self.error,
             "chain": [step.to_json() for step in self.chain],
             "actions": [action.to_json() for action in self.actions],
+            "trigger": self.trigger,
+            "reason": self.reason,
+            "requested_by": self.requested_by,
+            "repeat_effects": self.repeat_effects,
         }
 
 
@@ -110,8 +124,15 @@ class RunHistory:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def start(self, *, delivery_id: int | None, incident_id: str | None) -> int:
-        """Record that a run started; returns its id."""
+    def start(
+        self,
+        *,
+        delivery_id: int | None,
+        incident_id: str | None,
+        request: RunRequest | None = None,
+    ) -> int:
+        """Record that a run started (``request``: who asked and why); returns its id."""
+        asked = request or RunRequest(trigger="webhook")
         with self.store.session() as session:
             row = RunRow(
                 delivery_id=delivery_id,
@@ -119,6 +140,10 @@ class RunHistory:
                 status="running",
                 started_at=datetime.now(UTC),
                 chain="[]",
+                trigger=asked.trigger,
+                reason=asked.reason,
+                requested_by=asked.requested_by,
+                repeat_effects=asked.repeat_effects,
             )
             session.add(row)
             session.flush()
@@ -131,7 +156,10 @@ class RunHistory:
             if row is None or row.status != "running":  # interrupted meanwhile: final
                 return
             row.status, row.finished_at = outcome.run_status, datetime.now(UTC)
-            row.cluster_id = (outcome.cluster or {}).get("id")
+            cluster = outcome.cluster or {}
+            row.cluster_id = cluster.get("id")
+            row.cluster_external_id = cluster.get("external_id") or None
+            row.cluster_name = cluster.get("name") or None
             row.alert = outcome.alert
             row.chain = json.dumps(
                 [
@@ -167,11 +195,18 @@ class RunHistory:
     def runs(
         self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50
     ) -> list[RunRecord]:
-        """Runs, newest first, with their actions."""
+        """Runs, newest first, with their actions; ``cluster`` matches the cluster's
+        internal id, external id or name."""
         with self.store.session() as session:
             query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
             if cluster:
-                query = query.where(RunRow.cluster_id == cluster)
+                query = query.where(
+                    or_(
+                        RunRow.cluster_id == cluster,
+                        RunRow.cluster_external_id == cluster,
+                        RunRow.cluster_name == cluster,
+                    )
+                )
             if incident:
                 query = query.where(RunRow.incident_id == incident)
             return [_record(session, row) for row in session.scalars(query)]
@@ -201,12 +236,24 @@ def _record(session: Session, row: RunRow) -> RunRecord:
         cluster_id=row.cluster_id,
         alert=row.alert,
         status=row.status,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
+        started_at=utc(row.started_at),
+        finished_at=utc(row.finished_at) if row.finished_at is not None else None,
         error=row.error,
         chain=tuple(RunStep(**step) for step in json.loads(row.chain or "[]")),
         actions=_actions(session, row.id),
+        cluster_external_id=row.cluster_external_id,
+        cluster_name=row.cluster_name,
+        trigger=row.trigger,
+        reason=row.reason,
+        requested_by=row.requested_by,
+        repeat_effects=bool(row.repeat_effects),
     )
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC with its zone: SQLite returns the UTC times CAD stored without
+    one, PostgreSQL returns them in the session's zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _actions(session: Session, run_id: int) -> tuple[RunAction, ...]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -46,6 +56,10 @@ class DeliveryRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # A re-run queued by `cadctl rerun` (a webhook's delivery has none of these).
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+    repeat_effects: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RunRow(Base):
@@ -57,6 +71,8 @@ class RunRow(Base):
     delivery_id: Mapped[int | None] = mapped_column(Integer, index=True)
     incident_id: Mapped[str | None] = mapped_column(String(100), index=True)
     cluster_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    cluster_external_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    cluster_name: Mapped[str | None] = mapped_column(String(100), index=True)
     alert: Mapped[str | None] = mapped_column(String(300))
     chain: Mapped[str] = mapped_column(Text, default="[]")
     status: Mapped[str] = mapped_column(String(20), index=True)  # running, succeeded, ...
@@ -64,6 +80,11 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
     report: Mapped[str | None] = mapped_column(Text)
+    # webhook, investigate, run or rerun; who asked and why (a webhook's run: PagerDuty).
+    trigger: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+    repeat_effects: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RunActionRow(Base):

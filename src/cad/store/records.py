@@ -7,11 +7,12 @@ controller.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from cad.executor.report import ActionRecord
 
-__all__ = ["FinishedRun", "FinishedStep"]
+__all__ = ["FinishedRun", "FinishedStep", "RunRequest"]
 
 
 class FinishedStep(Protocol):
@@ -55,3 +56,16 @@ class FinishedRun(Protocol):
     def all_actions(self) -> Sequence[ActionRecord]:
         """Every action of the run, in order."""
         ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRequest:
+    """Who asked for a run and why. ``trigger``: ``webhook`` (PagerDuty asked; no reason),
+    ``investigate`` or ``run`` (an operator's ``cadctl`` command), ``rerun`` (``cadctl
+    rerun`` or the receiver's re-run endpoint). ``repeat_effects``: the run applies again
+    effects the ledger says were applied before."""
+
+    trigger: str
+    reason: str | None = None
+    requested_by: str | None = None
+    repeat_effects: bool = False

@@ -20,7 +20,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
 from cad.metrics import ServiceMetrics
 from cad.store.db import Enqueue, Store, StoreUnavailableError
+from cad.store.deliveries import UnknownIncidentError
+from cad.store.records import RunRequest
 from cad.webhook.access import AccessLog
+from cad.webhook.reruns import parse_rerun
 from cad.webhook.signature import verify_signature
 from cad.webhook.storecalls import StoreCalls
 from cad.webhook.ui import UiAccess, add_ui
@@ -85,15 +88,16 @@ def create_app(
     rerun: Rerun | None = None,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
-    is queued in the same transaction. Store calls run off the event loop, and a store that
-    has not answered within ``store_timeout_s`` is answered 503.
+        is queued in the same transaction. Store calls run off the event loop, and a store that
+        has not answered within ``store_timeout_s`` is answered 503.
 
-    The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
-    only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
-    (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows
-    the queue and the workers as ``status`` reports them, and offers ``rerun``. The API docs
-    (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
-    ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
+        The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
+        only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
+        (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows
+        the queue and the workers as ``status`` reports them, and offers ``rerun`` (by default, a
+    re-run queued in the store as ``POST /incidents/{id}/rerun`` does). The API docs
+        (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
+        ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
     app = FastAPI(
         title="CAD webhook receiver",
         version="1",
@@ -105,6 +109,13 @@ def create_app(
     calls = StoreCalls(store_timeout_s, threads=1 if store.is_sqlite else 8)
     if access_log:
         app.add_middleware(AccessLog)
+
+    def rerun_from_ui(incident_id: str, *, reason: str, requested_by: str) -> int:
+        asked = RunRequest(trigger="rerun", reason=reason, requested_by=requested_by)
+        delivery = store.deliveries.add_rerun(incident_id, asked, enqueue=enqueue)
+        on_queued()
+        return delivery
+
     add_ui(
         app,
         store=store,
@@ -112,7 +123,7 @@ def create_app(
         calls=StoreCalls(store_timeout_s, threads=2),
         access=UiAccess(api_token, open_access=open_history),
         status=status,
-        rerun=rerun,
+        rerun=rerun or rerun_from_ui,
     )
 
     @app.post("/webhooks/pagerduty", status_code=202)
@@ -239,5 +250,38 @@ def create_app(
         if found is None:
             return _error(404, f"no run {run_id}")
         return JSONResponse(found.to_json())
+
+    @app.post("/incidents/{incident_id}/rerun", status_code=202)
+    async def queue_rerun(request: Request, incident_id: str) -> JSONResponse:
+        # Behind the history's token; JSON only, so a page elsewhere cannot post a form here.
+        if not authorized(request):
+            return _error(401, "a valid bearer token is required")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _error(415, "the body must be JSON (Content-Type: application/json)")
+        body = await _read_limited(request)
+        try:
+            check_ids(incident_id=incident_id, event_id=None, webhook_id=None)
+            asked = parse_rerun(body or b"")
+            delivery_id = await calls(
+                store.deliveries.add_rerun, incident_id, asked, enqueue=enqueue
+            )
+        except BadDeliveryError as error:
+            return _error(400, str(error))
+        except UnknownIncidentError as error:
+            return _error(404, str(error))
+        except StoreUnavailableError:
+            return _error(503, "the store is unavailable; please retry")
+        on_queued()
+        log.info(
+            "rerun",
+            incident=incident_id,
+            delivery=delivery_id,
+            requested_by=asked.requested_by,
+            repeat_effects=asked.repeat_effects,
+        )
+        return JSONResponse(
+            {"status": "queued", "delivery": delivery_id, "incident": incident_id},
+            status_code=202,
+        )
 
     return app

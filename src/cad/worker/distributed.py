@@ -27,7 +27,7 @@ from procrastinate.job_context import JobContext
 from cad.controller.controller import Controller
 from cad.errors import CADError
 from cad.metrics import ServiceMetrics
-from cad.store.db import Store, StoreUnavailableError
+from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
 from cad.worker.queue import QUEUE, TASK, conninfo
 from cad.worker.runs import run_delivery
 
@@ -99,10 +99,17 @@ class QueueWorker:
     # --- the job ---------------------------------------------------------------------------
 
     def _job(self, context: JobContext, incident_id: str) -> None:
+        # One delivery at a time; a re-run (never coalesced) waiting behind it runs next.
+        while True:
+            claimed = self.store.deliveries.claim_incident(
+                incident_id, self.name, self.options.lease
+            )
+            if claimed is None:  # its deliveries were run by an earlier job of the incident
+                return
+            self._run(context, incident_id, claimed)
+
+    def _run(self, context: JobContext, incident_id: str, claimed: ClaimedDelivery) -> None:
         job = context.job
-        claimed = self.store.deliveries.claim_incident(incident_id, self.name, self.options.lease)
-        if claimed is None:  # its deliveries were run by an earlier job of the incident
-            return
         last_attempt = job.attempts >= self.options.max_retries
         result = run_delivery(
             self.store,

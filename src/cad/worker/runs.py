@@ -67,7 +67,9 @@ def run_delivery(
     the incident gets a note naming the run and an escalation. Store failures before the
     run starts are raised (the caller retries)."""
     started = time.monotonic()
-    run_id = store.history.start(delivery_id=claimed.id, incident_id=claimed.incident_id)
+    run_id = store.history.start(
+        delivery_id=claimed.id, incident_id=claimed.incident_id, request=claimed.request
+    )
     token = current_run.set(run_id)
     line = {"delivery": claimed.id, "run": run_id, "attempt": claimed.attempts}
     try:
@@ -78,6 +80,7 @@ def run_delivery(
                 reconcile=claimed.attempts > 1,
                 defer_transient=defer_transient,
                 run_id=run_id,
+                repeat_effects=claimed.request.repeat_effects,
             )
         store.history.finish(run_id, outcome)
         metrics.runs.labels(status=outcome.run_status).inc()

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cad.cli.common import _fail, _reason, _settings, _store_name
 from cad.cli.options import Json
 
+if TYPE_CHECKING:
+    from cad.store import RunRecord
+
 
 def history(
     ctx: typer.Context,
     cluster: Annotated[
-        str | None, typer.Option("--cluster", help="Only runs of this cluster (internal id).")
+        str | None,
+        typer.Option("--cluster", help="Only runs of this cluster (id, external id or name)."),
     ] = None,
     incident: Annotated[
         str | None, typer.Option("--incident", help="Only runs of this incident.")
@@ -50,14 +54,23 @@ def history(
     if not runs:
         typer.echo("no runs")
     for run in runs:
-        chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
-        typer.echo(
-            f"#{run.id} {run.started_at.isoformat()} incident {run.incident_id} "
-            f"cluster {run.cluster_id} {run.status}"
-        )
-        typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
-        for action in run.actions:
-            detail = f" ({action.error})" if action.error else ""
-            typer.echo(f"   - {action.description}: {action.outcome}{detail}")
-        if run.error:
-            typer.echo(f"   error: {run.error}")
+        print_run(run)
+
+
+def print_run(run: RunRecord) -> None:
+    """One run of the history, for people: when (UTC), what, who asked and why, what it did."""
+    chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
+    cluster = run.cluster_name or run.cluster_id
+    typer.echo(
+        f"#{run.id} {run.started_at.isoformat()} incident {run.incident_id} "
+        f"cluster {cluster} {run.status}"
+    )
+    if run.trigger and run.trigger != "webhook":
+        repeat = ", effects repeated" if run.repeat_effects else ""
+        typer.echo(f"   {run.trigger} by {run.requested_by or '-'}{repeat}: {run.reason or '-'}")
+    typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
+    for action in run.actions:
+        detail = f" ({action.error})" if action.error else ""
+        typer.echo(f"   - {action.description}: {action.outcome}{detail}")
+    if run.error:
+        typer.echo(f"   error: {run.error}")

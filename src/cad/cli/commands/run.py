@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cad.cli.common import _config, _fail, _finish, _require, _settings
-from cad.cli.options import ConfigFile, DryRun, Json
+from cad.cli.options import ConfigFile, DryRun, Json, Reason, RequestedBy
 
 
 def investigate(
@@ -22,10 +22,15 @@ def investigate(
     config: ConfigFile = None,
     dry_run: DryRun = False,
     as_json: Json = False,
+    reason: Reason = None,
+    requested_by: RequestedBy = None,
 ) -> None:
     """Investigate the incident a PagerDuty webhook payload is about."""
     import time
 
+    from prometheus_client import CollectorRegistry
+
+    from cad.cli.recording import recorder, run_request
     from cad.config.investigation_config import InvestigationConfig, InvestigationConfigError
     from cad.controller.build import build_controller
 
@@ -35,23 +40,55 @@ def investigate(
     except OSError as error:
         raise _fail(f"cannot read the payload {payload_path}: {error.strerror}") from None
     _require(settings, pagerduty=True)
+    request = run_request(
+        settings, "investigate", reason=reason, requested_by=requested_by, dry_run=dry_run
+    )
     config_error = None
     try:
         investigation_config = _config(config, settings)
     except InvestigationConfigError as error:
         investigation_config, config_error = InvestigationConfig(), error
-    built = build_controller(settings, investigation_config, pagerduty=True, dry_run=dry_run)
-    started = time.monotonic()
-    try:
-        if config_error is not None:
-            outcome = built.controller.escalate_early_failure(
-                payload, str(config_error), dry_run=dry_run
-            )
-        else:
-            outcome = built.controller.investigate(payload, dry_run=dry_run)
-    finally:
-        built.close()
+    registry = CollectorRegistry()
+    with recorder(settings, request, registry) as record:
+        built = build_controller(
+            settings,
+            investigation_config,
+            pagerduty=True,
+            dry_run=dry_run,
+            ledger=record.ledger,
+            budget=record.budget,
+            registry=registry,
+        )
+        started = time.monotonic()
+        try:
+            if config_error is not None:
+                error_text = str(config_error)
+                outcome = record.run(
+                    _incident_of(payload),
+                    lambda _: built.controller.escalate_early_failure(
+                        payload, error_text, dry_run=dry_run
+                    ),
+                )
+            else:
+                outcome = record.run(
+                    _incident_of(payload),
+                    lambda run_id: built.controller.investigate(
+                        payload, dry_run=dry_run, run_id=run_id
+                    ),
+                )
+        finally:
+            built.close()
     _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
+
+
+def _incident_of(payload: bytes) -> str | None:
+    """The incident a payload names, for the history (``None``: the run will say why)."""
+    from cad.clients.pagerduty.payload import InvalidPayloadError, decode_payload, parse_payload
+
+    try:
+        return parse_payload(decode_payload(payload)).incident_id or None
+    except InvalidPayloadError:
+        return None
 
 
 def _params(values: list[str]) -> dict[str, str]:
@@ -87,10 +124,15 @@ def run(
     ] = False,
     config: ConfigFile = None,
     as_json: Json = False,
+    reason: Reason = None,
+    requested_by: RequestedBy = None,
 ) -> None:
     """Run precheck, ccam and an investigation on one cluster (no incident)."""
     import time
 
+    from prometheus_client import CollectorRegistry
+
+    from cad.cli.recording import recorder, run_request
     from cad.config.investigation_config import InvestigationConfigError
     from cad.controller.build import build_controller
 
@@ -101,12 +143,32 @@ def run(
         investigation_config = _config(config, settings)
     except InvestigationConfigError as error:
         raise _fail(str(error)) from None
-    built = build_controller(settings, investigation_config, pagerduty=False, dry_run=dry_run)
-    started = time.monotonic()
-    try:
-        outcome = built.controller.run_manual(
-            cluster, investigation, dry_run=dry_run, params=parsed, with_filtering=with_filtering
+    request = run_request(
+        settings, "run", reason=reason, requested_by=requested_by, dry_run=dry_run
+    )
+    registry = CollectorRegistry()
+    with recorder(settings, request, registry) as record:
+        built = build_controller(
+            settings,
+            investigation_config,
+            pagerduty=False,
+            dry_run=dry_run,
+            ledger=record.ledger,
+            budget=record.budget,
+            registry=registry,
         )
-    finally:
-        built.close()
+        started = time.monotonic()
+        try:
+            outcome = record.run(
+                None,
+                lambda _: built.controller.run_manual(
+                    cluster,
+                    investigation,
+                    dry_run=dry_run,
+                    params=parsed,
+                    with_filtering=with_filtering,
+                ),
+            )
+        finally:
+            built.close()
     _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
