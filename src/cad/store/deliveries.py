@@ -3,7 +3,10 @@ workers, coalesced per incident, and finished.
 
 A delivery is ``queued`` (its ``lease_until``, when set, is its backoff: not before then),
 ``processing`` (a worker's lease until ``lease_until``), ``done``, ``failed``, ``ignored``
-(not an event CAD acts on) or ``coalesced`` (covered by another delivery of its incident).
+(not an event CAD acts on), ``coalesced`` (covered by another delivery of its incident),
+``resolved`` (an ``incident.resolved`` event, handled on receipt: see
+:meth:`DeliveryQueue.resolve`) or ``cancelled`` (its incident was resolved before a worker
+took it).
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ from cad.store.models import DeliveryRow, RunRow
 if TYPE_CHECKING:
     from cad.store.db import Store
 
-__all__ = ["ClaimedDelivery", "DeliveryQueue", "Enqueue", "JobAlreadyQueuedError"]
+__all__ = [
+    "CANCELLED_BY_RESOLUTION",
+    "CancelJobs",
+    "ClaimedDelivery",
+    "DeliveryQueue",
+    "Enqueue",
+    "JobAlreadyQueuedError",
+    "Resolution",
+]
+
+CANCELLED_BY_RESOLUTION = "cancelled: the incident was resolved before CAD worked on it"
+"""Why a run in the history never ran (delivery ``N``, the resolution, is named after it)."""
 
 
 class JobAlreadyQueuedError(CADError):
@@ -37,6 +51,24 @@ class Enqueue(Protocol):
     then leaves the transaction usable (the attempt runs in a savepoint)."""
 
     def __call__(self, connection: Any, incident_id: str) -> None: ...
+
+
+class CancelJobs(Protocol):
+    """Cancels the incident's waiting job on ``connection`` (as :class:`Enqueue`); returns
+    how many it cancelled."""
+
+    def __call__(self, connection: Any, incident_id: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What an ``incident.resolved`` delivery did: its id, whether it is new (not a
+    duplicate), how many queued deliveries it cancelled, and the run that says so."""
+
+    id: int
+    created: bool
+    cancelled: int = 0
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,11 +146,54 @@ class DeliveryQueue:
                 return int(inserted.scalar_one()), True
         except IntegrityError:  # seen before: its webhook id or event id is already stored
             pass
+        return self._existing(webhook_id, event_id), False
+
+    def _existing(self, webhook_id: str | None, event_id: str | None) -> int:
         seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
         seen += [DeliveryRow.event_id == event_id] if event_id else []
         with self.store.session() as session:
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
-        return existing or 0, False
+        return existing or 0
+
+    def resolve(
+        self,
+        *,
+        webhook_id: str | None,
+        event_id: str | None,
+        incident_id: str,
+        event_type: str,
+        payload: str,
+        cancel_jobs: CancelJobs | None = None,
+    ) -> Resolution:
+        """Store an ``incident.resolved`` delivery (``resolved``) and, in its transaction,
+        cancel the incident's queued work: its queued deliveries (retries waiting out their
+        backoff too) become ``cancelled``, one ``cancelled`` run in the history says why,
+        and with ``cancel_jobs`` (PostgreSQL) the incident's waiting job is cancelled. A
+        delivery a worker holds is left to it: its run checks the incident's state before it
+        writes to PagerDuty. ``created`` is false when the delivery was seen before."""
+        now = datetime.now(UTC)
+        try:
+            with self.store.session() as session:
+                if cancel_jobs is not None:
+                    _incident_lock(session, incident_id)
+                row = DeliveryRow(
+                    webhook_id=webhook_id,
+                    event_id=event_id,
+                    incident_id=incident_id,
+                    event_type=event_type,
+                    received_at=now,
+                    payload=payload,
+                    status="resolved",
+                    attempts=0,
+                )
+                session.add(row)
+                session.flush()
+                cancelled, run_id = _cancel_queued(session, incident_id, row.id, now)
+                if cancel_jobs is not None:
+                    cancel_jobs(session.connection().connection.driver_connection, incident_id)
+                return Resolution(row.id, True, cancelled, run_id)
+        except IntegrityError:  # seen before
+            return Resolution(self._existing(webhook_id, event_id), False)
 
     def claim_incident(
         self, incident_id: str, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -253,6 +328,36 @@ class DeliveryQueue:
             (worker, lease.replace(tzinfo=UTC) if lease and lease.tzinfo is None else lease)
             for worker, lease in rows
         ]
+
+
+def _cancel_queued(
+    session: Session, incident_id: str, resolution: int, now: datetime
+) -> tuple[int, int | None]:
+    """The incident's queued deliveries become ``cancelled``, with one run that says why."""
+    queued = list(
+        session.scalars(
+            select(DeliveryRow)
+            .where(DeliveryRow.incident_id == incident_id, DeliveryRow.status == "queued")
+            .order_by(DeliveryRow.id)
+        )
+    )
+    if not queued:
+        return 0, None
+    why = f"{CANCELLED_BY_RESOLUTION} (delivery {resolution}, incident.resolved)"
+    run = RunRow(
+        delivery_id=queued[0].id,
+        incident_id=incident_id,
+        status="cancelled",
+        started_at=now,
+        finished_at=now,
+        chain="[]",
+        error=why,
+    )
+    session.add(run)
+    session.flush()
+    for row in queued:
+        row.status, row.run_id, row.error, row.lease_until = "cancelled", run.id, why, None
+    return len(queued), run.id
 
 
 def _take(

@@ -57,7 +57,8 @@ def history(
         )
         typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
         for action in run.actions:
-            detail = f" ({action.error})" if action.error else ""
+            why = action.error or (action.reason if action.outcome != "succeeded" else None)
+            detail = f" ({why})" if why else ""
             typer.echo(f"   - {action.description}: {action.outcome}{detail}")
         if run.error:
-            typer.echo(f"   error: {run.error}")
+            typer.echo(f"   {'why' if run.status == 'cancelled' else 'error'}: {run.error}")
