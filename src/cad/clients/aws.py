@@ -81,6 +81,8 @@ class CustomerCredentialChain:
         self.region = region
         self.endpoint_url = endpoint_url
         self.session_name = session_name
+        self._anonymous: Any = None
+        self._lock = threading.Lock()
 
     def _sts(self, creds: Any) -> Any:
         # AssumeRoleWithWebIdentity is unsigned, but boto3 still wants a key pair to exist.
@@ -98,18 +100,29 @@ class CustomerCredentialChain:
             aws_session_token=token,
         )
 
+    def _web_identity_sts(self) -> Any:
+        # Its first call is unsigned: one client for the process, not one per run (a client
+        # costs milliseconds of CPU to build). botocore clients are thread-safe.
+        with self._lock:
+            if self._anonymous is None:
+                self._anonymous = self._sts(None)
+            return self._anonymous
+
+    def close(self) -> None:
+        """Close the process's STS client."""
+        with self._lock:
+            if self._anonymous is not None:
+                self._anonymous.close()
+                self._anonymous = None
+
     def credentials(self, cluster_id: str, region: str | None = None) -> AwsCredentials:
         """Credentials for the cluster's account."""
         with translated("STS AssumeRoleWithWebIdentity"):
-            sts = self._sts(None)
-            try:
-                creds = sts.assume_role_with_web_identity(
-                    RoleArn=self.initial_role_arn,
-                    RoleSessionName=self.session_name,
-                    WebIdentityToken=self.ocm_token(),
-                )["Credentials"]
-            finally:
-                sts.close()
+            creds = self._web_identity_sts().assume_role_with_web_identity(
+                RoleArn=self.initial_role_arn,
+                RoleSessionName=self.session_name,
+                WebIdentityToken=self.ocm_token(),
+            )["Credentials"]
         sequence = self.backplane.assume_role_sequence(cluster_id)
         for hop in sequence.roles:
             customer_hop = hop.name in ("Target-Role-Arn", "Org-Role-Arn")

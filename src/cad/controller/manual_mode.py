@@ -61,6 +61,7 @@ class ManualMode:
             dry_run=dry_run,
             manual=True,
             params=params or {},
+            known_cluster=cluster,
         )
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
             try:

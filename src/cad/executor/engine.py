@@ -17,7 +17,7 @@ from cad.actions.base import Action, ActionTarget, Lane
 from cad.errors import ActionValidationError, caused_by_transient
 from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
-from cad.executor.guards import skip_if_resolved
+from cad.executor.guards import remembering, skip_if_resolved
 from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import IdempotencyLedger, LedgerHook
 from cad.executor.logs import LoggingHook
@@ -156,7 +156,7 @@ class Executor:
             cluster=ctx.cluster,
             incident=ctx.incident,
             ocm=ctx.clients.ocm,
-            pagerduty=ctx.clients.pagerduty,
+            pagerduty=remembering(ctx.clients.pagerduty),
             backplane=ctx.clients.backplane,
             sftp=ctx.clients.sftp,
             kube=ctx.clients.kube,
@@ -195,7 +195,7 @@ class Executor:
             future.result()
 
     def _phase_two(self, steps: list[Step], run: _Run, target: ActionTarget) -> None:
-        for resolved in skip_if_resolved(steps, run.ctx, run.options, run.amend):
+        for resolved in skip_if_resolved(steps, target, run.options, run.amend):
             self._finish(resolved, run)
         position = 0
         while position < len(steps):  # a withheld silence inserts its escalation after it
