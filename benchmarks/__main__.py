@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import executor, receiver, sandbox, throughput
+from benchmarks import cpu, executor, receiver, sandbox, throughput
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     sandbox.main()
     receiver.main()
     throughput.main()
+    cpu.main([])
 
 
 if __name__ == "__main__":

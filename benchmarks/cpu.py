@@ -48,11 +48,16 @@ ENDPOINTS: dict[str, list[tuple[str, str]]] = {
     "ocm": [
         ("POST", "*/token"),
         ("GET", "/api/clusters_mgmt/v1/clusters"),
+        ("GET", "/api/clusters_mgmt/v1/clusters/*/external_configuration/labels"),
+        ("GET", "/api/clusters_mgmt/v1/clusters/*/machine_pools"),
+        ("GET", "/api/clusters_mgmt/v1/clusters/*/resources/live"),
         ("GET", "/api/clusters_mgmt/v1/clusters/*/limited_support_reasons"),
         ("POST", "/api/clusters_mgmt/v1/clusters/*/limited_support_reasons"),
         ("GET", "/api/clusters_mgmt/v1/clusters/*"),
+        ("GET", "/api/access_transparency/*"),
         ("GET", "/api/service_logs/*"),
         ("POST", "/api/service_logs/*"),
+        ("GET", "/api/accounts_mgmt/*"),
         ("*", "*"),
     ],
     "pagerduty": [
@@ -63,14 +68,22 @@ ENDPOINTS: dict[str, list[tuple[str, str]]] = {
         ("PUT", "/incidents/*"),
         ("*", "*"),
     ],
-    "backplane": [("*", "*")],
+    "backplane": [
+        ("GET", "/backplane/cloud/credentials/assume-role-sequence/*"),
+        ("POST", "/backplane/remediation/*"),
+        ("DELETE", "/backplane/remediation/*"),
+        ("*", "*"),
+    ],
     "aws": [("*", "*")],
 }
-# The calls one CHGM incident (a customer stopped an instance) needs, per API: PagerDuty:
-# the alerts (cluster id), the incident's state and policy once, the note, the silence, the
-# title; OCM: the cluster, its limited-support reasons (the probe) and the new one; AWS: the
-# instances and CloudTrail's events, after backplane's credentials.
-MINIMUM = {"pagerduty": 5, "ocm": 3, "backplane": 1, "aws": 3}
+# The calls one CHGM incident (a customer stopped an instance) needs, per API. PagerDuty:
+# the alerts (the cluster id), the incident's state and policy read once, the note, the
+# silence and the title. OCM: the cluster, its infrastructure labels, access protection
+# (precheck), the cluster deployment and machine pools (CHGM), the limited-support reasons
+# (the probe) and the new one. Backplane: the role sequence and the cluster report. AWS: the
+# role chain (web identity and two hops), one DescribeInstances, one LookupEvents per event
+# name (StopInstances, TerminateInstances: one lookup attribute per call).
+MINIMUM = {"pagerduty": 5, "ocm": 7, "backplane": 2, "aws": 6}
 UNCOUNTED = 10**9  # a fault's ``times`` counts down from here: what it hit is the difference
 
 

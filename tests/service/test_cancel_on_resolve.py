@@ -86,9 +86,7 @@ def test_a_run_skips_its_pagerduty_writes_on_an_incident_resolved_while_it_ran(
 ) -> None:
     # Given a responder resolves the incident right after CAD read its alerts
     seed(sandbox, "Q1", aws=STOPPED)
-    sandbox.pagerduty.after(
-        "GET", "/incidents/Q1/alerts", lambda: sandbox.pagerduty.resolve("Q1")
-    )
+    sandbox.pagerduty.after("GET", "/incidents/Q1/alerts", lambda: sandbox.pagerduty.resolve("Q1"))
     service, url = start(workers=1)
     # When the run goes on to its actions
     assert deliver(sandbox, url, "Q1", "wh-1") == 202

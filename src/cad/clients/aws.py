@@ -162,6 +162,7 @@ class AwsClient(NetworkReads):
         }
         self._keys = keys
         self._services: dict[str, Any] = {}
+        self._described: dict[str, list[Instance]] = {}
         self.ec2: Any = _client("ec2", **keys)
         self.cloudtrail: Any = _client("cloudtrail", **keys)
 
@@ -178,17 +179,18 @@ class AwsClient(NetworkReads):
             client.close()
 
     def _instances(self, infra_id: str, states: tuple[str, ...]) -> list[Instance]:
-        filters = [
-            {"Name": f"tag:kubernetes.io/cluster/{infra_id}", "Values": ["owned"]},
-            {"Name": "instance-state-name", "Values": list(states)},
-        ]
-        found: list[Instance] = []
-        with translated("EC2 DescribeInstances"):
-            for page in self.ec2.get_paginator("describe_instances").paginate(Filters=filters):
-                for reservation in page.get("Reservations", []):
-                    for item in reservation.get("Instances", []):
-                        found.append(_instance(item))
-        return found
+        # One DescribeInstances (all pages) per cluster for this client's run: the running
+        # and the non-running instances are asked for back to back.
+        if infra_id not in self._described:
+            filters = [{"Name": f"tag:kubernetes.io/cluster/{infra_id}", "Values": ["owned"]}]
+            found: list[Instance] = []
+            with translated("EC2 DescribeInstances"):
+                paginator = self.ec2.get_paginator("describe_instances")
+                for page in paginator.paginate(Filters=filters):
+                    for reservation in page.get("Reservations", []):
+                        found.extend(_instance(item) for item in reservation.get("Instances", []))
+            self._described[infra_id] = found
+        return [instance for instance in self._described[infra_id] if instance.state in states]
 
     def list_running_instances(self, infra_id: str) -> list[Instance]:
         """Running and pending instances of the cluster."""
