@@ -70,6 +70,7 @@ ENDPOINTS: dict[str, list[tuple[str, str]]] = {
     ],
     "backplane": [
         ("GET", "/backplane/cloud/credentials/assume-role-sequence/*"),
+        ("POST", "/backplane/cluster/*/reports"),
         ("POST", "/backplane/remediation/*"),
         ("DELETE", "/backplane/remediation/*"),
         ("*", "*"),
