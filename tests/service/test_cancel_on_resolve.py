@@ -104,3 +104,27 @@ def test_a_run_skips_its_pagerduty_writes_on_an_incident_resolved_while_it_ran(
     assert reasons == {"the incident was resolved"}
     # What is not PagerDuty's (the customer's limited support) was done as usual
     assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+
+
+def test_a_failed_run_on_an_incident_resolved_meanwhile_is_not_retried(
+    sandbox: Sandbox, start: Start
+) -> None:
+    # Given an incident naming a cluster OCM does not know, resolved while CAD looks
+    seed(sandbox)
+    sandbox.create_incident(
+        "Q1", "ClusterHasGoneMissing CRITICAL (1)", alerts=[{"cluster_id": "nosuchcluster"}]
+    )
+    sandbox.pagerduty.after("GET", "/incidents/Q1/alerts", lambda: sandbox.pagerduty.resolve("Q1"))
+    service, url = start(workers=1, worker_retry_wait_seconds=1)
+    # When the run fails and would note and escalate
+    assert deliver(sandbox, url, "Q1", "wh-1") == 202
+    [run] = wait_for_runs(service, 1)
+    wait_until_nothing_more_can_run(service)
+    # Then nothing is written on the resolved incident, and no attempt follows
+    assert run.status == "failed"
+    assert {(a.outcome, a.reason) for a in run.actions} == {
+        ("skipped", "the incident was resolved")
+    }
+    assert sandbox.pagerduty.writes.records == []
+    assert len(service.store.history.runs()) == 1
+    assert service.store.deliveries.counts() == {"done": 1}
