@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import burst, executor, receiver, sandbox, throughput
+from benchmarks import burst, cpu, executor, receiver, sandbox, throughput
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
     receiver.main()
     throughput.main()
     burst.main()
+    cpu.main([])
 
 
 if __name__ == "__main__":

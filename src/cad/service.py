@@ -262,6 +262,7 @@ def _build_service(
             max_retries=settings.worker_max_retries,
             retry_wait_s=settings.worker_retry_wait_seconds,
         )
+    queue = IncidentQueue() if queued else None
     app = create_app(
         store=receiver_store,
         secrets=settings.webhook_secrets(),
@@ -271,7 +272,8 @@ def _build_service(
         open_history=settings.listens_on_loopback(),
         api_docs=settings.api_docs,
         on_queued=pool.wake if pool is not None else lambda: None,
-        enqueue=IncidentQueue() if queued else None,
+        enqueue=queue,
+        cancel_jobs=queue.cancel if queue is not None else None,
         store_timeout_s=settings.webhook_store_timeout_seconds,
         access_log=settings.access_log,
         status=functools.partial(fleet_status, receiver_store, settings),

@@ -132,7 +132,9 @@ def test_silence_is_a_no_op_on_the_silent_policy_or_a_resolved_incident(
     resolved = executor.execute(
         [note("n"), silence("s2")], context(incident=INCIDENT.model_copy(update={"id": "Q2"}))
     )
-    assert resolved.records[1].reason == "the incident is already resolved"
+    # The state read before the first PagerDuty write finds it resolved (issue 21); the
+    # silence's own probe covers an incident resolved after that read.
+    assert resolved.records[1].reason == "the incident was resolved"
     assert pagerduty.incidents["Q2"].escalation_policy_id == "PORIGINAL"
 
 

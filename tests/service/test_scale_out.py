@@ -158,6 +158,10 @@ def test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactl
             CAD_WORKER_RETRY_WAIT_SECONDS="1",
             # Short backoffs: the test is about correctness under faults, not waiting.
             CAD_EXECUTOR_RETRY_INITIAL_WAIT_SECONDS="0.05",
+            # PagerDuty's real budget (864 calls a minute) would pace 200 incidents' 1,600
+            # calls over two minutes; the simulators enforce no limit here, and the shared
+            # budget has its own test (test_shared_rate_budget.py).
+            CAD_RATE_LIMIT_PAGERDUTY_PER_MINUTE="0",
             CAD_INVESTIGATION_RETRY_INITIAL_WAIT_SECONDS="0.05",
             # An attempt is a probe and a write (a silence: two reads and a write), each hit
             # by a fault 5% of the time: it fails with p = 1 - 0.95**3 < 0.143 at worst. With

@@ -84,6 +84,8 @@ class CustomerCredentialChain:
         self.region = region
         self.endpoint_url = endpoint_url
         self.session_name = session_name
+        self._anonymous: Any = None
+        self._lock = threading.Lock()
 
     def _sts(self, creds: Any) -> Any:
         # AssumeRoleWithWebIdentity is unsigned, but boto3 still wants a key pair to exist.
@@ -101,18 +103,29 @@ class CustomerCredentialChain:
             aws_session_token=token,
         )
 
+    def _web_identity_sts(self) -> Any:
+        # Its first call is unsigned: one client for the process, not one per run (a client
+        # costs milliseconds of CPU to build). botocore clients are thread-safe.
+        with self._lock:
+            if self._anonymous is None:
+                self._anonymous = self._sts(None)
+            return self._anonymous
+
+    def close(self) -> None:
+        """Close the process's STS client."""
+        with self._lock:
+            if self._anonymous is not None:
+                self._anonymous.close()
+                self._anonymous = None
+
     def credentials(self, cluster_id: str, region: str | None = None) -> AwsCredentials:
         """Credentials for the cluster's account."""
         with translated("STS AssumeRoleWithWebIdentity"):
-            sts = self._sts(None)
-            try:
-                answer = sts.assume_role_with_web_identity(
-                    RoleArn=self.initial_role_arn,
-                    RoleSessionName=self.session_name,
-                    WebIdentityToken=self.ocm_token(),
-                )
-            finally:
-                sts.close()
+            answer = self._web_identity_sts().assume_role_with_web_identity(
+                RoleArn=self.initial_role_arn,
+                RoleSessionName=self.session_name,
+                WebIdentityToken=self.ocm_token(),
+            )
         sequence = self.backplane.assume_role_sequence(cluster_id)
         for hop in sequence.roles:
             customer_hop = hop.name in ("Target-Role-Arn", "Org-Role-Arn")
@@ -173,6 +186,7 @@ class AwsClient(NetworkReads):
         }
         self._keys = keys
         self._services: dict[str, Any] = {}
+        self._described: dict[str, list[Instance]] = {}
         self.ec2: Any = _client("ec2", **keys)
         self.cloudtrail: Any = _client("cloudtrail", **keys)
 
@@ -189,17 +203,18 @@ class AwsClient(NetworkReads):
             client.close()
 
     def _instances(self, infra_id: str, states: tuple[str, ...]) -> list[Instance]:
-        filters = [
-            {"Name": f"tag:kubernetes.io/cluster/{infra_id}", "Values": ["owned"]},
-            {"Name": "instance-state-name", "Values": list(states)},
-        ]
-        found: list[Instance] = []
-        with translated("EC2 DescribeInstances"):
-            for page in self.ec2.get_paginator("describe_instances").paginate(Filters=filters):
-                for reservation in page.get("Reservations", []):
-                    for item in reservation.get("Instances", []):
-                        found.append(_instance(item))
-        return found
+        # One DescribeInstances (all pages) per cluster for this client's run: the running
+        # and the non-running instances are asked for back to back.
+        if infra_id not in self._described:
+            filters = [{"Name": f"tag:kubernetes.io/cluster/{infra_id}", "Values": ["owned"]}]
+            found: list[Instance] = []
+            with translated("EC2 DescribeInstances"):
+                paginator = self.ec2.get_paginator("describe_instances")
+                for page in paginator.paginate(Filters=filters):
+                    for reservation in page.get("Reservations", []):
+                        found.extend(_instance(item) for item in reservation.get("Instances", []))
+            self._described[infra_id] = found
+        return [instance for instance in self._described[infra_id] if instance.state in states]
 
     def list_running_instances(self, infra_id: str) -> list[Instance]:
         """Running and pending instances of the cluster."""

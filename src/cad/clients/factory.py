@@ -44,6 +44,7 @@ class Clients:
         self.tokens.close()
         self.ocm.conn.close()
         self.backplane.conn.close()
+        self.aws_credentials.close()
         if self.pagerduty is not None:
             self.pagerduty.conn.close()
         if self.update_graph is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from cad.clients.ocm.models import Cluster
 from cad.config.filters import FilterContext
 from cad.config.investigation_config import ChainEntry
 from cad.controller.dependencies import Dependencies
@@ -61,6 +62,9 @@ class ChainRun:
     filters: FilterContext | None = None
     steps: list[ChainStep] = field(default_factory=list)
     shared: SharedClients = field(default_factory=SharedClients)
+    known_cluster: Cluster | None = None
+    """The cluster as the controller found it: the investigations' resources start from it
+    (and from ``infra``) instead of looking both up again."""
 
     @property
     def acted(self) -> bool:
@@ -188,4 +192,5 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         shared=run.shared,
         experimental=deps.runtime.experimental,
         update_graph=deps.update_graph,
+        known=(run.known_cluster, run.infra) if run.known_cluster is not None else None,
     )

@@ -77,6 +77,7 @@ class ManualMode:
             manual=True,
             params=params or {},
             filters=filters,
+            known_cluster=cluster,
         )
         with structlog.contextvars.bound_contextvars(cluster=cluster.id):
             try:

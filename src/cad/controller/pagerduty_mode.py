@@ -191,6 +191,7 @@ class PagerDutyMode:
             defer_transient=outcome.defer_transient,
             manual=False,
             filters=filters,
+            known_cluster=cluster,
         )
         try:
             run_chain(chain, list(alert.investigations))

@@ -17,6 +17,7 @@ from cad.actions.base import Action, ActionTarget, Lane
 from cad.errors import ActionValidationError, caused_by_transient
 from cad.executor.budget import WriteBudget
 from cad.executor.context import ExecutionContext, ExecutionOptions
+from cad.executor.guards import skip_if_resolved
 from cad.executor.hooks import ActionFinished, ExecutorHooks, HookChain
 from cad.executor.ledger import IdempotencyLedger, LedgerHook
 from cad.executor.logs import LoggingHook
@@ -190,6 +191,8 @@ class Executor:
             future.result()
 
     def _phase_two(self, steps: list[Step], run: _Run, target: ActionTarget) -> None:
+        for resolved in skip_if_resolved(steps, target, run.options, run.amend):
+            self._finish(resolved, run)
         position = 0
         while position < len(steps):  # a withheld silence inserts its escalation after it
             step = steps[position]
@@ -250,7 +253,6 @@ class Executor:
 
     def _apply(self, step: Step, run: _Run, target: ActionTarget) -> None:
         action = step.action
-
         tries = 0
 
         def attempt() -> tuple[bool, str | None]:

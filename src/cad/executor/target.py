@@ -8,6 +8,7 @@ from datetime import datetime
 
 from cad.actions.base import ActionTarget
 from cad.executor.context import ExecutionContext, ExecutionOptions
+from cad.executor.guards import remembering
 from cad.retry import Deadline, pause
 
 __all__ = ["execution_target"]
@@ -28,7 +29,7 @@ def execution_target(
         cluster=ctx.cluster,
         incident=ctx.incident,
         ocm=ctx.clients.ocm,
-        pagerduty=ctx.clients.pagerduty,
+        pagerduty=remembering(ctx.clients.pagerduty),
         backplane=ctx.clients.backplane,
         sftp=ctx.clients.sftp,
         kube=ctx.clients.kube,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from cad.simulators.clock import SimClock
 from cad.simulators.common import WriteJournal
 from cad.simulators.faults import FaultBook, FaultMiddleware
+from cad.simulators.request_hooks import RequestHook, RequestHooks
 
 __all__ = ["PagerDutySimulator", "SimIncident"]
 
@@ -105,6 +107,7 @@ class PagerDutySimulator:
         self.require_from = require_from
         self.silent_policy_id = "PSILENT"
         self.faults = FaultBook()
+        self.hooks = RequestHooks()
         self.writes = WriteJournal()
         self._lock = threading.Lock()
         self._numbers = itertools.count(1)
@@ -123,6 +126,7 @@ class PagerDutySimulator:
             self.services: dict[str, str] = {"PSVC001": "PORIGINAL"}
         self.writes.clear()
         self.faults.clear()
+        self.hooks.clear()
 
     def add_policy(self, policy_id: str, levels: int = 3) -> None:
         """An escalation policy incidents may be moved to."""
@@ -206,6 +210,20 @@ class PagerDutySimulator:
         with self._lock:
             return self.incidents[incident_id]
 
+    def resolve(self, incident_id: str) -> None:
+        """Resolve the incident, as a responder would (not a write of CAD's: not journalled).
+        ``PUT /incidents/{id}`` with ``status: resolved`` does the same over the API."""
+        with self._lock:
+            self.incidents[incident_id].status = "resolved"
+
+    def after(
+        self, method: str, path: str, then: Callable[[], None], *, times: int | None = 1
+    ) -> RequestHook:
+        """Call ``then`` once a request matching ``method`` and ``path`` (a glob) has been
+        answered: ``after("GET", "/incidents/Q1/alerts", lambda: sim.resolve("Q1"))``
+        resolves the incident while CAD's run is under way."""
+        return self.hooks.add(method, path, then, times=times)
+
     def _build(self) -> FastAPI:
         app = FastAPI(openapi_url=None)
         sim = self
@@ -225,7 +243,9 @@ class PagerDutySimulator:
                     ),
                     400,
                 )
-            return await call_next(request)
+            answer = await call_next(request)
+            sim.hooks.answered(request.method, request.url.path)
+            return answer
 
         def find(incident_id: str) -> SimIncident | None:
             with sim._lock:

@@ -16,7 +16,13 @@ from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cad.errors import StoreUnavailableError
-from cad.store.deliveries import ClaimedDelivery, DeliveryQueue, Enqueue, JobAlreadyQueuedError
+from cad.store.deliveries import (
+    CancelJobs,
+    ClaimedDelivery,
+    DeliveryQueue,
+    Enqueue,
+    JobAlreadyQueuedError,
+)
 from cad.store.engine import (
     StoreTimeouts,
     create_store_engine,
@@ -29,6 +35,7 @@ from cad.store.models import DeliveryRow
 from cad.store.search import RunSearch
 
 __all__ = [
+    "CancelJobs",
     "ClaimedDelivery",
     "Enqueue",
     "JobAlreadyQueuedError",

@@ -3,36 +3,48 @@ workers, coalesced per incident, and finished.
 
 A delivery is ``queued`` (its ``lease_until``, when set, is its backoff: not before then),
 ``processing`` (a worker's lease until ``lease_until``), ``done``, ``failed``, ``ignored``
-(not an event CAD acts on) or ``coalesced`` (covered by another delivery of its incident).
+(not an event CAD acts on), ``coalesced`` (covered by another delivery of its incident),
+``resolved`` (an ``incident.resolved`` event, handled on receipt: see
+:meth:`DeliveryQueue.resolve`) or ``cancelled`` (its incident was resolved before a worker
+took it).
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from sqlalchemy import CursorResult, and_, func, insert, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, InternalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from cad.errors import CADError, StoreUnavailableError
+from cad.store.claims import ClaimedDelivery, rows_changed, take
 from cad.store.history import interrupt_runs
 from cad.store.models import DeliveryRow, RunRow
 from cad.store.records import RunRequest
 from cad.store.reruns import RERUN_EVENT, UnknownIncidentError, insert_rerun
+from cad.store.resolutions import (
+    CANCELLED_BY_RESOLUTION,
+    CancelJobs,
+    Resolution,
+    record_resolution,
+)
 
 if TYPE_CHECKING:
     from cad.store.db import Store
 
 __all__ = [
+    "CANCELLED_BY_RESOLUTION",
     "RERUN_EVENT",
+    "CancelJobs",
     "ClaimedDelivery",
     "DeliveryQueue",
     "Enqueue",
     "IncidentJob",
     "JobAlreadyQueuedError",
+    "Resolution",
     "UnknownIncidentError",
 ]
 
@@ -65,19 +77,6 @@ _RECEIVE = text(
 )
 
 
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A delivery a worker took, and how many deliveries it covers (a burst coalesced)."""
-
-    id: int
-    incident_id: str
-    payload: str
-    attempts: int
-    coalesced: int
-    request: RunRequest = field(default_factory=lambda: RunRequest(trigger="webhook"))
-    """Who asked for the run: PagerDuty (a webhook), or the operator of a re-run."""
-
-
 def _incident_lock(session: Session, incident_id: str) -> None:
     """Serialise, per incident, the receiver's insert-and-enqueue with a worker's claim: a
     delivery stored while a job for the incident waits is always seen by that job."""
@@ -85,12 +84,6 @@ def _incident_lock(session: Session, incident_id: str) -> None:
         text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
         {"key": f"cad:incident:{incident_id}"},
     )
-
-
-def _rows(session: Session, statement: Any) -> int:
-    """Execute an UPDATE; return how many rows it changed."""
-    result = cast(CursorResult[Any], session.execute(statement))
-    return int(result.rowcount or 0)
 
 
 def _due(now: datetime) -> Any:
@@ -144,11 +137,52 @@ class DeliveryQueue:
                 return int(inserted.scalar_one()), True
         except IntegrityError:  # seen before: its webhook id or event id is already stored
             pass
+        return self._existing(webhook_id, event_id), False
+
+    def _existing(self, webhook_id: str | None, event_id: str | None) -> int:
         seen = [DeliveryRow.webhook_id == webhook_id] if webhook_id else []
         seen += [DeliveryRow.event_id == event_id] if event_id else []
         with self.store.session() as session:
             existing = session.scalar(select(DeliveryRow.id).where(or_(*seen))) if seen else None
-        return existing or 0, False
+        return existing or 0
+
+    def resolve(
+        self,
+        *,
+        webhook_id: str | None,
+        event_id: str | None,
+        incident_id: str,
+        event_type: str,
+        payload: str,
+        cancel_jobs: CancelJobs | None = None,
+    ) -> Resolution:
+        """Store an ``incident.resolved`` delivery (``resolved``) and, in its transaction,
+        cancel the incident's queued work: its queued deliveries (retries waiting out their
+        backoff too) become ``cancelled``, one ``cancelled`` run in the history says why,
+        and with ``cancel_jobs`` (PostgreSQL) the incident's waiting job is cancelled. A
+        delivery a worker holds is left to it: its run checks the incident's state before it
+        writes to PagerDuty. ``created`` is false when the delivery was seen before."""
+        now = datetime.now(UTC)
+        try:
+            with self.store.session() as session:
+                if cancel_jobs is not None:
+                    _incident_lock(session, incident_id)
+                return record_resolution(
+                    session,
+                    DeliveryRow(
+                        webhook_id=webhook_id,
+                        event_id=event_id,
+                        incident_id=incident_id,
+                        event_type=event_type,
+                        received_at=now,
+                        payload=payload,
+                        status="resolved",
+                        attempts=0,
+                    ),
+                    cancel_jobs,
+                )
+        except IntegrityError:  # seen before
+            return Resolution(self._existing(webhook_id, event_id), False)
 
     def _receive(self, values: dict[str, Any], queue: str, task: str, lock: str) -> int:
         """The receiver's hot path on PostgreSQL: one statement in its own transaction (one
@@ -192,7 +226,7 @@ class DeliveryQueue:
             row = session.get(DeliveryRow, delivery_id)
             if row is None or row.status != "queued":
                 return None
-            return _take(session, row, worker, datetime.now(UTC) + lease)
+            return take(session, row, worker, datetime.now(UTC) + lease)
 
     def ended(self, delivery_id: int) -> tuple[str, int | None, str | None] | None:
         """A delivery's status, its run and its error (``None``: no such delivery)."""
@@ -228,7 +262,7 @@ class DeliveryQueue:
             )
             if row is None:
                 return None
-            return _take(session, row, worker, now + lease)
+            return take(session, row, worker, now + lease)
 
     def claim(
         self, worker: str, lease: timedelta = timedelta(minutes=10)
@@ -255,7 +289,7 @@ class DeliveryQueue:
             )
             if row is None:
                 return None
-            return _take(session, row, worker, now + lease)
+            return take(session, row, worker, now + lease)
 
     def requeue(self, delivery_id: int, error: str, *, not_before: datetime | None = None) -> None:
         """Put a claimed delivery back in the queue after a failed attempt (to be retried);
@@ -285,7 +319,7 @@ class DeliveryQueue:
             interrupt_runs(
                 session, RunRow.delivery_id.is_not(None), reason="the process running it stopped"
             )
-            return _rows(
+            return rows_changed(
                 session,
                 update(DeliveryRow)
                 .where(DeliveryRow.status == "processing")
@@ -305,7 +339,7 @@ class DeliveryQueue:
             if not ids:
                 return 0
             interrupt_runs(session, RunRow.delivery_id.in_(ids), reason="handed back at shutdown")
-            return _rows(
+            return rows_changed(
                 session,
                 update(DeliveryRow)
                 .where(DeliveryRow.id.in_(ids))
@@ -341,36 +375,3 @@ class DeliveryQueue:
             (worker, lease.replace(tzinfo=UTC) if lease and lease.tzinfo is None else lease)
             for worker, lease in rows
         ]
-
-
-def _take(
-    session: Session, row: DeliveryRow, worker: str, lease_until: datetime
-) -> ClaimedDelivery:
-    row.status, row.claimed_by = "processing", worker
-    row.lease_until, row.attempts = lease_until, row.attempts + 1
-    # A run of an earlier attempt the store could not close (it was away) ends here.
-    interrupt_runs(session, RunRow.delivery_id == row.id, reason="its attempt was cut short")
-    merged = _rows(
-        session,
-        update(DeliveryRow)
-        .where(
-            and_(
-                DeliveryRow.incident_id == row.incident_id,
-                DeliveryRow.status == "queued",
-                DeliveryRow.id != row.id,
-                DeliveryRow.event_type != RERUN_EVENT,  # a re-run is asked for: it runs
-            )
-        )
-        .values(status="coalesced", run_id=None, error=f"covered by delivery {row.id}"),
-    )
-    request = (
-        RunRequest(
-            trigger="rerun",
-            reason=row.reason,
-            requested_by=row.requested_by,
-            repeat_effects=bool(row.repeat_effects),
-        )
-        if row.event_type == RERUN_EVENT
-        else RunRequest(trigger="webhook")
-    )
-    return ClaimedDelivery(row.id, row.incident_id, row.payload, row.attempts, merged, request)

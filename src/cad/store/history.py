@@ -2,7 +2,8 @@
 
 A run is ``running`` until its worker records its end: its outcome's status (``succeeded``,
 ...), ``failed`` or ``deferred`` (it crashed; ``deferred`` when a later attempt will try again),
-or ``interrupted`` (its worker stopped, see :func:`interrupt_runs`). Only a run still
+or ``interrupted`` (its worker stopped, see :func:`interrupt_runs`). A run ``cancelled`` never
+ran: its incident was resolved while its delivery waited (its ``error`` says so). Only a run still
 ``running`` changes: an end is final.
 """
 
@@ -39,7 +40,8 @@ class RunStep:
 
 @dataclass(frozen=True, kw_only=True)
 class RunAction:
-    """One action of a run and how it ended (``succeeded``, ``failed``, ``skipped``, ...)."""
+    """One action of a run and how it ended (``succeeded``, ``failed``, ``skipped``, ...),
+    and why (``reason``: what skipped, replaced or failed it, as the run reported it)."""
 
     type: str
     description: str
@@ -47,6 +49,7 @@ class RunAction:
     attempts: int
     duration_s: float
     error: str | None
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class RunAction:
             "attempts": self.attempts,
             "duration_s": self.duration_s,
             "error": self.error,
+            "reason": self.reason,
         }
 
 
@@ -240,7 +244,7 @@ def _record(session: Session, row: RunRow) -> RunRecord:
         finished_at=utc(row.finished_at) if row.finished_at is not None else None,
         error=row.error,
         chain=tuple(RunStep(**step) for step in json.loads(row.chain or "[]")),
-        actions=_actions(session, row.id),
+        actions=_actions(session, row.id, _reasons(row.report)),
         cluster_external_id=row.cluster_external_id,
         cluster_name=row.cluster_name,
         trigger=row.trigger,
@@ -256,7 +260,17 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _actions(session: Session, run_id: int) -> tuple[RunAction, ...]:
+def _reasons(report: str | None) -> list[str | None]:
+    """Each reported action's reason, in the order of ``run_actions`` (the run's report)."""
+    try:
+        outcome = json.loads(report or "{}")
+        actions = [a for step in outcome.get("chain", []) for a in step.get("actions", [])]
+        return [a.get("reason") for a in actions + outcome.get("extra_actions", [])]
+    except (ValueError, AttributeError, TypeError):  # an older or odd report: no reasons
+        return []
+
+
+def _actions(session: Session, run_id: int, reasons: list[str | None]) -> tuple[RunAction, ...]:
     """The actions the run reported; for a run that never reported (it crashed or was
     interrupted), the effects the ledger recorded while it ran."""
     reported = session.scalars(
@@ -271,6 +285,7 @@ def _actions(session: Session, run_id: int) -> tuple[RunAction, ...]:
                 attempts=a.attempts,
                 duration_s=a.duration_s,
                 error=a.error,
+                reason=reasons[a.position] if a.position < len(reasons) else None,
             )
             for a in reported
         )

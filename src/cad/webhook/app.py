@@ -17,9 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from cad.clients.pagerduty.payload import InvalidPayloadError, parse_payload
+from cad.clients.pagerduty.payload import IncidentEvent, InvalidPayloadError, parse_payload
 from cad.metrics import ServiceMetrics
-from cad.store.db import Enqueue, Store, StoreUnavailableError
+from cad.store.db import CancelJobs, Enqueue, Store, StoreUnavailableError
 from cad.store.deliveries import UnknownIncidentError
 from cad.store.records import RunRequest
 from cad.webhook.access import AccessLog
@@ -30,12 +30,14 @@ from cad.webhook.ui import UiAccess, add_ui
 from cad.webhook.ui.pages import Rerun, StatusReport
 from cad.webhook.validation import BadDeliveryError, check_ids, check_text, parse_body
 
-__all__ = ["MAX_BODY", "create_app"]
+__all__ = ["MAX_BODY", "RESOLVED_EVENT", "create_app"]
 
 log = structlog.get_logger("cad.receiver")
 
 MAX_BODY = 5 * 1024 * 1024
 MAX_RUN_ID = 2**31 - 1  # the runs table's integer ids, on both databases
+RESOLVED_EVENT = "incident.resolved"
+"""The event that cancels an incident's queued work; it never starts a run."""
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -82,22 +84,27 @@ def create_app(
     api_docs: bool = False,
     on_queued: Callable[[], None] = lambda: None,
     enqueue: Enqueue | None = None,
+    cancel_jobs: CancelJobs | None = None,
     store_timeout_s: float = 2.0,
     access_log: bool = False,
     status: StatusReport | None = None,
     rerun: Rerun | None = None,
 ) -> FastAPI:
     """The receiver's app. With ``enqueue`` (PostgreSQL), each stored delivery's incident job
-        is queued in the same transaction. Store calls run off the event loop, and a store that
-        has not answered within ``store_timeout_s`` is answered 503.
+    is queued in the same transaction. An ``incident.resolved`` delivery, whatever
+    ``event_types`` says, starts no run: it cancels the incident's queued deliveries, and
+    with ``cancel_jobs`` (PostgreSQL) its waiting job, in the transaction that stores it.
+    Store calls run off the event loop, and a store that has not answered within
+    ``store_timeout_s`` is answered 503.
 
-        The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
-        only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
-        (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows
-        the queue and the workers as ``status`` reports them, and offers ``rerun`` (by default, a
+    The history (``/runs``) needs ``api_token`` as a bearer token; without one it is served
+    only if ``open_history`` (every listener on loopback), else it answers 401; the web UI
+    (``/ui``, :mod:`cad.webhook.ui`) takes the same token through its login form, shows the
+    queue and the workers as ``status`` reports them, and offers ``rerun`` (by default, a
     re-run queued in the store as ``POST /incidents/{id}/rerun`` does). The API docs
-        (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
-        ``access_log``, every HTTP request is logged too (:class:`~cad.webhook.access.AccessLog`)."""
+    (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``api_docs``. With
+    ``access_log``, every HTTP request is logged too
+    (:class:`~cad.webhook.access.AccessLog`)."""
     app = FastAPI(
         title="CAD webhook receiver",
         version="1",
@@ -144,7 +151,7 @@ def create_app(
             metrics.deliveries.labels(outcome="malformed").inc()
             return _logged("refused", f"malformed: {error}", _error(400, str(error)))
         kind = _event_type(data)
-        if kind not in event_types:
+        if kind not in event_types and kind != RESOLVED_EVENT:
             metrics.deliveries.labels(outcome="ignored").inc()
             answer = JSONResponse({"status": "ignored", "event_type": kind}, status_code=202)
             reason = "event type not in CAD_WEBHOOK_EVENT_TYPES"
@@ -162,6 +169,8 @@ def create_app(
             "incident": event.incident_id,
             "event_type": kind,
         }
+        if kind == RESOLVED_EVENT:
+            return await resolve(event, webhook_id, kind, text, ids)
         try:
             delivery_id, created = await calls(
                 store.deliveries.add,
@@ -186,6 +195,36 @@ def create_app(
         on_queued()
         answer = JSONResponse({"status": "queued", "delivery": delivery_id}, status_code=202)
         return _logged("accepted", "queued", answer, delivery=delivery_id, **ids)
+
+    async def resolve(
+        event: IncidentEvent, webhook_id: str | None, kind: str, text: str, ids: dict[str, Any]
+    ) -> JSONResponse:
+        try:
+            resolution = await calls(
+                store.deliveries.resolve,
+                webhook_id=webhook_id,
+                event_id=event.event_id or None,
+                incident_id=event.incident_id,
+                event_type=kind,
+                payload=text,
+                cancel_jobs=cancel_jobs,
+            )
+        except StoreUnavailableError as error:
+            metrics.deliveries.labels(outcome="store_unavailable").inc()
+            answer = _error(503, "the delivery could not be stored; please retry")
+            return _logged("refused", f"store_unavailable: {error}", answer, **ids)
+        if not resolution.created:
+            metrics.deliveries.labels(outcome="duplicate").inc()
+            answer = JSONResponse({"status": "duplicate"}, status_code=202)
+            reason = "its webhook id or event id was received before"
+            return _logged("duplicate", reason, answer, delivery=resolution.id, **ids)
+        metrics.deliveries.labels(outcome="resolved").inc()
+        answer = JSONResponse(
+            {"status": "resolved", "delivery": resolution.id, "cancelled": resolution.cancelled},
+            status_code=202,
+        )
+        reason = f"resolved: {resolution.cancelled} queued delivery(ies) cancelled"
+        return _logged("accepted", reason, answer, delivery=resolution.id, **ids)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

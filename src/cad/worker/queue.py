@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import procrastinate
+import psycopg
 import psycopg.conninfo
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import text
@@ -82,6 +83,27 @@ class IncidentQueue:
         except ConnectorException as error:  # the delivery's transaction is rolled back too
             raise StoreUnavailableError(
                 f"the job could not be queued: {type(error.__cause__).__name__}"
+            ) from error
+
+    def cancel(self, connection: Any, incident_id: str) -> int:
+        """Cancel the incident's waiting job (``todo``: not yet started, or a retry waiting
+        out its backoff) on ``connection``, in the caller's transaction; returns how many
+        were cancelled. A job under way is left to finish (its run checks the incident's
+        state before it writes to PagerDuty)."""
+        lock = incident_job_lock(incident_id)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM procrastinate_jobs "
+                    "WHERE queueing_lock = %s AND status = 'todo' AND queue_name = %s",
+                    (lock, QUEUE),
+                )
+                waiting = [int(row[0]) for row in cursor.fetchall()]
+            manager = self._app.job_manager
+            return sum(manager.cancel_job_by_id(job, connection=connection) for job in waiting)
+        except (ConnectorException, psycopg.Error) as error:
+            raise StoreUnavailableError(
+                f"the job could not be cancelled: {type(error).__name__}"
             ) from error
 
 

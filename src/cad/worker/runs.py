@@ -17,6 +17,7 @@ from cad.actions.base import action_class
 from cad.controller.controller import Controller
 from cad.controller.outcome import RunOutcome
 from cad.errors import caused_by_transient
+from cad.executor.guards import RESOLVED
 from cad.metrics import ServiceMetrics
 from cad.retry import retry_transient
 from cad.store.db import ClaimedDelivery, Store, StoreUnavailableError
@@ -148,8 +149,15 @@ def _escalate_crash(
 
 
 def _escalated(outcome: RunOutcome) -> bool:
+    """Whether the incident is with a human: escalated, or resolved meanwhile (its
+    escalation was skipped for that: nobody needs telling, no attempt would do better)."""
     return any(
-        _hands_to_human(a.type) and a.outcome.value == "succeeded" for a in outcome.all_actions()
+        _hands_to_human(a.type)
+        and (
+            a.outcome.value == "succeeded"
+            or (a.outcome.value == "skipped" and a.reason == RESOLVED)
+        )
+        for a in outcome.all_actions()
     )
 
 

@@ -58,7 +58,8 @@ def history(
 
 
 def print_run(run: RunRecord) -> None:
-    """One run of the history, for people: when (UTC), what, who asked and why, what it did."""
+    """One run of the history, for people: when (UTC), what, who asked and why, what it did
+    (an action's error, or why it was skipped or replaced)."""
     chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
     cluster = run.cluster_name or run.cluster_id
     typer.echo(
@@ -70,7 +71,8 @@ def print_run(run: RunRecord) -> None:
         typer.echo(f"   {run.trigger} by {run.requested_by or '-'}{repeat}: {run.reason or '-'}")
     typer.echo(f"   alert: {run.alert or '-'}; chain: {chain}")
     for action in run.actions:
-        detail = f" ({action.error})" if action.error else ""
+        why = action.error or (action.reason if action.outcome != "succeeded" else None)
+        detail = f" ({why})" if why else ""
         typer.echo(f"   - {action.description}: {action.outcome}{detail}")
     if run.error:
-        typer.echo(f"   error: {run.error}")
+        typer.echo(f"   {'why' if run.status == 'cancelled' else 'error'}: {run.error}")

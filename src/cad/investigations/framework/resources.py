@@ -115,6 +115,7 @@ class Resources:
         shared: SharedClients | None = None,
         experimental: bool = False,
         update_graph: UpdateGraphRead | None = None,
+        known: tuple[Cluster, InfraStatus] | None = None,
     ) -> None:
         self.cluster_id = cluster_id
         # Without a chain to share with, this run owns its clients and closes them itself.
@@ -134,7 +135,9 @@ class Resources:
         self.experimental = experimental
         # The OpenShift update graph; None where no client is configured.
         self.update_graph = update_graph
-        self._cache: dict[str, Any] = {}
+        # The cluster and its infrastructure status the controller already looked up in this
+        # run (``known``): every investigation of the chain starts from them, not a re-read.
+        self._cache: dict[str, Any] = {"cluster": known[0], "infra": known[1]} if known else {}
         self._opened: list[tuple[RestConfig, bool]] = []
 
     # --- cluster ------------------------------------------------------------------------
