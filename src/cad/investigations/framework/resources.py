@@ -35,6 +35,7 @@ from cad.investigations.framework.errors import (
 )
 from cad.investigations.framework.readers import (
     AccessBroker,
+    AgentRead,
     AwsRead,
     KubeRead,
     OcmRead,
@@ -114,6 +115,7 @@ class Resources:
         shared: SharedClients | None = None,
         experimental: bool = False,
         update_graph: UpdateGraphRead | None = None,
+        agent: AgentRead | None = None,
     ) -> None:
         self.cluster_id = cluster_id
         # Without a chain to share with, this run owns its clients and closes them itself.
@@ -131,6 +133,8 @@ class Resources:
         self.experimental = experimental
         # The OpenShift update graph; None where no client is configured.
         self.update_graph = update_graph
+        # The AI agent of the config's ai_agent section; None where there is none.
+        self.agent = agent
         self._cache: dict[str, Any] = {}
         self._opened: list[tuple[RestConfig, bool]] = []
 
