@@ -61,7 +61,7 @@ class Sandbox:
         self.ocm = OcmSimulator(self.clock)
         self.pagerduty = PagerDutySimulator(self.clock)
         self.backplane = BackplaneSimulator(
-            self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.spec
+            self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.resolve
         )
         self.aws = AwsSimulator(self.clock)
         self.update_graph = UpdateGraphSimulator()

@@ -73,8 +73,7 @@ class AiAssisted(Investigation):
                     cluster_id=cluster.external_id,
                     summary=checks.report_summary(incident.title),
                     data=checks.format_report(result),
-                    created_at=resources.now(),
-                ),
+                ),  # no time before the summary: the original's AI report has none
                 note_from(notes),
                 escalate(checks.COMPLETED),
             ]
