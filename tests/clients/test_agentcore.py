@@ -88,11 +88,16 @@ def test_a_role_the_agent_does_not_trust_is_refused(sandbox: Sandbox) -> None:
 def test_throttling_and_server_errors_are_tried_again_within_the_deadline(
     sandbox: Sandbox,
 ) -> None:
+    # Given an agent that throttles once, then fails once
+    hits_before = sandbox.faults("agentcore").hits
     sandbox.inject("agentcore", path="/runtimes/*", status=429, times=1)
     sandbox.inject("agentcore", path="/runtimes/*", status=500, times=1)
+    # When CAD invokes it
     answer = client_for(sandbox).invoke(incident_id="Q1ABC", payload=payload())
+    # Then the third attempt's answer arrives, after both faults
     assert "Q1ABC" in answer.text
-    assert sandbox.faults("agentcore").hits == 2
+    assert sandbox.faults("agentcore").hits - hits_before == 2
+    assert len(sandbox.agent.invocations) == 1
 
 
 def test_an_agent_that_keeps_failing_fails_with_its_error(sandbox: Sandbox) -> None:
