@@ -19,6 +19,7 @@ systems' HTTP answers.
     ├── ClientError                  a call to an external system failed
     │   ├── TransientError           worth retrying: the same call may succeed later
     │   │   ├── NetworkError         connection refused/reset, DNS, TLS, timeout
+    │   │   │   ├── AgentTimeoutError    clients.agentcore: the AI agent did not answer in time
     │   │   │   ├── ExecTimeoutError     clients.kube_exec: a command in a pod ran out of time
     │   │   │   └── OutcomeUnknownError  sent, but no answer: the server may still apply it
     │   │   ├── ServerError          HTTP 5xx

@@ -15,6 +15,7 @@ from cad.testing.readers import NOW, FakeWorld, cluster
 ORIGINAL_ORDER = [
     "precheck",
     "ccam",
+    "aiassisted",
     "chgm",
     "clustermonitoringerrorbudgetburn",
     "cpd",

@@ -23,23 +23,23 @@ def copy_of_the_project(tmp_path: Path) -> Path:
 
 def test_a_scaffolded_investigation_is_complete_registered_and_type_clean(tmp_path: Path) -> None:
     root = copy_of_the_project(tmp_path)
-    assert main(["etcddatabasequotalowspace", str(root)]) == 0
-    package = root / "src" / "cad" / "investigations" / "etcddatabasequotalowspace"
+    assert main(["nodediskpressurecheck", str(root)]) == 0
+    package = root / "src" / "cad" / "investigations" / "nodediskpressurecheck"
     for required in ("investigation.py", "checks.py", "README.md", "metadata.yaml", "__init__.py"):
         assert (package / required).is_file()
     assert (
         yaml.safe_load((package / "metadata.yaml").read_text())["name"]
-        == "etcddatabasequotalowspace"
+        == "nodediskpressurecheck"
     )
     code = (
         "from cad.investigations.registry import REGISTRY;"
-        "print(REGISTRY.resolve('etcddatabasequotalowspace').name)"
+        "print(REGISTRY.resolve('nodediskpressurecheck').name)"
     )
     env = {"PYTHONPATH": str(root / "src")}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
-    assert done.stdout.strip() == "etcddatabasequotalowspace", done.stderr
+    assert done.stdout.strip() == "nodediskpressurecheck", done.stderr
     lint = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "ruff"), "check", "--quiet", str(package)],
         capture_output=True, text=True, check=False, cwd=ROOT,
@@ -51,7 +51,7 @@ def test_a_scaffolded_investigation_is_complete_registered_and_type_clean(tmp_pa
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
     assert formatted.returncode == 0, registry.read_text()
-    test = root / "tests" / "investigations" / "test_etcddatabasequotalowspace.py"
+    test = root / "tests" / "investigations" / "test_nodediskpressurecheck.py"
     assert "pytest.fail(" in test.read_text()
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "KINDS",
+    "AgentAnswer",
     "CloudTrailEvent",
     "ExecResult",
     "IncidentState",
@@ -192,3 +193,13 @@ class CloudTrailEvent(BaseModel):
     username: str = ""
     resource_names: list[str] = []
     cloudtrail_event: str = ""
+
+
+class AgentAnswer(BaseModel):
+    """What the AI agent answered: its whole streamed text (``data: `` prefixes removed) and
+    the runtime session it answered in (the original's ``cad-<incident>-<unix>-<hex>``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    text: str

@@ -3,7 +3,9 @@
 Parsed strictly: unknown keys, wrong types, bad regular expressions and unknown
 investigations are errors naming the file, the line and the key. The schema is the
 original's (``alerts`` with ``alert_title``, ``name``, ``experimental``, ``when``,
-``investigations``), plus an optional ``stage`` per investigation entry.
+``investigations``), plus an optional ``stage`` per investigation entry, and the optional
+``ai_agent`` section (:mod:`cad.config.ai_agent`): with it, alerts no chain handles (or whose
+filter rejects them) fall back to ``precheck`` and ``aiassisted``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from pydantic import (
     field_validator,
 )
 
+from cad.config.ai_agent import AiAgentConfig
 from cad.config.filters import FilterNode
 from cad.config.yaml_errors import YamlError, load_yaml_model, yaml_lines
 from cad.domain import Stage
 from cad.errors import ConfigurationError
 
 __all__ = [
+    "AI_INVESTIGATION",
     "ORIGINAL_INVESTIGATIONS",
     "AlertConfig",
     "ChainEntry",
@@ -65,6 +69,8 @@ ORIGINAL_INVESTIGATIONS = frozenset(
 """The investigations the Go original knows. A config naming one that this CAD does not
 implement (yet) still loads, with a warning, so the original's config files load unchanged;
 a chain that reaches it fails and is escalated."""
+
+AI_INVESTIGATION = "aiassisted"
 UNHANDLED_NOTE = "🤖 No automation implemented for this alert; escalated to SRE. 🤖"
 
 
@@ -123,6 +129,7 @@ class InvestigationConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    ai_agent: AiAgentConfig | None = None
     alerts: list[AlertConfig] = Field(default_factory=list)
 
     def match(self, incident_title: str, *, experimental: bool = False) -> AlertConfig | None:
@@ -213,6 +220,15 @@ def _semantic_problems(
             )
         seen.add(alert.alert_title)
         for j, entry in enumerate(alert.investigations):
+            if entry.name == AI_INVESTIGATION and config.ai_agent is None:
+                line = lines.get(
+                    ("alerts", i, "investigations", j, "name"),
+                    lines.get(("alerts", i, "investigations", j), 1),
+                )
+                problems.append(
+                    f"{source}:{line}: alerts[{i}].investigations[{j}]: {AI_INVESTIGATION} "
+                    "needs the ai_agent section (runtime_arn, user_id, region, invoker_role_arn)"
+                )
             if known is not None and entry.name not in known | ORIGINAL_INVESTIGATIONS:
                 line = lines.get(
                     ("alerts", i, "investigations", j, "name"),

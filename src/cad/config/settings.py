@@ -117,6 +117,21 @@ class Settings(BaseSettings):
         pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
     )
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    # The AI agent (the investigation config's ai_agent section): where AgentCore answers
+    # (the sandbox's simulator; unset: AWS's regional endpoint), and the credentials that
+    # assume its invoker role (unset: boto3's default chain, e.g. the pod's role). The
+    # original's README names the pair AGENTCORE_AWS_ACCESS_KEY_ID/_SECRET_ACCESS_KEY.
+    agentcore_endpoint_url: HttpUrl | None = None
+    agentcore_access_key_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CAD_AGENTCORE_ACCESS_KEY_ID", "AGENTCORE_AWS_ACCESS_KEY_ID"),
+    )
+    agentcore_secret_access_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "CAD_AGENTCORE_SECRET_ACCESS_KEY", "AGENTCORE_AWS_SECRET_ACCESS_KEY"
+        ),
+    )
     # CloudTrail's event history keeps 90 days.
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)
     # The image that analyses an etcd snapshot (the original's CAD_OCTOSQL_IMAGE).
@@ -190,6 +205,22 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _agentcore_key_pair(self) -> Settings:
+        if (self.agentcore_access_key_id is None) != (self.agentcore_secret_access_key is None):
+            raise ValueError(
+                "CAD_AGENTCORE_ACCESS_KEY_ID and CAD_AGENTCORE_SECRET_ACCESS_KEY (or "
+                "AGENTCORE_AWS_ACCESS_KEY_ID and AGENTCORE_AWS_SECRET_ACCESS_KEY) go together: "
+                "set both or neither"
+            )
+        return self
+
+    def agentcore_credentials(self) -> tuple[str, str] | None:
+        """The key pair that assumes the AI agent's invoker role, if one is set."""
+        if self.agentcore_access_key_id is None or self.agentcore_secret_access_key is None:
+            return None
+        return self.agentcore_access_key_id, self.agentcore_secret_access_key.get_secret_value()
+
+    @model_validator(mode="after")
     def _retries_end_in_time(self) -> Settings:
         waited = sum(
             self.worker_retry_wait_seconds**n for n in range(1, self.worker_max_retries + 1)
@@ -212,7 +243,12 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret value set, so that log redaction can recognise them anywhere."""
-        secrets = [self.ocm_client_secret, self.pd_token, self.api_token]
+        secrets = [
+            self.ocm_client_secret,
+            self.pd_token,
+            self.api_token,
+            self.agentcore_secret_access_key,
+        ]
         values = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
         return values + self.webhook_secrets()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from cad.clients.agentcore import AgentCoreClient
 from cad.clients.factory import Clients, build_clients
 from cad.config.investigation_config import InvestigationConfig
 from cad.config.settings import Settings
@@ -23,6 +24,7 @@ from cad.executor.ledger import IdempotencyLedger
 from cad.investigations.framework.access import BackplaneAccessBroker
 from cad.investigations.registry import REGISTRY
 from cad.ratelimit import InProcessBuckets, RateBuckets, RateGates
+from cad.retry import RetryPolicy
 
 __all__ = ["Built", "build_controller"]
 
@@ -96,8 +98,33 @@ def build_controller(
         pagerduty=clients.pagerduty,
         pagerduty_writer=clients.pagerduty_writer,
         update_graph=clients.update_graph,
+        agent=_agent(settings, config, runtime, now or (lambda: datetime.now(UTC))),
         now=now or (lambda: datetime.now(UTC)),
         runtime=runtime,
     )
     controller = Controller(deps, config, ControllerMetrics(registry))
     return Built(controller, clients, executor, registry)
+
+
+def _agent(
+    settings: Settings, config: InvestigationConfig, runtime: RuntimeConfig, now: Any
+) -> AgentCoreClient | None:
+    """The AI agent of the config's ``ai_agent`` section, if it has one. Its attempts wait
+    as an investigation's do; its deadline is the section's ``timeout_seconds``."""
+    if config.ai_agent is None:
+        return None
+    waits = runtime.investigation_retry
+    return AgentCoreClient(
+        config.ai_agent,
+        now=now,
+        sts_endpoint_url=settings.aws_endpoint_url,
+        agent_endpoint_url=settings.agentcore_endpoint_url,
+        base_credentials=settings.agentcore_credentials(),
+        retry=RetryPolicy(
+            max_attempts=3,
+            deadline_s=float(config.ai_agent.timeout_seconds),
+            initial_wait_s=waits.initial_wait_s,
+            max_wait_s=waits.max_wait_s,
+            jitter_s=waits.jitter_s,
+        ),
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from cad.clients.agentcore import NotInvokedAgent
 from cad.clients.ocm.models import Cluster
 from cad.config.filters import FilterContext
 from cad.config.investigation_config import ChainEntry
@@ -21,6 +22,7 @@ from cad.executor import (
     WriteClients,
 )
 from cad.investigations.framework.base import Investigation, Result
+from cad.investigations.framework.readers import AgentRead
 from cad.investigations.framework.resources import IncidentInfo, Resources, SharedClients
 from cad.investigations.framework.runner import run_investigation
 
@@ -193,4 +195,14 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         experimental=deps.runtime.experimental,
         update_graph=deps.update_graph,
         known=(run.known_cluster, run.infra) if run.known_cluster is not None else None,
+        agent=_agent(run),
     )
+
+
+def _agent(run: ChainRun) -> AgentRead | None:
+    """The AI agent, unless this is a dry run: the agent has its own access to the cluster,
+    so a dry run does not invoke it (as egress verification is not run)."""
+    agent = run.deps.agent
+    if agent is None or not run.dry_run:
+        return agent
+    return NotInvokedAgent(agent.config, "dry run (the agent is never invoked in a dry run)")

@@ -14,7 +14,12 @@ from cad.controller.runtime import RuntimeConfig
 from cad.domain import ClusterRef, InfraStatus
 from cad.egress import EgressVerifier
 from cad.executor import Executor
-from cad.investigations.framework.readers import AccessBroker, OcmRead, UpdateGraphRead
+from cad.investigations.framework.readers import (
+    AccessBroker,
+    AgentRead,
+    OcmRead,
+    UpdateGraphRead,
+)
 from cad.investigations.framework.registry import Registry
 from cad.retry import retry_transient
 
@@ -45,6 +50,8 @@ class Dependencies:
     pagerduty: PagerDutyRead | None = None
     pagerduty_writer: PagerDutyWriter | None = None
     update_graph: UpdateGraphRead | None = None
+    agent: AgentRead | None = None
+    """The AI agent of the config's ``ai_agent`` section (``aiassisted``), if there is one."""
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 

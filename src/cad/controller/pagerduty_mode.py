@@ -21,7 +21,14 @@ from cad.clients.pagerduty.payload import (
     decode_payload,
     parse_payload,
 )
-from cad.config.investigation_config import UNHANDLED_NOTE, InvestigationConfig
+from cad.config.filters import FilterContext, FilterNode
+from cad.config.investigation_config import (
+    AI_INVESTIGATION,
+    UNHANDLED_NOTE,
+    AlertConfig,
+    ChainEntry,
+    InvestigationConfig,
+)
 from cad.controller.chain import ChainFailedError, ChainRun, run_chain
 from cad.controller.dependencies import Dependencies, filter_context
 from cad.controller.metrics import ControllerMetrics
@@ -32,7 +39,20 @@ from cad.domain import IncidentRef
 from cad.errors import CADError, NotFoundError, caused_by_transient
 from cad.investigations.framework.resources import IncidentInfo
 
-__all__ = ["PagerDutyMode"]
+__all__ = ["AI_FALLBACK", "PagerDutyMode"]
+
+AI_FALLBACK = AlertConfig(
+    alert_title="aiassisted-fallback",
+    investigations=[
+        ChainEntry(name="precheck"),
+        ChainEntry(
+            name=AI_INVESTIGATION,
+            when=FilterNode(field="HCP", operator="in", values=["false"]),
+        ),
+    ],
+)
+"""The chain of an alert no other chain handles, when the config has an ``ai_agent``
+section: as the original's, precheck, then the agent for classic clusters."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +171,8 @@ class PagerDutyMode:
         alert = self.config.match(event.title, experimental=self.deps.runtime.experimental)
         if alert is None:
             outcome.status = "unhandled"
+            if self.config.ai_agent is not None:
+                return self._run_alert(event, cluster, run, AI_FALLBACK, UNHANDLED_NOTE)
             run.note_and_escalate(UNHANDLED_NOTE, "No automation implemented for this alert")
             return outcome
         outcome.alert = alert.display_name
@@ -172,8 +194,34 @@ class PagerDutyMode:
                 self.metrics.filtered.labels(alert_type=alert.display_name, investigation="").inc()
                 outcome.status = "filtered"
                 text = f"🤖 CAD's config filters this alert out ({reason}); escalated to SRE. 🤖"
+                if self.config.ai_agent is not None:
+                    return self._run_alert(event, cluster, run, AI_FALLBACK, text)
                 run.note_and_escalate(text, "Alert filtered by CAD config")
                 return outcome
+        return self._run_alert(event, cluster, run, alert, None, filters)
+
+    def _run_alert(
+        self,
+        event: IncidentEvent,
+        cluster: Cluster,
+        run: Run,
+        alert: AlertConfig,
+        fallback_note: str | None,
+        filters: FilterContext | None = None,
+    ) -> RunOutcome:
+        """Run the alert's chain. ``fallback_note``: this is the AI fallback of an alert no
+        chain handles (or whose filter rejected it), and what to tell the incident when the
+        agent's step does not run (an HCP cluster): the incident is escalated with it."""
+        outcome = run.outcome
+        outcome.alert = alert.display_name
+        if filters is None:
+            filters = filter_context(
+                self.deps.ocm,
+                cluster,
+                alert_name=alert.alert_title,
+                alert_title=event.title,
+                service_name=event.service_summary,
+            )
         self.metrics.alerts.labels(alert_type=alert.display_name).inc()
         assert run.cluster is not None
         assert run.incident is not None
@@ -199,6 +247,17 @@ class PagerDutyMode:
             outcome.chain = chain.steps
             return run.fail(str(error), cause=error)
         outcome.chain = chain.steps
+        if fallback_note is not None and not _handed_over(chain):
+            run.note_and_escalate(fallback_note, "No automation ran for this alert")
         if chain.acted and not outcome.dry_run:
             run.execute([title_prefix()])
         return outcome
+
+
+def _handed_over(chain: ChainRun) -> bool:
+    """Whether a step of the chain escalated or silenced the incident (or stopped it: the
+    step's own actions decided), so the fallback need not escalate it again."""
+    handovers = ("escalate_incident", "silence_incident")
+    return any(step.outcome == "stopped" for step in chain.steps) or any(
+        record.type in handovers for step in chain.steps for record in step.actions
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cad.investigations.aiassisted.investigation import AiAssisted
 from cad.investigations.cannotretrieveupdatessre.investigation import CannotRetrieveUpdatesSre
 from cad.investigations.ccam.investigation import Ccam
 from cad.investigations.chgm.investigation import Chgm
@@ -35,6 +36,7 @@ REGISTRY = Registry(
     [
         Precheck,
         Ccam,
+        AiAssisted,
         Chgm,
         ClusterMonitoringErrorBudgetBurn,
         ClusterProvisioningDelay,

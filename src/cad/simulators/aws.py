@@ -109,6 +109,16 @@ class AwsSimulator:
             get_backend("route53")[account]["global"].reset()
         self.faults.clear()
 
+    def assumed_role(self, access_key_id: str) -> tuple[str, str] | None:
+        """The role ARN and session name moto's STS issued ``access_key_id`` for, if it did
+        (the AI agent simulator accepts only assumed roles' credentials)."""
+        account = get_account_id_from(access_key_id)
+        for partition in get_backend("sts")[account].values():
+            role = partition.get_assumed_role_from_access_key(access_key_id)
+            if role is not None:
+                return str(role.role_arn), str(role.session_name)
+        return None
+
     # --- seeding ---------------------------------------------------------------------------
 
     def _ec2_in(self, account: str, region: str) -> Any:

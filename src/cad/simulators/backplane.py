@@ -78,6 +78,11 @@ class BackplaneSimulator:
         with self._lock:
             return list(self.remediations.values())
 
+    def _report_key(self, identifier: str) -> str:
+        """Reports are kept under the cluster's internal id, whichever identifier named it."""
+        spec = self.cluster(identifier)
+        return spec.id if spec is not None else identifier
+
     def add_management_api(self, cluster_id: str, world: KubeWorld) -> None:
         """Serve ``world`` as the API of the hosted cluster's management cluster (reached with
         ``managingCluster=management``); without one, that path leads to the cluster's own."""
@@ -108,7 +113,10 @@ class BackplaneSimulator:
 
         @app.post("/backplane/cluster/{cluster_id}/reports")
         async def create_report(cluster_id: str, request: Request) -> JSONResponse:
-            if sim.cluster(cluster_id) is None:
+            # Backplane takes the internal id, the external id or the name; the original
+            # names clusters by external id for some reports (AI, etcd).
+            spec = sim.cluster(cluster_id)
+            if spec is None:
                 return _error(404, f"cluster {cluster_id} not found")
             try:
                 body = await request.json()
@@ -125,15 +133,16 @@ class BackplaneSimulator:
                 "data": data,
             }
             with sim._lock:
-                sim.reports.setdefault(cluster_id, []).append(report)
+                sim.reports.setdefault(spec.id, []).append(report)
             sim.writes.add("POST", request.url.path, {"summary": summary}, sim.clock.now())
             return JSONResponse(report, status_code=201)
 
         @app.get("/backplane/cluster/{cluster_id}/reports")
         async def list_reports(cluster_id: str, request: Request) -> JSONResponse:
             last = int(request.query_params.get("last", "10"))
+            key = sim._report_key(cluster_id)
             with sim._lock:
-                found = list(reversed(sim.reports.get(cluster_id, [])))[:last]
+                found = list(reversed(sim.reports.get(key, [])))[:last]
             return JSONResponse(
                 {
                     "cluster_id": cluster_id,
@@ -145,8 +154,9 @@ class BackplaneSimulator:
 
         @app.get("/backplane/cluster/{cluster_id}/reports/{report_id}")
         async def get_report(cluster_id: str, report_id: str) -> JSONResponse:
+            key = sim._report_key(cluster_id)
             with sim._lock:
-                for report in sim.reports.get(cluster_id, []):
+                for report in sim.reports.get(key, []):
                     if report["report_id"] == report_id:
                         return JSONResponse(report)
             return _error(404, f"report {report_id} not found")

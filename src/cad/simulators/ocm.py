@@ -117,6 +117,17 @@ class OcmSimulator:
         with self._lock:
             return self.specs.get(cluster_id)
 
+    def resolve(self, identifier: str) -> ClusterSpec | None:
+        """The spec of the cluster with this internal id, external id or name (backplane
+        accepts any of them)."""
+        with self._lock:
+            if identifier in self.specs:
+                return self.specs[identifier]
+            for spec in self.specs.values():
+                if identifier in (spec.external_id, spec.name):
+                    return spec
+        return None
+
     def service_logs_posted(self, cluster_id: str | None = None) -> list[Any]:
         """Service log bodies posted through the API (optionally for one cluster)."""
         return [

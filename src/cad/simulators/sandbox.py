@@ -19,6 +19,7 @@ from typing import Any
 
 from cad.config.settings import Settings
 from cad.egress import EgressResult
+from cad.simulators.agentcore import AgentCoreSimulator
 from cad.simulators.aws import AwsSimulator
 from cad.simulators.backplane import INITIAL_ROLE_ARN, BackplaneSimulator
 from cad.simulators.certs import make_self_signed
@@ -41,7 +42,16 @@ from cad.simulators.world import (
 
 __all__ = ["SYSTEMS", "Sandbox", "SandboxEgressVerifier"]
 
-SYSTEMS = ("ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph", "sftp-token")
+SYSTEMS = (
+    "ocm",
+    "pagerduty",
+    "backplane",
+    "aws",
+    "kubernetes",
+    "update-graph",
+    "sftp-token",
+    "agentcore",
+)
 
 
 class Sandbox:
@@ -52,11 +62,12 @@ class Sandbox:
         self.ocm = OcmSimulator(self.clock)
         self.pagerduty = PagerDutySimulator(self.clock)
         self.backplane = BackplaneSimulator(
-            self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.spec
+            self.clock, token_ok=self.ocm.tokens.bearer_ok, cluster=self.ocm.resolve
         )
         self.aws = AwsSimulator(self.clock)
         self.update_graph = UpdateGraphSimulator()
         self.sftp = SftpSimulator()
+        self.agent = AgentCoreSimulator(self.aws.assumed_role)
         self.egress: dict[str, EgressSpec] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="cad-sandbox-"))
         self.cert_path, key_path = make_self_signed(self._dir)
@@ -66,6 +77,7 @@ class Sandbox:
             ServerThread(self.backplane.app),
             ServerThread(self.update_graph.app),
             ServerThread(self.sftp.app),
+            ServerThread(self.agent.app),
         ]
         self.started = False
 
@@ -120,6 +132,11 @@ class Sandbox:
         """The SFTP token endpoint's URL (``CAD_SFTP_TOKEN_URL``)."""
         return self._servers[4].url + SFTP_TOKEN_PATH
 
+    @property
+    def agentcore_url(self) -> str:
+        """The AI agent's (AgentCore's) endpoint (``CAD_AGENTCORE_ENDPOINT_URL``)."""
+        return self._servers[5].url
+
     def environment(self) -> dict[str, str]:
         """Environment variables that point CAD at the simulators."""
         return {
@@ -140,6 +157,10 @@ class Sandbox:
             "CAD_SFTP_HOST": "127.0.0.1",
             "CAD_SFTP_PORT": str(self.sftp.port),
             "CAD_SFTP_HOST_KEY_FINGERPRINT": self.sftp.fingerprint,
+            "CAD_AGENTCORE_ENDPOINT_URL": self.agentcore_url,
+            # CAD's own credentials, which assume the agent's invoker role in moto's STS.
+            "CAD_AGENTCORE_ACCESS_KEY_ID": "AKIDSANDBOXAGENT",
+            "CAD_AGENTCORE_SECRET_ACCESS_KEY": "sandbox-agent-secret",
         }
 
     def settings(self, **overrides: Any) -> Settings:
@@ -166,7 +187,7 @@ class Sandbox:
     # --- seeding and inspection --------------------------------------------------------
 
     def seed(self, world: WorldSpec | dict[str, Any]) -> None:
-        """Load a world: clusters in OCM, their AWS accounts and Kubernetes APIs."""
+        """Load a world: clusters in OCM, their AWS accounts and Kubernetes APIs, the AI agent."""
         spec = world if isinstance(world, WorldSpec) else WorldSpec.model_validate(world)
         self.clock.set(resolve_time(spec.now, self.clock.now()) if spec.now else None)
         managers = {mc.name: kube_world(mc.kubernetes) for mc in spec.management_clusters}
@@ -179,6 +200,7 @@ class Sandbox:
             self.update_graph.load(spec.update_graph.channels)
         for policy, levels in spec.escalation_policies.items():
             self.pagerduty.add_policy(policy, levels)
+        self.agent.load(spec.ai_agent)
 
     def add_cluster(self, cluster: ClusterSpec) -> None:
         """Add one cluster to every simulator."""
@@ -207,7 +229,7 @@ class Sandbox:
 
     def faults(self, system: str) -> FaultBook:
         """The fault book of ``ocm``, ``pagerduty``, ``backplane``, ``aws``, ``kubernetes`` or
-        ``update-graph`` or ``sftp-token``."""
+        ``update-graph``, ``sftp-token`` or ``agentcore``."""
         books = {
             "ocm": self.ocm.faults,
             "pagerduty": self.pagerduty.faults,
@@ -216,6 +238,7 @@ class Sandbox:
             "kubernetes": self.backplane.kube_faults,
             "update-graph": self.update_graph.faults,
             "sftp-token": self.sftp.faults,
+            "agentcore": self.agent.faults,
         }
         if system not in books:
             raise ValueError(f"unknown system {system!r}; expected one of {', '.join(SYSTEMS)}")
@@ -276,6 +299,7 @@ class Sandbox:
         self.aws.reset()
         self.update_graph.reset()
         self.sftp.reset()
+        self.agent.reset()
         self.egress.clear()
         self.clock.set(None)
 

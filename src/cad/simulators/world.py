@@ -17,6 +17,7 @@ from cad.simulators.kube_jobs import JobRunSpec
 from cad.simulators.world_network import NetworkSpec
 
 __all__ = [
+    "AgentSpec",
     "AwsSpec",
     "CloudTrailEventSpec",
     "ClusterSpec",
@@ -284,6 +285,22 @@ class UpdateGraphSpec(_Spec):
     channels: dict[str, list[str]] = {}
 
 
+class AgentSpec(_Spec):
+    """What the AI agent (the AgentCore runtime) answers. ``answer``: the Cora result (its
+    ``investigation_id``, ``cluster_id`` and ``alert_name`` default to the request's), or
+    ``raw``: the answer's text verbatim. ``double_encoded``: the JSON is sent as a JSON
+    string, as AgentCore hands Cora's answer over. ``line_delay_ms``: a wait before each
+    streamed line; ``stall_after_lines``: the stream stops there, the connection kept open.
+    ``invoker_role_arn``: only this role's credentials are accepted (403 otherwise)."""
+
+    answer: dict[str, Any] | None = None
+    raw: str | None = None
+    double_encoded: bool = True
+    line_delay_ms: int = Field(default=0, ge=0, le=60_000)
+    stall_after_lines: int | None = Field(default=None, ge=0)
+    invoker_role_arn: str | None = None
+
+
 class WorldSpec(_Spec):
     """Everything a sandbox is seeded with."""
 
@@ -293,6 +310,7 @@ class WorldSpec(_Spec):
     update_graph: UpdateGraphSpec = UpdateGraphSpec()
     # PagerDuty's escalation policies besides PORIGINAL and PSILENT: id -> number of levels.
     escalation_policies: dict[str, Annotated[int, Field(ge=1, le=20)]] = {}
+    ai_agent: AgentSpec = AgentSpec()
 
     _time = field_validator("now")(_check_time)
 

@@ -21,6 +21,7 @@ from cad.clients.aws_models import (
 )
 from cad.clients.kube import Kind
 from cad.clients.models import (
+    AgentAnswer,
     CloudTrailEvent,
     ExecResult,
     Instance,
@@ -39,8 +40,9 @@ from cad.clients.ocm.models import (
     RegistryCredential,
     Subscription,
 )
+from cad.config.ai_agent import AiAgentConfig
 
-__all__ = ["AccessBroker", "AwsRead", "KubeRead", "OcmRead", "UpdateGraphRead"]
+__all__ = ["AccessBroker", "AgentRead", "AwsRead", "KubeRead", "OcmRead", "UpdateGraphRead"]
 
 
 class OcmRead(Protocol):
@@ -124,6 +126,17 @@ class UpdateGraphRead(Protocol):
 
     def graph(self, channel: str, *, arch: str = "amd64") -> UpdateGraph:
         """The releases of ``channel`` (e.g. ``stable-4.16``); none for an unknown channel."""
+        ...
+
+
+class AgentRead(Protocol):
+    """The AI agent (AWS Bedrock AgentCore) the ``ai_agent`` config section names."""
+
+    config: AiAgentConfig
+
+    def invoke(self, *, incident_id: str, payload: bytes) -> AgentAnswer:
+        """The agent's whole answer to ``payload``, within ``config.timeout_seconds``;
+        a ``CADError`` when it cannot be had (the agent failed, timed out, was not invoked)."""
         ...
 
 

@@ -35,6 +35,7 @@ from cad.investigations.framework.errors import (
 )
 from cad.investigations.framework.readers import (
     AccessBroker,
+    AgentRead,
     AwsRead,
     KubeRead,
     OcmRead,
@@ -116,6 +117,7 @@ class Resources:
         experimental: bool = False,
         update_graph: UpdateGraphRead | None = None,
         known: tuple[Cluster, InfraStatus] | None = None,
+        agent: AgentRead | None = None,
     ) -> None:
         self.cluster_id = cluster_id
         # Without a chain to share with, this run owns its clients and closes them itself.
@@ -135,6 +137,8 @@ class Resources:
         self.experimental = experimental
         # The OpenShift update graph; None where no client is configured.
         self.update_graph = update_graph
+        # The AI agent of the config's ai_agent section; None where there is none.
+        self.agent = agent
         # The cluster and its infrastructure status the controller already looked up in this
         # run (``known``): every investigation of the chain starts from them, not a re-read.
         self._cache: dict[str, Any] = {"cluster": known[0], "infra": known[1]} if known else {}
