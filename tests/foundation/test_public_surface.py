@@ -9,7 +9,7 @@ import pytest
 PUBLIC = {
     "cad.actions": {
         "SEVERITIES", "TITLE_PREFIX", "Action", "ActionTarget", "Amendment", "AnnotateObject",
-        "BackplaneReport", "EffectMetric", "EscalateIncident", "Lane", "LimitedSupport", "NoteWriter",
+        "BackplaneReport", "CollectMustGather", "EffectMetric", "EscalateIncident", "Lane", "LimitedSupport", "NoteWriter",
         "PagerDutyNote", "ServiceLog", "SftpUpload", "SilenceIncident", "TargetUnavailableError",
         "TitleUpdate", "action_class", "action_classes", "action_from_dict", "action_from_json", "action_to_dict",
         "action_to_json", "actions_from_json", "actions_to_json", "escalate",

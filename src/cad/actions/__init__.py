@@ -33,6 +33,7 @@ from cad.actions.helpers import (
     title_prefix,
 )
 from cad.actions.kubernetes import AnnotateObject
+from cad.actions.mustgather import CollectMustGather
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
 from cad.actions.pagerduty import EscalateIncident, PagerDutyNote, SilenceIncident, TitleUpdate
@@ -46,6 +47,7 @@ __all__ = [
     "Amendment",
     "AnnotateObject",
     "BackplaneReport",
+    "CollectMustGather",
     "EffectMetric",
     "EscalateIncident",
     "Lane",

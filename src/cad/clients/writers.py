@@ -7,7 +7,7 @@ executor. Real clients implement them over HTTP; tests use in-memory fakes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cad.clients.models import (
     IncidentState,
@@ -15,6 +15,9 @@ from cad.clients.models import (
     LimitedSupportReasonEntry,
     ServiceLogEntry,
 )
+
+if TYPE_CHECKING:
+    from cad.clients.mustgather_plan import GatherPlan
 
 __all__ = [
     "BackplaneWriter",
@@ -173,4 +176,17 @@ class KubeWriter(Protocol):
         management: bool = False,
     ) -> bool:
         """Delete the object; False when it was already gone."""
+        ...
+
+    def must_gather(
+        self,
+        cluster_id: str,
+        plan: GatherPlan,
+        dest: Path,
+        *,
+        management: bool = False,
+        wait_for_others: bool = False,
+    ) -> list[str]:
+        """Run a must-gather and write its output, gzipped, to ``dest``; return what could
+        not be cleaned up."""
         ...

@@ -138,6 +138,11 @@ class Sandbox:
             "CAD_SFTP_HOST": "127.0.0.1",
             "CAD_SFTP_PORT": str(self.sftp.port),
             "CAD_SFTP_HOST_KEY_FINGERPRINT": self.sftp.fingerprint,
+            # Must-gathers: the simulated gather answers at once; waits are short.
+            "CAD_MUST_GATHER_TIMEOUT_SECONDS": "2",
+            "CAD_MUST_GATHER_POLL_SECONDS": "0.05",
+            "CAD_MUST_GATHER_QUEUE_TIMEOUT_SECONDS": "1",
+            "CAD_MUST_GATHER_QUEUE_POLL_SECONDS": "0.1",
         }
 
     def settings(self, **overrides: Any) -> Settings:
@@ -275,6 +280,7 @@ def kube_world(kube: KubernetesSpec) -> KubeWorld:
         unreachable=kube.unreachable,
         exec_answers=[answer.model_dump() for answer in kube.exec],
         protocols=tuple(kube.exec_protocols),
+        must_gather=kube.must_gather.model_dump(),
     )
     world.health = {str(key): value for key, value in kube.health.items()}
     return world

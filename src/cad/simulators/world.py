@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cad.simulators.kube_mustgather import MustGatherSpec
 from cad.simulators.world_network import NetworkSpec
 
 __all__ = [
@@ -153,9 +154,10 @@ ExecProtocol = Literal["v5.channel.k8s.io", "v4.channel.k8s.io"]
 
 class KubernetesSpec(_Spec):
     """The cluster's Kubernetes API: its objects, the answers of commands run in its pods
-    (``exec``), the exec channel protocols it speaks (``exec_protocols``), and node and pod
+    (``exec``), the exec channel protocols it speaks (``exec_protocols``), node and pod
     metrics (``metrics``: NodeMetrics and PodMetrics objects, served under
-    ``metrics.k8s.io/v1beta1`` like ``objects``)."""
+    ``metrics.k8s.io/v1beta1`` like ``objects``) and how must-gathers go (``must_gather``:
+    :mod:`cad.simulators.kube_mustgather`)."""
 
     unreachable: bool = False
     objects: list[dict[str, Any]] = []
@@ -165,6 +167,7 @@ class KubernetesSpec(_Spec):
     )
     metrics: list[dict[str, Any]] = []
     health: dict[Literal["healthz", "livez", "readyz"], str] = {}
+    must_gather: MustGatherSpec = MustGatherSpec()
 
     @field_validator("objects", "metrics")
     @classmethod
