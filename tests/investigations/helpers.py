@@ -24,6 +24,7 @@ ORIGINAL_ORDER = [
     "ocmagentresponsefailure",
     "restartcontrolplane",
     "cannotretrieveupdatessre",
+    "mustgather",
     "describenodes",
     "clusterhealthcheck",
     "consoleerrorbudgetburn",

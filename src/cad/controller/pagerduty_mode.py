@@ -20,6 +20,7 @@ from cad.clients.pagerduty.payload import (
     decode_payload,
     parse_payload,
 )
+from cad.config.filters import sampling_rng
 from cad.config.investigation_config import UNHANDLED_NOTE, InvestigationConfig
 from cad.controller.chain import ChainFailedError, ChainRun, run_chain
 from cad.controller.dependencies import Dependencies, filter_context
@@ -158,7 +159,7 @@ class PagerDutyMode:
         )
         if alert.when is not None:
             try:
-                passes, reason = alert.when.evaluate(filters)
+                passes, reason = alert.when.evaluate(filters, sampling_rng(event.incident_id, ""))
             except Exception as error:
                 return run.fail(
                     f"CAD could not evaluate the filter of alert {alert.display_name!r}: {error}"

@@ -18,6 +18,7 @@ from cad.investigations.insightsoperatordown.investigation import InsightsOperat
 from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigation import (
     MachineHealthCheckUnterminatedShortCircuitSre,
 )
+from cad.investigations.mustgather.investigation import MustGather
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
@@ -41,6 +42,7 @@ REGISTRY = Registry(
         OcmAgentResponseFailure,
         RestartControlPlane,
         CannotRetrieveUpdatesSre,
+        MustGather,
         DescribeNodes,
         ClusterHealthCheck,
         ConsoleErrorBudgetBurn,
