@@ -81,7 +81,9 @@ class RunSpec(_Strict):
 class ScenarioFault(Fault):
     """A fault applied before the run, on one system."""
 
-    system: Literal["ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph"]
+    system: Literal[
+        "ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph", "sftp-token"
+    ]
 
 
 class ActionExpectation(_Strict):
