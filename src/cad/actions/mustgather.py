@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ PRODUCTS = ("ROSA classic", "ROSA HCP")
 UPLOADED = "CAD collected a must-gather and uploaded it to the Red Hat SFTP server under"
 """The original's note line, followed by the file's path on the server."""
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the API server's generateName alphabet
+_PROCESS = secrets.token_hex(4)  # archives are this process's: never another's stale one
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$")
 
 
@@ -66,8 +68,8 @@ class CollectMustGather(Action):
     first, then its apply; ``remote_path`` recorded) and deletes the local copy.
 
     Each effect once: the archive is written whole (or not at all) in a directory derived
-    from the run's stable name, so a retry after a failed upload finds it and uploads it
-    without collecting again; the probe finds an upload recorded by an earlier attempt or
+    from the run's stable name (and this process), so a retry after a failed upload finds it
+    and uploads it without collecting again; the probe finds an upload recorded by an earlier attempt or
     run (``recall``) or the archive already on the server; a re-delivery after success is
     skipped by the ledger. The Kubernetes names derive from the run too (the preview shows
     exactly those), so an interrupted attempt's leftovers are deleted before a new start.
@@ -120,9 +122,10 @@ class CollectMustGather(Action):
 
     @staticmethod
     def directory(target: ActionTarget) -> Path:
-        """The run's directory for the archive (kept until the upload succeeded)."""
+        """The run's directory for the archive in this process (kept until the upload
+        succeeded, so that a retry or a re-delivery handled here uploads it again)."""
         run = _digest(target.run or "manual").hex()[:16]
-        return Path(tempfile.gettempdir()) / "cad-must-gather" / run
+        return Path(tempfile.gettempdir()) / "cad-must-gather" / f"{_PROCESS}-{run}"
 
     def _archive(self, target: ActionTarget) -> Path | None:
         cluster = target.require_cluster().id
