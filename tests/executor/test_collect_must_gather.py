@@ -87,9 +87,15 @@ def test_a_dry_run_previews_the_manifests_and_makes_no_request_at_all(
     )
     assert report.outcomes()[0] == ("collect_must_gather", Outcome.DRY_RUN)
     preview = report.records[0].preview or ""
-    for text in ("kind: Namespace", "kind: ServiceAccount", "kind: ClusterRoleBinding", "kind: Pod"):
+    for text in (
+        "kind: Namespace",
+        "kind: ServiceAccount",
+        "kind: ClusterRoleBinding",
+        "kind: Pod",
+    ):
         assert text in preview
-    assert "name: cluster-admin" in preview and "tar cf - -C /must-gather ." in preview
+    assert "name: cluster-admin" in preview
+    assert "tar cf - -C /must-gather ." in preview
     # Not a remediation opened, not a Kubernetes request, not an SFTP token asked for
     assert sandbox.backplane.open_remediations() == []
     assert sandbox.backplane.writes.records == []
@@ -130,7 +136,11 @@ def test_the_archive_holds_the_worlds_files_and_everything_created_is_deleted(
     assert not Path(record.facts["local_path"]).exists()  # the local copy is gone too
     counted = metrics.registry.get_sample_value(
         "cad_investigate_must_gather_performed_total",
-        {"alert_type": "CreateMustGather", "investigation": "mustgather", "product": "ROSA classic"},
+        {
+            "alert_type": "CreateMustGather",
+            "investigation": "mustgather",
+            "product": "ROSA classic",
+        },
     )
     assert counted == 1
 

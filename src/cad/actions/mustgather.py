@@ -69,10 +69,10 @@ class CollectMustGather(Action):
 
     Each effect once: the archive is written whole (or not at all) in a directory derived
     from the run's stable name (and this process), so a retry after a failed upload finds it
-    and uploads it without collecting again; the probe finds an upload recorded by an earlier attempt or
-    run (``recall``) or the archive already on the server; a re-delivery after success is
-    skipped by the ledger. The Kubernetes names derive from the run too (the preview shows
-    exactly those), so an interrupted attempt's leftovers are deleted before a new start.
+    and uploads it without collecting again; the probe finds an upload recorded by an earlier
+    attempt or run (``recall``) or the archive already on the server; a re-delivery after
+    success is skipped by the ledger. The Kubernetes names derive from the run too (the
+    preview shows exactly those), so an interrupted attempt's leftovers are deleted first.
     A dry run only previews the manifests: no request at all. Counted by the original's
     ``must_gather_performed_total`` (``product``)."""
 
