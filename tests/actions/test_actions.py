@@ -12,6 +12,7 @@ from cad.actions import (
     Action,
     AnnotateObject,
     BackplaneReport,
+    CollectMustGather,
     Lane,
     LimitedSupport,
     NoteWriter,
@@ -55,6 +56,13 @@ def one_of_each() -> list[Action]:
             annotations={"a/b": "c"},
             management_cluster=True,
         ),
+        CollectMustGather(
+            image="registry.redhat.io/multicluster-engine/must-gather-rhel9:v2.8",
+            gather_command="/usr/bin/gather hosted-cluster-namespace=ns hosted-cluster-name=hc",
+            management_cluster=True,
+            wait_for_others=True,
+            product="ROSA HCP",
+        ),
     ]
 
 
@@ -74,6 +82,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "backplane_report",
         "sftp_upload",
         "annotate_object",
+        "collect_must_gather",
     }
 
 
