@@ -161,26 +161,39 @@ def test_a_failed_gather_deletes_the_namespace_and_binding_and_uploads_nothing(
     assert sandbox.sftp.uploads == []
 
 
-def test_a_redelivery_and_a_retry_after_a_failed_upload_repeat_nothing(
+def test_a_retry_after_a_cut_upload_and_a_redelivery_repeat_nothing(
     sandbox: Sandbox, executor: Executor, pagerduty: FakePagerDuty, clients: Clients
 ) -> None:
     seed(sandbox)
     ctx = context(clients, pagerduty, "QAGAIN")
-    # Given the upload fails once (the token endpoint is down for the first attempt)
-    sandbox.inject("sftp-token", status=400, times=1)
+    # Given the first upload is cut off after a few bytes
+    sandbox.sftp.cut_after_bytes = 10
+    # When the action runs, the retry uploads the archive it kept: one collection, one upload
     first = executor.execute([ACTION], ctx)
-    assert first.outcomes()[0] == ("collect_must_gather", Outcome.FAILED)
+    record = first.records[0]
+    assert (record.outcome, record.attempts) == (Outcome.SUCCEEDED, 2)
     assert len(kube_writes(sandbox)) == 6
-    # When the run is executed again, the archive kept is uploaded, nothing is gathered again
-    second = executor.execute([ACTION], ctx)
-    assert second.outcomes()[0] == ("collect_must_gather", Outcome.SUCCEEDED)
-    assert len(kube_writes(sandbox)) == 6
-    assert len(sandbox.sftp.uploads) == 1
+    cut, whole = sandbox.sftp.uploads  # the cut copy, then the whole one, at the same path
+    assert cut.path == whole.path == record.facts["remote_path"]
+    assert cut.size == 10 < whole.size
     # And a redelivery after that is skipped by the ledger: no request to either system
-    third = executor.execute([ACTION], ctx)
-    assert third.outcomes()[0] == ("collect_must_gather", Outcome.SKIPPED)
+    again = executor.execute([ACTION], ctx)
+    assert again.outcomes()[0] == ("collect_must_gather", Outcome.SKIPPED)
     assert len(kube_writes(sandbox)) == 6
-    assert len(sandbox.sftp.uploads) == 1
+    assert len(sandbox.sftp.uploads) == 2
+
+
+def test_an_upload_refused_for_good_fails_and_keeps_no_archive(
+    sandbox: Sandbox, executor: Executor, pagerduty: FakePagerDuty, clients: Clients
+) -> None:
+    seed(sandbox)
+    sandbox.inject("sftp-token", status=400)
+    report = executor.execute([ACTION], context(clients, pagerduty, "QREFUSED"))
+    record = report.records[0]
+    assert record.outcome is Outcome.FAILED
+    assert len(kube_writes(sandbox)) == 6  # collected and cleaned up once, not retried
+    assert not Path(record.facts["local_path"]).exists()
+    assert sandbox.sftp.uploads == []
 
 
 def test_the_archive_name_is_the_originals() -> None:

@@ -3,6 +3,7 @@ original's mustgather does with ``oc adm must-gather`` (no ``oc`` binary here)."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -50,6 +51,12 @@ def archive_name(now: datetime, cluster_id: str) -> str:
     return f"{now.astimezone(UTC).strftime(ARCHIVE_TIMESTAMP)}-must-gather-{cluster_id}.tar.gz"
 
 
+def _remove(archive: Path) -> None:
+    archive.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty, or gone already
+        archive.parent.rmdir()
+
+
 def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()
 
@@ -69,10 +76,11 @@ class CollectMustGather(Action):
 
     Each effect once: the archive is written whole (or not at all) in a directory derived
     from the run's stable name (and this process), so a retry after a failed upload finds it
-    and uploads it without collecting again; the probe finds an upload recorded by an earlier
-    attempt or run (``recall``) or the archive already on the server; a re-delivery after
-    success is skipped by the ledger. The Kubernetes names derive from the run too (the
-    preview shows exactly those), so an interrupted attempt's leftovers are deleted first.
+    and uploads it without collecting again (a permanent upload failure removes it); the
+    probe finds an upload recorded by an earlier attempt or run (``recall``) or the archive
+    already on the server; a re-delivery after success is skipped by the ledger. The
+    Kubernetes names derive from the run too (the preview shows exactly those), so an
+    interrupted attempt's leftovers are deleted first.
     A dry run only previews the manifests: no request at all. Counted by the original's
     ``must_gather_performed_total`` (``product``)."""
 
@@ -161,7 +169,7 @@ class CollectMustGather(Action):
         if found is None:
             return None
         target.facts[LOCAL_PATH] = str(archive)
-        archive.unlink(missing_ok=True)
+        _remove(archive)
         return f"the must-gather was already collected and {found}"
 
     def apply(self, target: ActionTarget) -> str | None:
@@ -181,13 +189,18 @@ class CollectMustGather(Action):
         target.facts[LOCAL_PATH] = str(archive)
         upload = SftpUpload(local_path=str(archive), product=self.product)
         if problems := upload.problems():
+            _remove(archive)
             raise MustGatherArchiveError(
                 "; ".join(problems), system="sftp", endpoint=f"upload {archive.name}"
             )
-        if upload.probe(target) is None:
-            upload.apply(target)
+        try:
+            if upload.probe(target) is None:
+                upload.apply(target)
+        except PermanentError:  # a retry cannot help: the archive is not kept for one
+            _remove(archive)
+            raise
         remote = target.facts.get(REMOTE_PATH) or sftp.remote_path(archive.name)
-        archive.unlink(missing_ok=True)
+        _remove(archive)
         line = (
             f"CAD collected a must-gather and uploaded it to the Red Hat SFTP server under {remote}"
         )
