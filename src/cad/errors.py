@@ -37,6 +37,10 @@ systems' HTTP answers.
     │       ├── ExecOutputLimitError    clients.kube_exec: a command printed past its limit
     │       ├── ExecFailedError      clients.kube_exec: a command in a pod could not run
     │       ├── HostKeyMismatchError    clients.sftp: the SFTP server's key is not the pinned one
+    │       ├── GatherFailedError    clients.kube_mustgather: the must-gather's gather failed
+    │       ├── GatherTimeoutError   clients.kube_mustgather: the gather ran past its timeout
+    │       ├── GatherQueueTimeoutError  clients.kube_mustgather: another must-gather ran on
+    │       ├── MustGatherArchiveError   actions.mustgather: the archive cannot be uploaded
     │       └── IncidentAlreadyResolvedError  clients.pagerduty: the incident is resolved
     ├── GaveUpError                  retry: a call failed for good
     ├── InvalidPayloadError          clients.pagerduty: neither a WebhookV3 nor an EO payload

@@ -12,6 +12,7 @@ from cad.actions import (
     Action,
     AnnotateObject,
     BackplaneReport,
+    CollectMustGather,
     Lane,
     LimitedSupport,
     MoveToOrgPolicy,
@@ -57,6 +58,13 @@ def one_of_each() -> list[Action]:
             management_cluster=True,
         ),
         MoveToOrgPolicy(organization_id="org-1", organization="Alpha", policy="PALPHA"),
+        CollectMustGather(
+            image="registry.redhat.io/multicluster-engine/must-gather-rhel9:v2.8",
+            gather_command="/usr/bin/gather hosted-cluster-namespace=ns hosted-cluster-name=hc",
+            management_cluster=True,
+            wait_for_others=True,
+            product="ROSA HCP",
+        ),
     ]
 
 
@@ -79,6 +87,7 @@ def test_action_types_keep_the_original_stable_type_strings() -> None:
         "move_to_org_policy",
         "run_job",
         "etcd_snapshot",
+        "collect_must_gather",
     }
 
 

@@ -157,6 +157,9 @@ def test_every_kind_the_investigations_read_is_served_through_the_typed_client(
             "ReplicaSet": {"spec": workload},
             "StatefulSet": {"spec": workload},
             "CertificateSigningRequest": {"spec": {"request": "", "signerName": "s"}},
+            "ClusterRoleBinding": {
+                "roleRef": {"apiGroup": "g", "kind": "ClusterRole", "name": "r"}
+            },
         }.get(kind, {})
         return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **required}
 

@@ -112,13 +112,15 @@ def test_every_action_type_is_executed_none_is_dropped(
     # silence and escalation do not both apply; here the incident is escalated first. An
     # upload needs an SFTP server (tests/executor/test_sftp_upload.py executes it), an
     # annotation or a Job a Kubernetes API (tests/actions/test_annotate_object.py,
-    # test_run_job.py, test_etcd_snapshot.py).
+    # test_run_job.py, test_etcd_snapshot.py), a must-gather both
+    # (tests/executor/test_collect_must_gather.py).
     expected_elsewhere = {
         "silence_incident",
         "sftp_upload",
         "annotate_object",
         "run_job",
         "etcd_snapshot",
+        "collect_must_gather",
     }
     assert executed_types | expected_elsewhere == all_types
     assert "pagerduty.update_title" in journal.names(writes_only=True)

@@ -9,9 +9,10 @@ import pytest
 PUBLIC = {
     "cad.actions": {
         "SEVERITIES", "TITLE_PREFIX", "Action", "ActionTarget", "Amendment", "AnnotateObject",
-        "BackplaneReport", "EffectMetric", "EscalateIncident", "EtcdSnapshot", "JobFailedError",
-        "Lane", "LimitedSupport", "MoveToOrgPolicy", "NoteWriter", "PagerDutyNote", "RunJob",
-        "ServiceLog", "SftpUpload", "SilenceIncident", "TargetUnavailableError",
+        "BackplaneReport", "CollectMustGather", "EffectMetric", "EscalateIncident", "EtcdSnapshot",
+        "JobFailedError", "Lane", "LimitedSupport", "MoveToOrgPolicy", "NoteWriter",
+        "PagerDutyNote", "RunJob", "ServiceLog", "SftpUpload", "SilenceIncident",
+        "TargetUnavailableError",
         "TitleUpdate", "action_class", "action_classes", "action_from_dict", "action_from_json", "action_to_dict",
         "action_to_json", "actions_from_json", "actions_to_json", "escalate",
         "limited_support", "note", "note_and_report_from", "note_from", "service_log",

@@ -26,6 +26,7 @@ ORIGINAL_ORDER = [
     "ocmagentresponsefailure",
     "restartcontrolplane",
     "cannotretrieveupdatessre",
+    "mustgather",
     "describenodes",
     "clusterhealthcheck",
     "consoleerrorbudgetburn",

@@ -28,8 +28,7 @@ def test_a_scaffolded_investigation_is_complete_registered_and_type_clean(tmp_pa
     for required in ("investigation.py", "checks.py", "README.md", "metadata.yaml", "__init__.py"):
         assert (package / required).is_file()
     assert (
-        yaml.safe_load((package / "metadata.yaml").read_text())["name"]
-        == "nodediskpressurecheck"
+        yaml.safe_load((package / "metadata.yaml").read_text())["name"] == "nodediskpressurecheck"
     )
     code = (
         "from cad.investigations.registry import REGISTRY;"

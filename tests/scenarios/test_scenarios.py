@@ -229,6 +229,22 @@ def test_the_library_covers_every_outcome_of_cpd() -> None:
     assert required <= names, required - names
 
 
+def test_the_library_covers_every_outcome_of_mustgather() -> None:
+    # Each name is one outcome of mustgather and its collect_must_gather action (see the
+    # package's README): classic, HCP, another must-gather (waited for, given up on), the
+    # gather failing or hanging, the upload failing, a dry run, redelivery, a fault after the
+    # apply, and the CHGM chain's sample either way.
+    names = {s.name for s in LIBRARY}
+    required = {
+        "mustgather-classic-uploaded", "mustgather-hcp-management-cluster",
+        "mustgather-hcp-waits-for-other", "mustgather-hcp-other-still-running",
+        "mustgather-gather-fails", "mustgather-gather-hangs", "mustgather-upload-fails",
+        "mustgather-dry-run", "mustgather-redelivered", "mustgather-fault-after-apply",
+        "mustgather-chgm-sampled-in", "mustgather-chgm-sampled-out",
+    }  # fmt: skip
+    assert required <= names, required - names
+
+
 def test_the_library_covers_every_outcome_of_consoleerrorbudgetburn() -> None:
     # Each name is one outcome of consoleerrorbudgetburn (see its README's Outcomes).
     names = {s.name for s in LIBRARY}

@@ -35,6 +35,7 @@ from cad.actions.helpers import (
 )
 from cad.actions.jobs import JobFailedError, RunJob
 from cad.actions.kubernetes import AnnotateObject
+from cad.actions.mustgather import CollectMustGather
 from cad.actions.notes import Amendment, NoteWriter
 from cad.actions.ocm import SEVERITIES, LimitedSupport, ServiceLog
 from cad.actions.pagerduty import (
@@ -54,6 +55,7 @@ __all__ = [
     "Amendment",
     "AnnotateObject",
     "BackplaneReport",
+    "CollectMustGather",
     "EffectMetric",
     "EscalateIncident",
     "EtcdSnapshot",

@@ -13,6 +13,10 @@ refused before a byte reaches the cluster. The rules:
   history): ``curl -sk -H "Authorization: Bearer $(cat
   /var/run/secrets/kubernetes.io/serviceaccount/token)" 'https://...'`` where the URL holds no
   quote, no ``$`` and no backtick. No other shell text is accepted.
+
+The executor's side (:func:`write_refusal`) allows one more command, and only through the
+must-gather action: ``tar cf - -C /must-gather .`` (:data:`MUST_GATHER_COPY`), which streams
+the gathered files out of the must-gather pod's ``copy`` container. Investigations never get it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_read_only", "refusal"]
+__all__ = ["MUST_GATHER_COPY", "is_read_only", "refusal", "write_refusal"]
+
+MUST_GATHER_COPY = ("tar", "cf", "-", "-C", "/must-gather", ".")
+"""The copy of a must-gather's output, the one command allowed on the write side only."""
 
 # argv reaches the container without a shell: a URL only has to be one http(s) word.
 _URL = re.compile(r"^https?://\S+$")
@@ -102,3 +109,11 @@ def refusal(command: Sequence[str]) -> str | None:
 def is_read_only(command: Sequence[str]) -> bool:
     """Whether ``command`` passes :func:`refusal`."""
     return refusal(command) is None
+
+
+def write_refusal(command: Sequence[str]) -> str | None:
+    """Why the executor may not run ``command``: the read-only rules, plus the must-gather
+    copy (:data:`MUST_GATHER_COPY`, exactly)."""
+    if tuple(command) == MUST_GATHER_COPY:
+        return None
+    return refusal(command)

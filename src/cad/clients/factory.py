@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cad.clients.aws import AwsClient, CustomerCredentialChain
 from cad.clients.backplane import BackplaneAccess, BackplaneConnection, BackplaneWriteClient
 from cad.clients.http import Gate
+from cad.clients.kube_mustgather import MustGatherClient
 from cad.clients.kube_write import KubeWriteClient
 from cad.clients.ocm.auth import TokenSource
 from cad.clients.ocm.client import OcmConnection, OcmReader, OcmWriteClient
@@ -132,7 +133,16 @@ def build_clients(
         ocm_writer=OcmWriteClient(ocm),
         backplane=access,
         backplane_writer=BackplaneWriteClient(backplane),
-        kube_writer=KubeWriteClient(access),
+        kube_writer=KubeWriteClient(
+            access,
+            must_gather=MustGatherClient(
+                access,
+                poll_s=settings.must_gather_poll_seconds,
+                gather_timeout_s=settings.must_gather_timeout_seconds,
+                queue_timeout_s=settings.must_gather_queue_timeout_seconds,
+                queue_poll_s=settings.must_gather_queue_poll_seconds,
+            ),
+        ),
         aws_credentials=chain,
         aws_endpoint_url=settings.aws_endpoint_url,
         tokens=tokens,

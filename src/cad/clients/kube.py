@@ -33,6 +33,7 @@ _BUILT_IN_GROUPS = {
     "batch": "batch",
     "coordination.k8s.io": "coordination",
     "certificates.k8s.io": "certificates",
+    "rbac.authorization.k8s.io": "rbac_authorization",
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -46,6 +46,7 @@ PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_LIMIT_BYTES = 1024 * 1024
 _STDOUT, _STDERR, _ERROR = 1, 2, 3
+_FRAME_LIMIT = 16 * 1024 * 1024  # one streamed frame at most
 _TOO_BIG = 1009  # WebSocket close code: message too big
 # websockets logs the handshake's headers (the bearer token among them) at debug level: its
 # logger here never goes below warning, whatever level CAD runs at.
@@ -100,10 +101,15 @@ def _exit_code(status: dict[str, Any], endpoint: str) -> int:
 
 
 class PodExecutor:
-    """Runs allowed read-only commands in pods of one cluster (a backplane rest config)."""
+    """Runs allowed read-only commands in pods of one cluster (a backplane rest config).
+    ``policy`` says why a command may not run (the read-only rules by default; the executor's
+    must-gather copy passes :func:`~cad.clients.exec_policy.write_refusal`)."""
 
-    def __init__(self, config: RestConfig) -> None:
+    def __init__(
+        self, config: RestConfig, *, policy: Callable[[Sequence[str]], str | None] = refusal
+    ) -> None:
         self._config = config
+        self._policy = policy
 
     def exec(
         self,
@@ -122,8 +128,30 @@ class PodExecutor:
         :class:`ExecOutputLimitError` (stdout and stderr together past ``limit_bytes``),
         :class:`ExecFailedError`, or the client errors of an HTTP status (``NotFoundError``
         for a pod that does not exist)."""
+        return self.stream(
+            namespace,
+            pod,
+            command,
+            container=container,
+            timeout_s=timeout_s,
+            limit_bytes=limit_bytes,
+        )
+
+    def stream(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        *,
+        stdout: Callable[[bytes], object] | None = None,
+        container: str | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        limit_bytes: int = DEFAULT_LIMIT_BYTES,
+    ) -> ExecResult:
+        """:meth:`exec`, with stdout handed to ``stdout`` chunk by chunk as it arrives
+        (binary, not kept: the result's ``stdout`` is then empty) when it is given."""
         endpoint = f"GET pods/{pod}/exec"
-        reason = refusal(command)
+        reason = self._policy(command)
         if reason is not None:
             raise ExecRefusedError(reason, system="kubernetes", endpoint=endpoint)
         if timeout_s <= 0 or limit_bytes <= 0:
@@ -146,10 +174,10 @@ class PodExecutor:
                 open_timeout=timeout_s,
                 close_timeout=2,
                 ping_interval=None,
-                max_size=limit_bytes + 1024,
+                max_size=(min(limit_bytes, _FRAME_LIMIT) if stdout else limit_bytes) + 1024,
                 logger=_WS_LOG,
             ) as ws:
-                return self._stream(ws, endpoint, deadline, limit_bytes)
+                return self._stream(ws, endpoint, deadline, limit_bytes, stdout)
         except InvalidStatus as exc:
             raise self._refused_upgrade(exc, endpoint) from exc
         except TimeoutError as exc:
@@ -168,7 +196,12 @@ class PodExecutor:
             ) from exc
 
     def _stream(
-        self, ws: ClientConnection, endpoint: str, deadline: float, limit: int
+        self,
+        ws: ClientConnection,
+        endpoint: str,
+        deadline: float,
+        limit: int,
+        sink: Callable[[bytes], object] | None = None,
     ) -> ExecResult:
         protocol = ws.subprotocol or ""
         if protocol not in PROTOCOLS:
@@ -178,6 +211,7 @@ class PodExecutor:
                 endpoint=endpoint,
             )
         out, err = bytearray(), bytearray()
+        streamed = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -196,8 +230,12 @@ class PodExecutor:
                 continue  # base64 protocols are not offered; empty frames open channels
             channel, data = message[0], message[1:]
             if channel in (_STDOUT, _STDERR):
-                (out if channel == _STDOUT else err).extend(data)
-                if len(out) + len(err) > limit:
+                if channel == _STDOUT and sink is not None:
+                    sink(data)
+                    streamed += len(data)
+                else:
+                    (out if channel == _STDOUT else err).extend(data)
+                if streamed + len(out) + len(err) > limit:
                     raise self._too_much(endpoint, limit)
             elif channel == _ERROR:
                 try:

@@ -5,9 +5,11 @@ cluster, through a backplane remediation opened for the call (the same proxy pat
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import structlog
@@ -17,6 +19,10 @@ from cad.clients.http import HttpCaller, ssl_context
 from cad.clients.models import Kind
 from cad.errors import ClientError, NotFoundError
 from cad.retry import retry_transient
+
+if TYPE_CHECKING:
+    from cad.clients.kube_mustgather import MustGatherClient
+    from cad.clients.mustgather_plan import GatherPlan
 
 __all__ = ["DEFAULT_REMEDIATION", "MAX_LOG_BYTES", "KubeWriteClient", "object_path"]
 
@@ -53,8 +59,10 @@ class KubeWriteClient:
         remediation: str = DEFAULT_REMEDIATION,
         timeout_s: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        must_gather: MustGatherClient | None = None,
     ) -> None:
         self._access = access
+        self._must_gather = must_gather
         self._remediation = remediation
         self._timeout_s = timeout_s
         self._transport = transport
@@ -169,6 +177,27 @@ class KubeWriteClient:
         except NotFoundError:
             return False
         return True
+
+    def must_gather(
+        self,
+        cluster_id: str,
+        plan: GatherPlan,
+        dest: Path,
+        *,
+        management: bool = False,
+        wait_for_others: bool = False,
+    ) -> builtins.list[str]:  # ``list`` is also a method here
+        """Run a must-gather into ``dest`` (see :class:`~cad.clients.kube_mustgather.
+        MustGatherClient`); returns what could not be cleaned up."""
+        if self._must_gather is None:
+            raise ValueError("this Kubernetes write client was built without must-gather support")
+        return self._must_gather.gather(
+            cluster_id,
+            plan,
+            dest,
+            management=management,
+            wait_for_others=wait_for_others,
+        )
 
     @contextmanager
     def _session(self, cluster_id: str, management: bool) -> Iterator[HttpCaller]:

@@ -127,6 +127,10 @@ _KIND_TABLE = [
     ("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", True),
     ("machineconfiguration.openshift.io", "v1", "MachineConfigPool", "machineconfigpools", False),
     ("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False),
+    # What a must-gather creates (and the image stream it takes its image from).
+    ("", "v1", "ServiceAccount", "serviceaccounts", True),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False),
+    ("image.openshift.io", "v1", "ImageStream", "imagestreams", True),
 ]
 KINDS: dict[str, Kind] = {row[2]: _kind(*row) for row in _KIND_TABLE}
 

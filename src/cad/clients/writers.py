@@ -6,8 +6,9 @@ executor. Real clients implement them over HTTP; tests use in-memory fakes.
 
 from __future__ import annotations
 
+import builtins
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cad.clients.models import (
     IncidentState,
@@ -15,6 +16,9 @@ from cad.clients.models import (
     LimitedSupportReasonEntry,
     ServiceLogEntry,
 )
+
+if TYPE_CHECKING:
+    from cad.clients.mustgather_plan import GatherPlan
 
 __all__ = [
     "BackplaneWriter",
@@ -200,4 +204,17 @@ class KubeWriter(Protocol):
     ) -> bool:
         """Delete the object; False when it was already gone. ``propagation``
         (``Background``...): what becomes of the objects it owns (a Job's pods)."""
+        ...
+
+    def must_gather(
+        self,
+        cluster_id: str,
+        plan: GatherPlan,
+        dest: Path,
+        *,
+        management: bool = False,
+        wait_for_others: bool = False,
+    ) -> builtins.list[str]:  # ``list`` is also a method here
+        """Run a must-gather and write its output, gzipped, to ``dest``; return what could
+        not be cleaned up."""
         ...

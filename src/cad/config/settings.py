@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         default="SHA256:Ij7dPhl1PhiycLC/rFXy1sGO2nSS9ky0PYdYhi+ykpQ",
         pattern=r"^SHA256:[A-Za-z0-9+/]{43}$",
     )
+    # Must-gathers (issue 18): how long the gather may run (oc adm must-gather's 10 minutes),
+    # how often its pod is looked at, and how long and how often to wait for another
+    # must-gather on the cluster to finish first (the original's 30 minutes and 60 s).
+    must_gather_timeout_seconds: float = Field(default=600.0, gt=0, le=6 * 3600)
+    must_gather_poll_seconds: float = Field(default=5.0, gt=0, le=600)
+    must_gather_queue_timeout_seconds: float = Field(default=1800.0, ge=0, le=6 * 3600)
+    must_gather_queue_poll_seconds: float = Field(default=60.0, gt=0, le=600)
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     # The AI agent (the investigation config's ai_agent section): where AgentCore answers
     # (the sandbox's simulator; unset: AWS's regional endpoint), and the credentials that

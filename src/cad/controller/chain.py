@@ -8,7 +8,7 @@ import structlog
 
 from cad.clients.agentcore import NotInvokedAgent
 from cad.clients.ocm.models import Cluster
-from cad.config.filters import FilterContext
+from cad.config.filters import FilterContext, sampling_rng
 from cad.config.investigation_config import ChainEntry
 from cad.controller.dependencies import Dependencies
 from cad.controller.metrics import ControllerMetrics
@@ -112,7 +112,8 @@ def _run_entries(run: ChainRun, entries: list[ChainEntry]) -> None:
         stage = entry.stage or cls.default_stage
         if entry.when is not None and run.filters is not None:
             try:
-                passes, reason = entry.when.evaluate(run.filters)
+                rng = sampling_rng(run.incident.id if run.incident else run.cluster.id, cls.name)
+                passes, reason = entry.when.evaluate(run.filters, rng)
             except Exception as exc:
                 raise ChainFailedError(f"evaluating the filter of {cls.name}", exc) from exc
             if not passes:

@@ -21,7 +21,7 @@ from cad.clients.pagerduty.payload import (
     decode_payload,
     parse_payload,
 )
-from cad.config.filters import FilterContext, FilterNode
+from cad.config.filters import FilterContext, FilterNode, sampling_rng
 from cad.config.investigation_config import (
     AI_INVESTIGATION,
     UNHANDLED_NOTE,
@@ -185,7 +185,7 @@ class PagerDutyMode:
         )
         if alert.when is not None:
             try:
-                passes, reason = alert.when.evaluate(filters)
+                passes, reason = alert.when.evaluate(filters, sampling_rng(event.incident_id, ""))
             except Exception as error:
                 return run.fail(
                     f"CAD could not evaluate the filter of alert {alert.display_name!r}: {error}"

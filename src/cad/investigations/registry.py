@@ -22,6 +22,7 @@ from cad.investigations.insightsoperatordown.investigation import InsightsOperat
 from cad.investigations.machinehealthcheckunterminatedshortcircuitsre.investigation import (
     MachineHealthCheckUnterminatedShortCircuitSre,
 )
+from cad.investigations.mustgather.investigation import MustGather
 from cad.investigations.ocmagentresponsefailure.investigation import OcmAgentResponseFailure
 from cad.investigations.pdbblockingnodedrain.investigation import PdbBlockingNodeDrain
 from cad.investigations.precheck.investigation import Precheck
@@ -47,6 +48,7 @@ REGISTRY = Registry(
         OcmAgentResponseFailure,
         RestartControlPlane,
         CannotRetrieveUpdatesSre,
+        MustGather,
         DescribeNodes,
         ClusterHealthCheck,
         ConsoleErrorBudgetBurn,

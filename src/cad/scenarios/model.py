@@ -87,7 +87,14 @@ class ScenarioFault(Fault):
     """A fault applied before the run, on one system."""
 
     system: Literal[
-        "ocm", "pagerduty", "backplane", "aws", "kubernetes", "update-graph", "agentcore"
+        "ocm",
+        "pagerduty",
+        "backplane",
+        "aws",
+        "kubernetes",
+        "update-graph",
+        "agentcore",
+        "sftp-token",
     ]
 
 

@@ -8,6 +8,7 @@ import re
 import threading
 from typing import Any, Protocol
 
+from cad.simulators.kube_mustgather import MustGatherBehaviour
 from cad.simulators.kube_selectors import LabelSelectorError, match_fields, match_labels
 
 __all__ = [
@@ -81,9 +82,11 @@ class KubeWorld:
         unreachable: bool = False,
         exec_answers: list[dict[str, Any]] | None = None,
         protocols: tuple[str, ...] = ("v5.channel.k8s.io", "v4.channel.k8s.io"),
+        must_gather: dict[str, Any] | None = None,
     ) -> None:
         self.unreachable = unreachable
         self._objects: list[dict[str, Any]] = list(objects or [])
+        self.must_gather = MustGatherBehaviour(must_gather, self._objects)
         self._lock = threading.Lock()
         self.requests = 0
         self.exec_answers = list(exec_answers or [])
@@ -131,6 +134,9 @@ class KubeWorld:
         self.exec_requests.append(
             {"namespace": namespace, "pod": pod, "container": container, "command": command}
         )
+        gathered = self.must_gather.exec_answer(self.find_pod(namespace, pod), command)
+        if gathered is not None:
+            return gathered
         for answer in self.exec_answers:
             if (
                 answer["namespace"] == namespace
@@ -188,6 +194,8 @@ class KubeWorld:
         api_version = f"{group}/{version}" if group else version
         namespace, plural, name = match.group("ns"), match.group("plural"), match.group("name")
         with self._lock:
+            if plural == "namespaces" and name is None:
+                self.must_gather.listed_namespaces(self._objects)
             candidates = [
                 o
                 for o in self._objects
@@ -249,6 +257,12 @@ class KubeWorld:
                 )
             if method == "DELETE":
                 self._objects.remove(found)
+                if found.get("kind") == "Namespace":  # at once, with everything in it
+                    self._objects[:] = [
+                        o
+                        for o in self._objects
+                        if (o.get("metadata") or {}).get("namespace") != name
+                    ]
                 self.writes.append(_record(method, path, None, found))
                 return 200, {**status(200, "", ""), "status": "Success"}, found
             if "merge-patch+json" not in content_type or not isinstance(body, dict):
@@ -284,6 +298,7 @@ class KubeWorld:
                 )
             meta["resourceVersion"] = self._next_version()
             obj = {**body, "apiVersion": api_version, "metadata": meta}
+            self.must_gather.created(obj)
             self._objects.append(obj)
             self.writes.append(_record("POST", path, body, obj))
         return 201, obj
@@ -305,6 +320,10 @@ class KubeWorld:
     def _next_version(self) -> str:
         self._versions += 1
         return str(self._versions)
+
+
+def _namespace(obj: dict[str, Any]) -> str | None:
+    return (obj.get("metadata") or {}).get("namespace")
 
 
 def _record(method: str, path: str, body: Any, obj: dict[str, Any]) -> dict[str, Any]:

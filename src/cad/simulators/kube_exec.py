@@ -98,8 +98,8 @@ async def serve_exec(websocket: WebSocket, world: KubeWorld, namespace: str, pod
         if answer is None:
             await websocket.send_bytes(bytes([3]) + json.dumps(_no_answer()).encode())
         else:
-            for channel, text in ((1, answer.get("stdout", "")), (2, answer.get("stderr", ""))):
-                data = text.encode()
+            stdout = answer.get("stdout_bytes") or answer.get("stdout", "").encode()
+            for channel, data in ((1, stdout), (2, answer.get("stderr", "").encode())):
                 for start in range(0, len(data), _CHUNK):
                     await websocket.send_bytes(bytes([channel]) + data[start : start + _CHUNK])
             result = exec_status(int(answer.get("exit_code", 0)))

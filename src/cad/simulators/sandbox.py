@@ -161,6 +161,11 @@ class Sandbox:
             # CAD's own credentials, which assume the agent's invoker role in moto's STS.
             "CAD_AGENTCORE_ACCESS_KEY_ID": "AKIDSANDBOXAGENT",
             "CAD_AGENTCORE_SECRET_ACCESS_KEY": "sandbox-agent-secret",
+            # Must-gathers: the simulated gather answers at once; waits are short.
+            "CAD_MUST_GATHER_TIMEOUT_SECONDS": "2",
+            "CAD_MUST_GATHER_POLL_SECONDS": "0.05",
+            "CAD_MUST_GATHER_QUEUE_TIMEOUT_SECONDS": "1",
+            "CAD_MUST_GATHER_QUEUE_POLL_SECONDS": "0.1",
         }
 
     def settings(self, **overrides: Any) -> Settings:
@@ -326,6 +331,7 @@ def kube_world(kube: KubernetesSpec) -> KubeWorld:
         unreachable=kube.unreachable,
         exec_answers=[answer.model_dump() for answer in kube.exec],
         protocols=tuple(kube.exec_protocols),
+        must_gather=kube.must_gather.model_dump(),
     )
     world.health = {str(key): value for key, value in kube.health.items()}
     world.extensions.append(JobRuns(world, kube.jobs))

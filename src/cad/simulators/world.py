@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cad.simulators.kube_jobs import JobRunSpec
+from cad.simulators.kube_mustgather import MustGatherSpec
 from cad.simulators.world_network import NetworkSpec
 
 __all__ = [
@@ -155,10 +156,11 @@ ExecProtocol = Literal["v5.channel.k8s.io", "v4.channel.k8s.io"]
 
 class KubernetesSpec(_Spec):
     """The cluster's Kubernetes API: its objects, the answers of commands run in its pods
-    (``exec``), the exec channel protocols it speaks (``exec_protocols``), and node and pod
+    (``exec``), the exec channel protocols it speaks (``exec_protocols``), node and pod
     metrics (``metrics``: NodeMetrics and PodMetrics objects, served under
-    ``metrics.k8s.io/v1beta1`` like ``objects``), and how the Jobs created there run
-    (``jobs``: :class:`~cad.simulators.kube_jobs.JobRunSpec`)."""
+    ``metrics.k8s.io/v1beta1`` like ``objects``), how the Jobs created there run
+    (``jobs``: :class:`~cad.simulators.kube_jobs.JobRunSpec`) and how must-gathers go
+    (``must_gather``: :mod:`cad.simulators.kube_mustgather`)."""
 
     unreachable: bool = False
     objects: list[dict[str, Any]] = []
@@ -169,6 +171,7 @@ class KubernetesSpec(_Spec):
     metrics: list[dict[str, Any]] = []
     health: dict[Literal["healthz", "livez", "readyz"], str] = {}
     jobs: list[JobRunSpec] = []
+    must_gather: MustGatherSpec = MustGatherSpec()
 
     @field_validator("objects", "metrics")
     @classmethod
