@@ -20,8 +20,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# On every core (pytest-xdist): the suite waits on subprocesses and sockets as much as it
+# computes. `.venv/bin/pytest -p no:xdist` runs it in one process.
 unit: $(STAMP) browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Debian's Chromium, which the web UI's browser tests (tests/ui) drive through Playwright:
 # installed when missing (Playwright's own browser download is not used).

@@ -39,7 +39,7 @@ def test_the_slow_marker_is_registered_and_make_test_still_runs_it() -> None:
     assert any(marker.startswith("slow:") for marker in options["markers"])
     assert not re.search(r"(^|\s)-m\b|not slow", options["addopts"])
     [unit] = re.findall(r"^unit:.*\n\t(.*)$", makefile, re.MULTILINE)
-    assert unit.strip() == "$(BIN)/pytest"
+    assert unit.strip() == "$(BIN)/pytest -n auto"  # every test, on every core
     # And the subprocess scale-out test carries it
     marks = test_scale_out.test_three_workers_with_faults_and_a_killed_worker_apply_every_effect_exactly_once.pytestmark  # type: ignore[attr-defined]
     assert "slow" in {mark.name for mark in marks}

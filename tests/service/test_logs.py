@@ -188,11 +188,11 @@ def test_every_run_is_one_line_with_its_chain_and_actions(sandbox: Sandbox, tmp_
         "ClusterHasGoneMissing",
     )
     assert run["status"] == "succeeded"
-    assert run["chain"] == [
+    assert [step for step in run["chain"] if step["outcome"] != "filtered"] == [
         {"investigation": "precheck", "outcome": "ran"},
         {"investigation": "ccam", "outcome": "ran"},
         {"investigation": "chgm", "outcome": "ran"},
-    ]
+    ]  # mustgather is sampled for one CHGM incident in ten
     actions = {(a["investigation"], a["type"]): a["outcome"] for a in run["actions"]}
     assert actions[("chgm", "limited_support")] == "succeeded"
     assert actions[("chgm", "silence_incident")] == "succeeded"
