@@ -20,18 +20,20 @@ from cad.domain import ClusterRef, IncidentRef
 from cad.executor import ExecutionContext, Executor, ExecutorMetrics, InMemoryLedger, WriteClients
 from cad.testing import FakeBackplane, FakeOcm, FakePagerDuty, Journal
 
-# Calls each action makes when nothing is skipped: a probe read and a write, or a write. A
-# silence also reads the incident's policy to record it (issue 13), and an escalation reads
-# the policy it may have to move the incident back from: three calls each.
+# Calls each action makes when nothing is skipped: a probe read and a write, or a write. The
+# PagerDuty phase first reads the incident once (is it resolved? issue 21), and that read
+# serves the reads of a silence (the policy it records), an escalation (the policy it may
+# move back from) and a title change: after it, each of those is one write.
 CALLS = {
     "service_log": 2,
     "limited_support": 2,
     "pagerduty_note": 1,
-    "silence_incident": 3,
-    "escalate_incident": 3,
+    "silence_incident": 1,
+    "escalate_incident": 1,
     "backplane_report": 1,
-    "pagerduty_title_update": 3,
+    "pagerduty_title_update": 1,
 }
+INCIDENT_STATE_READ = 1
 
 PLANS: dict[str, Callable[[], list[Action]]] = {
     "(a) note + limited support + silence": lambda: [
@@ -51,7 +53,8 @@ PLANS: dict[str, Callable[[], list[Action]]] = {
 def lower_bound(actions: list[Action], latency: float) -> float:
     phase_one = [CALLS[a.action_type] for a in actions if a.lane is not Lane.PAGERDUTY]
     phase_two = [CALLS[a.action_type] for a in actions if a.lane is Lane.PAGERDUTY]
-    return (max(phase_one, default=0) + sum(phase_two)) * latency
+    guard = INCIDENT_STATE_READ if phase_two else 0
+    return (max(phase_one, default=0) + guard + sum(phase_two)) * latency
 
 
 def prepare(latency: float, n: int) -> ExecutionContext:

@@ -18,16 +18,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import httpx
 import structlog
 
 from cad.clients.backplane import BackplaneAccess
 from cad.clients.exec_policy import MUST_GATHER_COPY, write_refusal
-from cad.clients.http import HttpCaller, ssl_context
+from cad.clients.http import HttpCaller
 from cad.clients.kube_exec import PodExecutor
-from cad.clients.kube_write import DEFAULT_REMEDIATION, object_path
+from cad.clients.kube_write import DEFAULT_REMEDIATION, object_path, remediation_session
 from cad.clients.models import KINDS, RestConfig
 from cad.clients.mustgather_plan import (
     NAMESPACE_PREFIX,
@@ -36,7 +34,6 @@ from cad.clients.mustgather_plan import (
     gather_state,
 )
 from cad.errors import ClientError, NotFoundError, PermanentError
-from cad.retry import retry_transient
 
 __all__ = [
     "GatherFailedError",
@@ -194,31 +191,11 @@ class MustGatherClient:
     def _session(
         self, cluster_id: str, management: bool
     ) -> Iterator[tuple[HttpCaller, RestConfig]]:
-        managing = "management" if management else None
-        config = retry_transient(
-            lambda: self._access.create_remediation(
-                cluster_id, self._remediation, managing_cluster=managing
-            )
-        )
-        client = httpx.Client(
-            base_url=config.host.rstrip("/"),
-            timeout=httpx.Timeout(self._timeout_s),
-            headers={"Authorization": f"Bearer {config.token}"},
-            verify=ssl_context(),
-            trust_env=False,
-        )
-        try:
-            yield HttpCaller("kubernetes", client, describe_error=_describe), config
-        finally:
-            client.close()
-            if config.remediation_id:
-                try:
-                    self._access.delete_remediation(
-                        cluster_id, config.remediation_id, managing_cluster=managing
-                    )
-                except ClientError as exc:
-                    log.warning("could not close cluster access", error=str(exc))
-
-
-def _describe(body: Any) -> tuple[str | None, str | None, str | None]:
-    return body.get("message"), body.get("reason") or None, None
+        with remediation_session(
+            self._access,
+            cluster_id,
+            management=management,
+            remediation=self._remediation,
+            timeout_s=self._timeout_s,
+        ) as opened:
+            yield opened

@@ -16,7 +16,7 @@ import structlog
 
 from cad.clients.backplane import BackplaneAccess
 from cad.clients.http import HttpCaller, ssl_context
-from cad.clients.models import Kind
+from cad.clients.models import Kind, RestConfig
 from cad.errors import ClientError, NotFoundError
 from cad.retry import retry_transient
 
@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from cad.clients.kube_mustgather import MustGatherClient
     from cad.clients.mustgather_plan import GatherPlan
 
-__all__ = ["DEFAULT_REMEDIATION", "MAX_LOG_BYTES", "KubeWriteClient", "object_path"]
+__all__ = [
+    "DEFAULT_REMEDIATION",
+    "MAX_LOG_BYTES",
+    "KubeWriteClient",
+    "object_path",
+    "remediation_session",
+]
 
 DEFAULT_REMEDIATION = "configuration-anomaly-detection"
 MAX_LOG_BYTES = 1024 * 1024
@@ -46,6 +52,48 @@ def object_path(kind: Kind, *, namespace: str | None = None, name: str | None = 
 
 def _describe(body: Any) -> tuple[str | None, str | None, str | None]:
     return body.get("message"), body.get("reason") or None, None
+
+
+@contextmanager
+def remediation_session(
+    access: BackplaneAccess,
+    cluster_id: str,
+    *,
+    management: bool,
+    remediation: str = DEFAULT_REMEDIATION,
+    timeout_s: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[tuple[HttpCaller, RestConfig]]:
+    """A Kubernetes API session on the cluster (or its management cluster) through a
+    backplane remediation opened for it and closed after it (a failure to close is logged:
+    what was written stands)."""
+    managing = "management" if management else None
+    config = retry_transient(
+        lambda: access.create_remediation(cluster_id, remediation, managing_cluster=managing)
+    )
+    client = httpx.Client(
+        base_url=config.host.rstrip("/"),
+        timeout=httpx.Timeout(timeout_s),
+        headers={"Authorization": f"Bearer {config.token}"},
+        verify=ssl_context(),
+        transport=transport,
+        trust_env=False,
+    )
+    try:
+        yield HttpCaller("kubernetes", client, describe_error=_describe), config
+    finally:
+        client.close()
+        if config.remediation_id:
+            try:
+                access.delete_remediation(
+                    cluster_id, config.remediation_id, managing_cluster=managing
+                )
+            except ClientError as exc:
+                log.warning(
+                    "could not close cluster access",
+                    remediation=config.remediation_id,
+                    error=str(exc),
+                )
 
 
 class KubeWriteClient:
@@ -201,36 +249,15 @@ class KubeWriteClient:
 
     @contextmanager
     def _session(self, cluster_id: str, management: bool) -> Iterator[HttpCaller]:
-        managing = "management" if management else None
-        config = retry_transient(
-            lambda: self._access.create_remediation(
-                cluster_id, self._remediation, managing_cluster=managing
-            )
-        )
-        client = httpx.Client(
-            base_url=config.host.rstrip("/"),
-            timeout=httpx.Timeout(self._timeout_s),
-            headers={"Authorization": f"Bearer {config.token}"},
-            verify=ssl_context(),
+        with remediation_session(
+            self._access,
+            cluster_id,
+            management=management,
+            remediation=self._remediation,
+            timeout_s=self._timeout_s,
             transport=self._transport,
-            trust_env=False,
-        )
-        try:
-            yield HttpCaller("kubernetes", client, describe_error=_describe)
-        finally:
-            client.close()
-            if config.remediation_id:
-                # The write's outcome stands whether or not the access closes: log only.
-                try:
-                    self._access.delete_remediation(
-                        cluster_id, config.remediation_id, managing_cluster=managing
-                    )
-                except ClientError as exc:
-                    log.warning(
-                        "could not close cluster access",
-                        remediation=config.remediation_id,
-                        error=str(exc),
-                    )
+        ) as (http, _config):
+            yield http
 
     def _call(self, cluster_id: str, management: bool, send: Callable[[HttpCaller], Any]) -> Any:
         with self._session(cluster_id, management) as http:
