@@ -205,7 +205,7 @@ def test_a_retry_after_a_lost_answer_waits_for_the_job_it_created(
 ) -> None:
     world = management_world(sandbox, JobRunSpec(logs="ok"))
     sandbox.faults("kubernetes").add(
-        method="POST", path="*/jobs", status=500, times=1, process_after_ms=1
+        method="POST", path="*/jobs", status=500, times=1, after_apply=True
     )
     report = executor.execute([job()], context(clients), ExecutionOptions())
     found = record(report)

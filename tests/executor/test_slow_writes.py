@@ -35,10 +35,11 @@ CLUSTER = ClusterSpec(
 REF = ClusterRef(id=CLUSTER.id, external_id=CLUSTER.resolved_external_id(), name="my-cluster")
 INCIDENT = IncidentRef(id="Q1", title="ClusterHasGoneMissing CRITICAL (1)")
 # The client gives up after 1 s; the simulator commits 1.5 s after that. A retry after the
-# usual backoff (0.5 s to 1 s) probes before the commit; the settle wait (3 s) after it.
+# usual backoff (0.5 s to 1 s) probes before the commit; the settle wait (5 s: room for a
+# busy machine, where the simulator's commit comes late) after it.
 CLIENT_TIMEOUT_S = 1.0
 COMMIT_AFTER_MS = 2500
-POLICY = RetryPolicy(unknown_outcome_wait_s=3.0)
+POLICY = RetryPolicy(unknown_outcome_wait_s=5.0)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ Kubernetes simulator, and the AWS assume-role sequence."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import threading
@@ -253,9 +252,9 @@ class BackplaneSimulator:
         )
         async def kube_api(target: str, name: str, path: str, request: Request) -> Response:
             fault = sim.kube_faults.take(request.method, "/" + path)
-            # ``status`` with ``process_after_ms``: the request is handled, then refused (a
-            # write that landed although its answer says it failed).
-            landed = fault is not None and fault.status and fault.process_after_ms
+            # ``status`` with ``after_apply``: the request is handled, then refused (a write
+            # that landed although its answer says it failed), as FaultMiddleware does.
+            landed = fault is not None and fault.status and fault.after_apply
             if fault is not None and fault.status and not landed:
                 return JSONResponse(
                     status(fault.status, "InternalError", "injected fault"),
@@ -284,7 +283,6 @@ class BackplaneSimulator:
             if request.method != "GET" and 200 <= code < 300:
                 sim.writes.add(request.method, request.url.path, payload, sim.clock.now())
             if landed and fault is not None and fault.status:
-                await asyncio.sleep(fault.process_after_ms / 1000)
                 error = status(fault.status, "InternalError", "injected fault after processing")
                 return JSONResponse(error, status_code=fault.status)
             if isinstance(body, str):

@@ -117,11 +117,15 @@ def create_app(
     if access_log:
         app.add_middleware(AccessLog)
 
-    def rerun_from_ui(incident_id: str, *, reason: str, requested_by: str) -> int:
-        asked = RunRequest(trigger="rerun", reason=reason, requested_by=requested_by)
+    def queue_rerun_of(incident_id: str, asked: RunRequest) -> int:
+        """Queue a re-run (the endpoint's and the UI's); blocking: on the store's threads."""
         delivery = store.deliveries.add_rerun(incident_id, asked, enqueue=enqueue)
         on_queued()
         return delivery
+
+    def rerun_from_ui(incident_id: str, *, reason: str, requested_by: str) -> int:
+        asked = RunRequest(trigger="rerun", reason=reason, requested_by=requested_by)
+        return queue_rerun_of(incident_id, asked)
 
     add_ui(
         app,
@@ -301,16 +305,13 @@ def create_app(
         try:
             check_ids(incident_id=incident_id, event_id=None, webhook_id=None)
             asked = parse_rerun(body or b"")
-            delivery_id = await calls(
-                store.deliveries.add_rerun, incident_id, asked, enqueue=enqueue
-            )
+            delivery_id = await calls(queue_rerun_of, incident_id, asked)
         except BadDeliveryError as error:
             return _error(400, str(error))
         except UnknownIncidentError as error:
             return _error(404, str(error))
         except StoreUnavailableError:
             return _error(503, "the store is unavailable; please retry")
-        on_queued()
         log.info(
             "rerun",
             incident=incident_id,

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cad.cli.common import _config, _fail, _finish, _require, _settings
 from cad.cli.options import ConfigFile, DryRun, Json, Reason, RequestedBy
+
+if TYPE_CHECKING:  # the commands import what they run lazily: cadctl starts fast
+    from cad.config.investigation_config import InvestigationConfig
+    from cad.config.settings import Settings
+    from cad.controller.controller import Controller
+    from cad.controller.outcome import RunOutcome
+    from cad.store.records import RunRequest
 
 
 def investigate(
@@ -26,13 +34,8 @@ def investigate(
     requested_by: RequestedBy = None,
 ) -> None:
     """Investigate the incident a PagerDuty webhook payload is about."""
-    import time
-
-    from prometheus_client import CollectorRegistry
-
-    from cad.cli.recording import recorder, run_request
+    from cad.cli.recording import run_request
     from cad.config.investigation_config import InvestigationConfig, InvestigationConfigError
-    from cad.controller.build import build_controller
 
     settings = _settings(ctx)
     try:
@@ -48,12 +51,51 @@ def investigate(
         investigation_config = _config(config, settings)
     except InvestigationConfigError as error:
         investigation_config, config_error = InvestigationConfig(), error
+    error_text = str(config_error) if config_error is not None else None
+
+    def work(controller: Controller, run_id: int | None) -> RunOutcome:
+        if error_text is not None:  # an invalid config: the incident is noted and escalated
+            return controller.escalate_early_failure(payload, error_text, dry_run=dry_run)
+        return controller.investigate(payload, dry_run=dry_run, run_id=run_id)
+
+    _recorded_run(
+        settings,
+        request,
+        investigation_config,
+        pagerduty=True,
+        dry_run=dry_run,
+        as_json=as_json,
+        incident_id=_incident_of(payload),
+        work=work,
+    )
+
+
+def _recorded_run(
+    settings: Settings,
+    request: RunRequest | None,
+    investigation_config: InvestigationConfig,
+    *,
+    pagerduty: bool,
+    dry_run: bool,
+    as_json: bool,
+    incident_id: str | None,
+    work: Callable[[Controller, int | None], RunOutcome],
+) -> None:
+    """Build the controller on the recorder's ledger and budget, run ``work(controller,
+    run_id)`` as one run of the history (when a store is configured) and print it."""
+    import time
+
+    from prometheus_client import CollectorRegistry
+
+    from cad.cli.recording import recorder
+    from cad.controller.build import build_controller
+
     registry = CollectorRegistry()
     with recorder(settings, request, registry) as record:
         built = build_controller(
             settings,
             investigation_config,
-            pagerduty=True,
+            pagerduty=pagerduty,
             dry_run=dry_run,
             ledger=record.ledger,
             budget=record.budget,
@@ -61,21 +103,7 @@ def investigate(
         )
         started = time.monotonic()
         try:
-            if config_error is not None:
-                error_text = str(config_error)
-                outcome = record.run(
-                    _incident_of(payload),
-                    lambda _: built.controller.escalate_early_failure(
-                        payload, error_text, dry_run=dry_run
-                    ),
-                )
-            else:
-                outcome = record.run(
-                    _incident_of(payload),
-                    lambda run_id: built.controller.investigate(
-                        payload, dry_run=dry_run, run_id=run_id
-                    ),
-                )
+            outcome = record.run(incident_id, lambda run_id: work(built.controller, run_id))
         finally:
             built.close()
     _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
@@ -128,13 +156,8 @@ def run(
     requested_by: RequestedBy = None,
 ) -> None:
     """Run precheck, ccam and an investigation on one cluster (no incident)."""
-    import time
-
-    from prometheus_client import CollectorRegistry
-
-    from cad.cli.recording import recorder, run_request
+    from cad.cli.recording import run_request
     from cad.config.investigation_config import InvestigationConfigError
-    from cad.controller.build import build_controller
 
     settings = _settings(ctx)
     parsed = _params(params or [])
@@ -146,29 +169,19 @@ def run(
     request = run_request(
         settings, "run", reason=reason, requested_by=requested_by, dry_run=dry_run
     )
-    registry = CollectorRegistry()
-    with recorder(settings, request, registry) as record:
-        built = build_controller(
-            settings,
-            investigation_config,
-            pagerduty=False,
+    _recorded_run(
+        settings,
+        request,
+        investigation_config,
+        pagerduty=False,
+        dry_run=dry_run,
+        as_json=as_json,
+        incident_id=None,
+        work=lambda controller, _run_id: controller.run_manual(
+            cluster,
+            investigation,
             dry_run=dry_run,
-            ledger=record.ledger,
-            budget=record.budget,
-            registry=registry,
-        )
-        started = time.monotonic()
-        try:
-            outcome = record.run(
-                None,
-                lambda _: built.controller.run_manual(
-                    cluster,
-                    investigation,
-                    dry_run=dry_run,
-                    params=parsed,
-                    with_filtering=with_filtering,
-                ),
-            )
-        finally:
-            built.close()
-    _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
+            params=parsed,
+            with_filtering=with_filtering,
+        ),
+    )
