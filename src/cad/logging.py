@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
@@ -73,12 +74,18 @@ class SecretRedactor:
 _redactor = SecretRedactor()
 
 
+_WRITE_LOCK = threading.Lock()
+
+
 class _StderrLogger:
     """Writes each line to whatever ``sys.stderr`` is now (loggers are cached; streams are
-    replaced by test runners and daemons)."""
+    replaced by test runners and daemons), whole: ``print`` writes the text and its newline
+    apart, so two threads' JSON lines could share a line and neither would parse."""
 
     def msg(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        with _WRITE_LOCK:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
 
     log = debug = info = warn = warning = error = critical = exception = fatal = msg
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+import threading
+import time
 
 import pytest
 import structlog
@@ -82,3 +86,40 @@ def test_lists_and_mappings_stay_structured_and_are_scrubbed_inside(
         {"type": "note", "outcome": "succeeded", "error": f"refused {REDACTED}"}
     ]
     assert entry["chain"] == [{"investigation": "chgm", "api_token": REDACTED}]
+
+
+class SlowStream(io.StringIO):
+    """A stream that lets other threads run in the middle of every write, as a pipe to a
+    busy log collector does."""
+
+    def write(self, text: str) -> int:
+        time.sleep(0.0005)
+        return super().write(text)
+
+
+def test_lines_logged_by_many_threads_at_once_stay_whole_json_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given JSON logs going to a stream that yields to other threads on every write
+    stream = SlowStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    configure_logging("info", fmt="json")
+    log = structlog.get_logger("t")
+
+    def log_lines(thread: int) -> None:
+        for line in range(25):
+            log.info("action finished", thread=thread, line=line)
+
+    # When eight threads log at once (as the executor's concurrent actions do)
+    threads = [threading.Thread(target=log_lines, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then every line is one whole JSON object, and none is lost
+    lines = stream.getvalue().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 200
+    assert {(r["thread"], r["line"]) for r in records} == {
+        (t, n) for t in range(8) for n in range(25)
+    }

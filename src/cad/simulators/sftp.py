@@ -144,6 +144,9 @@ class SftpSimulator:
             async def shut() -> None:
                 server.close()
                 await server.wait_closed()
+                # The loop's resolver thread (``asyncio_0``): ``loop.close`` would leave it
+                # exiting behind the sandbox's back.
+                await loop.shutdown_default_executor()
 
             asyncio.run_coroutine_threadsafe(shut(), loop).result(timeout=10)
             loop.call_soon_threadsafe(loop.stop)
