@@ -111,6 +111,12 @@ def test_a_manual_run_with_a_store_is_in_the_history_by_cluster_name(
     assert shown.returncode == 0, shown.stderr
     assert "run by erin: customer asked" in shown.stdout
     assert "+00:00" in shown.stdout
+    # And it is found by its cluster's organization, and not by another one
+    assert "(organization org-1)" in shown.stdout
+    mine = cadctl("history", "--organization", "org-1", "--json", env=env)
+    other = cadctl("history", "--organization", "org-2", env=env)
+    assert [r["organization_id"] for r in json.loads(mine.stdout)["runs"]] == ["org-1"]
+    assert other.stdout.strip() == "no runs"
 
 
 def test_a_dry_run_keeps_nothing_in_the_store(

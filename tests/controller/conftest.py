@@ -48,6 +48,7 @@ def controller_for(sandbox: Sandbox, no_waiting: None) -> Iterator[BuildControll
         config: InvestigationConfig | str | None = None,
         dry_run: bool = False,
         pagerduty: bool = True,
+        runtime: RuntimeConfig = FAST,
     ) -> Built:
         if isinstance(config, str):
             config = parse_config(config, "test.yaml", known=REGISTRY.names())
@@ -58,7 +59,7 @@ def controller_for(sandbox: Sandbox, no_waiting: None) -> Iterator[BuildControll
             dry_run=dry_run,
             egress=SandboxEgressVerifier(sandbox),
             now=sandbox.clock.now,
-            runtime=FAST,
+            runtime=runtime,
         )
         built.append(result)
         return result

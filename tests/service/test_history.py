@@ -133,6 +133,7 @@ def test_history_records_are_frozen_and_serialise_as_the_api_shows_them(store: S
         "actions",
         "cluster_external_id",
         "cluster_name",
+        "organization_id",
         "trigger",
         "reason",
         "requested_by",
@@ -151,3 +152,23 @@ def test_history_records_are_frozen_and_serialise_as_the_api_shows_them(store: S
             error=None,
         ).to_json()
     ]
+
+
+def test_a_run_keeps_its_clusters_organization_and_is_found_by_it(store: Store) -> None:
+    # Given a run of a cluster of org-7 and one of a cluster whose organization was unknown
+    first = store.history.start(delivery_id=None, incident_id="Q1")
+    outcome = finished()
+    outcome.cluster = {"id": "c1", "organization_id": "org-7"}
+    store.history.finish(first, outcome)
+    second = store.history.start(delivery_id=None, incident_id="Q2")
+    unknown = finished()
+    unknown.cluster = {"id": "c2", "organization_id": ""}
+    store.history.finish(second, unknown)
+    # When the history is read by organization
+    found = store.history.runs(organization="org-7")
+    # Then only the first run is found, with its organization; the other has none
+    assert [(r.id, r.organization_id) for r in found] == [(first, "org-7")]
+    record = store.history.run(second)
+    assert record is not None
+    assert record.organization_id is None
+    assert store.history.runs(organization="org-8") == []

@@ -198,6 +198,11 @@ def test_history_needs_the_api_token_and_the_webhook_does_not(
     assert httpx.get(f"{url}/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
     auth = {"Authorization": "Bearer api-token-123"}
     assert httpx.get(f"{url}/runs", headers=auth).json() == {"runs": []}
+    by_organization = {"organization": "org-1"}
+    assert httpx.get(f"{url}/runs", headers=auth, params=by_organization).json() == {"runs": []}
+    refused = httpx.get(f"{url}/runs", headers=auth, params={"organization": "org\x00"})
+    assert refused.status_code == 400
+    assert "organization filter contains a NUL" in refused.text
     assert httpx.get(f"{url}/runs/42", headers=auth).status_code == 404
     body = body_of()
     assert post(url, body, sign(body, "old-secret")).status_code == 202

@@ -1,6 +1,6 @@
 """Searching the run history as the web UI does, on SQLite and PostgreSQL: by a cluster's
-internal id, external id or name, by alert, investigation, outcome and start time, a page at
-a time; and one run with its account, its delivery and its effects."""
+internal id, external id or name, by organization, alert, investigation, outcome and start
+time, a page at a time; and one run with its account, its delivery and its effects."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def test_a_cluster_is_found_by_its_internal_id_external_id_or_name(store: Store)
             ["chgm"],
         ),
         (RunFilter(alert="100%_"), []),
+        (RunFilter(organization="org-acme"), ["chgm"]),
+        (RunFilter(organization="org-globex", outcome="succeeded"), ["cmbb"]),
+        (RunFilter(organization="org"), []),
     ],
 )
 def test_the_filters_select_the_runs_they_name(

@@ -238,3 +238,39 @@ def test_the_upgrade_to_0007_keeps_every_run_and_delivery_and_asks_who_of_new_on
             assert conn.execute(text("SELECT count(*) FROM runs")).scalar_one() == 1
     finally:
         store.close()
+
+
+def test_the_upgrade_to_0008_keeps_every_run_and_records_organizations_of_new_ones(
+    url: str,
+) -> None:
+    # Given a database at revision 0007 with a run
+    upgrade(url, to="0007")
+    store = Store(url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, incident_id, cluster_id, chain, status, started_at) "
+                    "VALUES (3, 'Q3', 'c3', '[]', 'succeeded', :at)"
+                ),
+                {"at": AT},
+            )
+        # When it is upgraded
+        upgrade(url)
+        # Then the old run reads as before, with no organization, and is found by none
+        record = store.history.run(3)
+        assert record is not None
+        assert (record.incident_id, record.organization_id) == ("Q3", None)
+        assert store.history.runs(organization="org-1") == []
+        assert "ix_runs_organization_id" in {
+            i["name"] for i in inspect(store.engine).get_indexes("runs")
+        }
+        # When it is downgraded to 0007
+        downgrade(url, "0007")
+        # Then the column is gone and the run is still there
+        columns = {c["name"] for c in inspect(store.engine).get_columns("runs")}
+        assert "organization_id" not in columns
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM runs")).scalar_one() == 1
+    finally:
+        store.close()

@@ -1,5 +1,6 @@
 """A small history to read in the web UI: a failed CHGM run (its limited support failed, its
-note says so), a succeeded CMBB run, and a run still going."""
+note says so) of organization org-acme, a succeeded CMBB run of org-globex, and a run still
+going (no organization yet)."""
 
 from __future__ import annotations
 
@@ -134,7 +135,13 @@ def seed_history(store: Store) -> Seeded:
             status="failed",
             exit_code=1,
             incident={"id": "QCHGM1", "title": "ClusterHasGoneMissing CRITICAL (1)"},
-            cluster={"id": "c-111", "external_id": "ext-111", "name": "prod-east", "infra": "no"},
+            cluster={
+                "id": "c-111",
+                "external_id": "ext-111",
+                "name": "prod-east",
+                "infra": "no",
+                "organization_id": "org-acme",
+            },
             alert="ClusterHasGoneMissing",
             chain=[chain],
             errors=["limited_support failed: " + LS_ERROR],
@@ -150,7 +157,12 @@ def seed_history(store: Store) -> Seeded:
             status="succeeded",
             exit_code=0,
             incident={"id": "QCMBB2", "title": "ClusterMonitoringErrorBudgetBurnSRE"},
-            cluster={"id": "c-222", "external_id": "ext-222", "name": "staging-west"},
+            cluster={
+                "id": "c-222",
+                "external_id": "ext-222",
+                "name": "staging-west",
+                "organization_id": "org-globex",
+            },
             alert="ClusterMonitoringErrorBudgetBurnSRE",
             chain=[
                 ChainStep(

@@ -81,6 +81,23 @@ def test_a_reader_logs_in_filters_the_runs_and_reads_the_error_of_a_failed_actio
     shot(page, "3-run")
 
 
+def test_a_reader_filters_the_runs_by_organization_and_sees_it_on_the_run(
+    page: Page, receiver: Receiver
+) -> None:
+    # Given a reader who is logged in
+    log_in(page, receiver.url, TOKEN)
+    # When they filter the runs by the organization of the CMBB run's cluster
+    page.get_by_label("Organization").fill("org-globex")
+    page.get_by_role("button", name="Filter").click()
+    # Then only that run is left, and the list names its organization
+    expect(page.locator("tr.run")).to_have_count(1)
+    expect(page.locator("tr.run")).to_contain_text("org-globex")
+    shot(page, "6-organization")
+    # And its page names the organization with the cluster
+    page.get_by_role("link", name=f"#{receiver.seeded.cmbb}").click()
+    expect(page.locator("main")).to_contain_text("organization id org-globex")
+
+
 def test_the_queue_and_workers_page_and_logging_out(page: Page, receiver: Receiver) -> None:
     # Given a logged-in reader
     log_in(page, receiver.url, TOKEN)

@@ -270,6 +270,22 @@ def test_the_filters_and_pages_of_the_runs_list_are_plain_addresses(receiver: Re
     assert "No run matches." in empty.text
 
 
+def test_the_runs_list_filters_by_organization_and_shows_each_runs_organization(
+    receiver: Receiver,
+) -> None:
+    with httpx.Client(base_url=receiver.url) as client:
+        log_in(client)
+        # When the runs are listed by the CHGM run's organization, and by one nobody has
+        found = client.get("/ui/runs", params={"organization": "org-acme"})
+        nobody = client.get("/ui/runs", params={"organization": "org-initech"})
+    # Then the CHGM run alone is listed with its organization, and the form keeps the filter
+    assert found.text.count('<tr class="run">') == 1
+    assert f'href="/ui/runs/{receiver.seeded.chgm}"' in found.text
+    assert "<td>org-acme</td>" in found.text
+    assert 'name="organization" value="org-acme"' in found.text
+    assert "No run matches." in nobody.text
+
+
 def test_a_long_history_is_read_fifty_runs_to_a_page(tmp_path: Path) -> None:
     # Given 52 runs of one incident
     store = fresh_store(sqlite_url(tmp_path))

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from cad.clients.ocm.models import Cluster
+from cad.clients.ocm.models import Cluster, Subscription
 from cad.clients.writers import BackplaneWriter, KubeWriter, OcmWriter, PagerDutyWriter, SftpWriter
 from cad.config.filters import FilterContext
+from cad.controller.organizations import OrganizationCache
 from cad.controller.runtime import RuntimeConfig
 from cad.domain import ClusterRef, InfraStatus
 from cad.egress import EgressVerifier
@@ -54,6 +55,8 @@ class Dependencies:
     """The AI agent of the config's ``ai_agent`` section (``aiassisted``), if there is one."""
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    organizations: OrganizationCache = field(default_factory=OrganizationCache)
+    """The organizations of the clusters this process has seen (for the run history)."""
 
 
 def cluster_ref(cluster: Cluster) -> ClusterRef:
@@ -81,10 +84,17 @@ def infra_status(
 
 
 def filter_context(
-    ocm: OcmRead, cluster: Cluster, *, alert_name: str, alert_title: str, service_name: str
+    ocm: OcmRead,
+    cluster: Cluster,
+    *,
+    alert_name: str,
+    alert_title: str,
+    service_name: str,
+    subscription: Callable[[], Subscription] | None = None,
 ) -> FilterContext:
     """Filter fields from the cluster and the incident; organisation and owner are looked
-    up only if a filter reads them."""
+    up only if a filter reads them (``subscription``: the run's read of the cluster's
+    subscription, shared with the rest of the run; by default a read of its own)."""
     values = {
         "ClusterID": cluster.id,
         "ClusterName": cluster.name,
@@ -96,11 +106,13 @@ def filter_context(
         "ServiceName": service_name,
     }
 
-    def subscription() -> Any:
+    def read_subscription() -> Subscription:
         return ocm.get_subscription(cluster.subscription_id)
 
+    read = subscription or read_subscription
+
     def owner_id() -> str:
-        found = subscription()
+        found = read()
         if found.status != "Active":
             raise ValueError(f"subscription {found.id} is {found.status}, not Active")
         return str(found.creator_id)
@@ -108,7 +120,7 @@ def filter_context(
     return FilterContext(
         values,
         {
-            "OrganizationID": lambda: str(subscription().organization_id),
+            "OrganizationID": lambda: str(read().organization_id),
             "OwnerID": owner_id,
             "OwnerEmail": lambda: str(ocm.get_account(owner_id()).email),
         },

@@ -60,7 +60,7 @@ class ManualMode:
         run.describe_cluster(cluster)
         assert run.cluster is not None
         alert = filtering.first_routing(target) if filtering is not None else None
-        filters = _filters(self.deps, cluster, target) if filtering is not None else None
+        filters = _filters(run, cluster, target) if filtering is not None else None
         if alert is not None and filters is not None:
             outcome.alert = alert.display_name
             stopped = self._alert_filter(outcome, label, alert, filters)
@@ -145,5 +145,12 @@ def _entries(target: str, alert: AlertConfig | None = None) -> list[ChainEntry]:
     ]
 
 
-def _filters(deps: Dependencies, cluster: Cluster, target: str) -> FilterContext:
-    return filter_context(deps.ocm, cluster, alert_name=target, alert_title="", service_name="")
+def _filters(run: Run, cluster: Cluster, target: str) -> FilterContext:
+    return filter_context(
+        run.deps.ocm,
+        cluster,
+        alert_name=target,
+        alert_title="",
+        service_name="",
+        subscription=run.subscription,
+    )

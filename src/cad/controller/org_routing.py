@@ -46,7 +46,7 @@ def organization_policy(run: Run, cluster: Cluster) -> OrgPolicy | None:
         log.info("the cluster has no subscription: no organization routing")
         return None
     try:
-        organization_id = run.deps.ocm.get_subscription(cluster.subscription_id).organization_id
+        organization_id = run.subscription().organization_id
     except CADError as error:
         log.warning("CAD could not look up the cluster's organization", error=str(error))
         return None

@@ -182,6 +182,7 @@ class PagerDutyMode:
             alert_name=alert.alert_title,
             alert_title=event.title,
             service_name=event.service_summary,
+            subscription=run.subscription,
         )
         if alert.when is not None:
             try:
@@ -221,6 +222,7 @@ class PagerDutyMode:
                 alert_name=alert.alert_title,
                 alert_title=event.title,
                 service_name=event.service_summary,
+                subscription=run.subscription,
             )
         self.metrics.alerts.labels(alert_type=alert.display_name).inc()
         assert run.cluster is not None

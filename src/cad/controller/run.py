@@ -4,17 +4,17 @@ actions, note and escalate, fail)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 
 from cad.actions import Action, escalate, note
-from cad.clients.ocm.models import Cluster
+from cad.clients.ocm.models import Cluster, Subscription
 from cad.controller.dependencies import Dependencies, cluster_ref, infra_status
 from cad.controller.outcome import ExitCode, RunOutcome
 from cad.domain import ClusterRef, IncidentRef, InfraStatus
-from cad.errors import caused_by_transient
+from cad.errors import CADError, caused_by_transient
 from cad.executor import ExecutionContext, WriteClients
 
 __all__ = ["FAILURE_NOTE", "Run", "invalid"]
@@ -35,11 +35,16 @@ class Run:
     incident: IncidentRef | None = None
     cluster: ClusterRef | None = None
     infra: InfraStatus = InfraStatus.NO
+    subscription_id: str = ""
+    _subscription: Subscription | None = field(default=None, repr=False)
+    _subscription_error: CADError | None = field(default=None, repr=False)
 
     def describe_cluster(self, cluster: Cluster) -> Exception | None:
-        """Learn the cluster's reference and infrastructure status (also written into the
-        outcome); return the error that left the status unknown, if one did."""
+        """Learn the cluster's reference, infrastructure status and organization (also
+        written into the outcome); return the error that left the status unknown, if one
+        did."""
         self.cluster = cluster_ref(cluster)
+        self.subscription_id = cluster.subscription_id
         self.infra, error = infra_status(
             self.deps.ocm,
             cluster,
@@ -50,8 +55,42 @@ class Run:
             "external_id": self.cluster.external_id,
             "name": self.cluster.name,
             "infra": self.infra.value,
+            "organization_id": self._organization_id(),
         }
         return error
+
+    def subscription(self) -> Subscription:
+        """The cluster's OCM subscription, read once per run: a failed read fails every use
+        in the run alike (:class:`CADError`; :class:`ValueError` when the cluster has none)."""
+        if self._subscription_error is not None:
+            raise self._subscription_error
+        if self._subscription is None:
+            if not self.subscription_id:
+                raise ValueError("the cluster has no subscription")
+            try:
+                self._subscription = self.deps.ocm.get_subscription(self.subscription_id)
+            except CADError as error:
+                self._subscription_error = error
+                raise
+            self.deps.organizations.put(
+                self.subscription_id, str(self._subscription.organization_id or "")
+            )
+        return self._subscription
+
+    def _organization_id(self) -> str:
+        """The cluster's organization for the history ("" when unknown): read fresh when
+        organization routing will need it anyway, else what the process remembers."""
+        if not self.subscription_id:
+            return ""
+        if not self.deps.runtime.org_policies:
+            known = self.deps.organizations.get(self.subscription_id)
+            if known is not None:
+                return known
+        try:
+            return str(self.subscription().organization_id or "")
+        except CADError as error:  # the history goes without; the run does not stop for it
+            log.warning("CAD could not read the cluster's organization", error=str(error))
+            return ""
 
     def execute(self, actions: list[Action]) -> None:
         """Execute the controller's own actions for this run (recorded as extra actions)."""

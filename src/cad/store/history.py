@@ -68,7 +68,8 @@ class RunRecord:
     """A run as the history keeps it. Times are in UTC, with their zone, on both databases.
     ``trigger``, ``reason``, ``requested_by`` and ``repeat_effects``: who asked for the run
     and why (:class:`~cad.store.records.RunRequest`; ``None`` for runs recorded before
-    CAD kept them)."""
+    CAD kept them). ``organization_id``: the OCM organization of the cluster, when the run
+    could read it."""
 
     id: int
     delivery_id: int | None
@@ -83,6 +84,7 @@ class RunRecord:
     actions: tuple[RunAction, ...]
     cluster_external_id: str | None = None
     cluster_name: str | None = None
+    organization_id: str | None = None
     trigger: str | None = None
     reason: str | None = None
     requested_by: str | None = None
@@ -97,6 +99,7 @@ class RunRecord:
             "cluster_id": self.cluster_id,
             "cluster_external_id": self.cluster_external_id,
             "cluster_name": self.cluster_name,
+            "organization_id": self.organization_id,
             "alert": self.alert,
             "status": self.status,
             "started_at": self.started_at.isoformat(),
@@ -164,6 +167,7 @@ class RunHistory:
             row.cluster_id = cluster.get("id")
             row.cluster_external_id = cluster.get("external_id") or None
             row.cluster_name = cluster.get("name") or None
+            row.organization_id = cluster.get("organization_id") or None
             row.alert = outcome.alert
             row.chain = json.dumps(
                 [
@@ -197,10 +201,15 @@ class RunHistory:
                 row.status, row.finished_at, row.error = status, datetime.now(UTC), error
 
     def runs(
-        self, *, cluster: str | None = None, incident: str | None = None, limit: int = 50
+        self,
+        *,
+        cluster: str | None = None,
+        incident: str | None = None,
+        organization: str | None = None,
+        limit: int = 50,
     ) -> list[RunRecord]:
         """Runs, newest first, with their actions; ``cluster`` matches the cluster's
-        internal id, external id or name."""
+        internal id, external id or name, ``organization`` its OCM organization's id."""
         with self.store.session() as session:
             query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
             if cluster:
@@ -213,6 +222,8 @@ class RunHistory:
                 )
             if incident:
                 query = query.where(RunRow.incident_id == incident)
+            if organization:
+                query = query.where(RunRow.organization_id == organization)
             return [_record(session, row) for row in session.scalars(query)]
 
     def run(self, run_id: int) -> RunRecord | None:
@@ -247,6 +258,7 @@ def _record(session: Session, row: RunRow) -> RunRecord:
         actions=_actions(session, row.id, _reasons(row.report)),
         cluster_external_id=row.cluster_external_id,
         cluster_name=row.cluster_name,
+        organization_id=row.organization_id,
         trigger=row.trigger,
         reason=row.reason,
         requested_by=row.requested_by,

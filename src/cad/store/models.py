@@ -73,6 +73,8 @@ class RunRow(Base):
     cluster_id: Mapped[str | None] = mapped_column(String(100), index=True)
     cluster_external_id: Mapped[str | None] = mapped_column(String(100), index=True)
     cluster_name: Mapped[str | None] = mapped_column(String(100), index=True)
+    # The OCM organization of the cluster's subscription, when the run could read it.
+    organization_id: Mapped[str | None] = mapped_column(String(100), index=True)
     alert: Mapped[str | None] = mapped_column(String(300))
     chain: Mapped[str] = mapped_column(Text, default="[]")
     status: Mapped[str] = mapped_column(String(20), index=True)  # running, succeeded, ...

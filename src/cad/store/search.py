@@ -28,11 +28,14 @@ __all__ = ["AppliedEffect", "RunDetail", "RunFilter", "RunPage", "RunSearch"]
 class RunFilter:
     """Which runs to list; an empty field matches every run.
 
-    ``cluster`` is a cluster's internal id, external id or name (exact); ``alert`` a part of
+    ``cluster`` is a cluster's internal id, external id or name (exact); ``organization``
+    the OCM organization id of the cluster (exact; runs recorded before CAD kept it have
+    none); ``alert`` a part of
     the alert's name (any case); ``investigation`` one the chain ran (exact); ``outcome`` the
     run's status; ``since`` and ``until`` bound when it started (inclusive, exclusive)."""
 
     cluster: str = ""
+    organization: str = ""
     alert: str = ""
     investigation: str = ""
     outcome: str = ""
@@ -101,6 +104,8 @@ class RunSearch:
                     self._cluster_field("name") == where.cluster,
                 )
             )
+        if where.organization:
+            conditions.append(RunRow.organization_id == where.organization)
         if where.alert:
             pattern = f"%{_like(where.alert.lower())}%"
             conditions.append(func.lower(RunRow.alert).like(pattern, escape="\\"))

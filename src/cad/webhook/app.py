@@ -261,17 +261,26 @@ def create_app(
 
     @app.get("/runs")
     async def runs(
-        request: Request, cluster: str | None = None, incident: str | None = None, limit: int = 50
+        request: Request,
+        cluster: str | None = None,
+        incident: str | None = None,
+        organization: str | None = None,
+        limit: int = 50,
     ) -> JSONResponse:
         if not authorized(request):
             return _error(401, "a valid bearer token is required")
         try:
-            for name, value in (("cluster filter", cluster), ("incident filter", incident)):
+            for name, value in (
+                ("cluster filter", cluster),
+                ("incident filter", incident),
+                ("organization filter", organization),
+            ):
                 check_text(name, value or "")
             found = await calls(
                 store.history.runs,
                 cluster=cluster,
                 incident=incident,
+                organization=organization,
                 limit=max(1, min(limit, 500)),
             )
         except BadDeliveryError as error:

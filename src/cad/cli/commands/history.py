@@ -22,6 +22,10 @@ def history(
     incident: Annotated[
         str | None, typer.Option("--incident", help="Only runs of this incident.")
     ] = None,
+    organization: Annotated[
+        str | None,
+        typer.Option("--organization", help="Only runs of clusters of this OCM organization id."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
     as_json: Json = False,
 ) -> None:
@@ -43,7 +47,9 @@ def history(
                 "run `cadctl db upgrade`",
                 1,
             )
-        runs = store.history.runs(cluster=cluster, incident=incident, limit=limit)
+        runs = store.history.runs(
+            cluster=cluster, incident=incident, organization=organization, limit=limit
+        )
     except (StoreUnavailableError, SQLAlchemyError) as error:
         raise _fail(f"cannot read {_store_name(settings)}: {_reason(error)}", 1) from None
     finally:
@@ -62,9 +68,10 @@ def print_run(run: RunRecord) -> None:
     (an action's error, or why it was skipped or replaced)."""
     chain = ", ".join(f"{s.investigation}:{s.outcome}" for s in run.chain) or "-"
     cluster = run.cluster_name or run.cluster_id
+    organization = f" (organization {run.organization_id})" if run.organization_id else ""
     typer.echo(
         f"#{run.id} {run.started_at.isoformat()} incident {run.incident_id} "
-        f"cluster {cluster} {run.status}"
+        f"cluster {cluster}{organization} {run.status}"
     )
     if run.trigger and run.trigger != "webhook":
         repeat = ", effects repeated" if run.repeat_effects else ""

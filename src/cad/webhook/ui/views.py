@@ -40,7 +40,7 @@ OUTCOMES = (
 )
 """A run's statuses, as the history records them."""
 
-FILTER_FIELDS = ("cluster", "alert", "investigation", "outcome", "since", "until")
+FILTER_FIELDS = ("cluster", "organization", "alert", "investigation", "outcome", "since", "until")
 _LONGEST_FILTER = 300
 
 
@@ -73,6 +73,7 @@ def parse_filter(query: Mapping[str, str]) -> tuple[RunFilter, dict[str, str]]:
         raise BadDeliveryError(f"no outcome {given['outcome']!r}: one of {', '.join(OUTCOMES)}")
     where = RunFilter(
         cluster=given["cluster"],
+        organization=given["organization"],
         alert=given["alert"],
         investigation=given["investigation"],
         outcome=given["outcome"],
