@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from cad.store import DurableLedger, Store, downgrade, upgrade
 from cad.store.records import RunRequest
@@ -193,6 +193,17 @@ def test_a_run_recorded_after_the_upgrade_survives_a_downgrade(url: str) -> None
         store.close()
 
 
+def insert_run_3(conn: Connection) -> None:
+    """Run 3 of incident Q3 on cluster c3, succeeded, in the columns every revision has."""
+    conn.execute(
+        text(
+            "INSERT INTO runs (id, incident_id, cluster_id, chain, status, started_at) "
+            "VALUES (3, 'Q3', 'c3', '[]', 'succeeded', :at)"
+        ),
+        {"at": AT},
+    )
+
+
 def test_the_upgrade_to_0007_keeps_every_run_and_delivery_and_asks_who_of_new_ones(
     url: str,
 ) -> None:
@@ -201,13 +212,7 @@ def test_the_upgrade_to_0007_keeps_every_run_and_delivery_and_asks_who_of_new_on
     store = Store(url)
     try:
         with store.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO runs (id, incident_id, cluster_id, chain, status, started_at) "
-                    "VALUES (3, 'Q3', 'c3', '[]', 'succeeded', :at)"
-                ),
-                {"at": AT},
-            )
+            insert_run_3(conn)
             conn.execute(
                 text(
                     "INSERT INTO deliveries (incident_id, event_type, received_at, payload, "
@@ -248,13 +253,7 @@ def test_the_upgrade_to_0008_keeps_every_run_and_records_organizations_of_new_on
     store = Store(url)
     try:
         with store.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO runs (id, incident_id, cluster_id, chain, status, started_at) "
-                    "VALUES (3, 'Q3', 'c3', '[]', 'succeeded', :at)"
-                ),
-                {"at": AT},
-            )
+            insert_run_3(conn)
         # When it is upgraded
         upgrade(url)
         # Then the old run reads as before, with no organization, and is found by none
