@@ -79,12 +79,14 @@ ENDPOINTS: dict[str, list[tuple[str, str]]] = {
 }
 # The calls one CHGM incident (a customer stopped an instance) needs, per API. PagerDuty:
 # the alerts (the cluster id), the incident's state and policy read once, the note, the
-# silence and the title. OCM: the cluster, its infrastructure labels, access protection
-# (precheck), the cluster deployment and machine pools (CHGM), the limited-support reasons
-# (the probe) and the new one. Backplane: the role sequence and the cluster report. AWS: the
-# role chain (web identity and two hops), one DescribeInstances, one LookupEvents per event
-# name (StopInstances, TerminateInstances: one lookup attribute per call).
-MINIMUM = {"pagerduty": 5, "ocm": 7, "backplane": 2, "aws": 6}
+# silence and the title. OCM: the cluster, its infrastructure labels, its subscription (the
+# organization the history records; once per cluster and hour, and every cluster here is
+# new), access protection (precheck), the cluster deployment and machine pools (CHGM), the
+# limited-support reasons (the probe) and the new one. Backplane: the role sequence and the
+# cluster report. AWS: the role chain (web identity and two hops), one DescribeInstances,
+# one LookupEvents per event name (StopInstances, TerminateInstances: one lookup attribute
+# per call).
+MINIMUM = {"pagerduty": 5, "ocm": 8, "backplane": 2, "aws": 6}
 UNCOUNTED = 10**9  # a fault's ``times`` counts down from here: what it hit is the difference
 
 
