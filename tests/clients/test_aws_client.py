@@ -100,6 +100,29 @@ def test_cloudtrail_events_are_read_across_pages_and_filtered_by_time(
     assert all("eventVersion" in e.cloudtrail_event for e in found)
 
 
+def test_a_lookup_sees_only_its_own_accounts_events_as_cloudtrails_does(
+    sandbox: Sandbox, aws: AwsClient
+) -> None:
+    # Given 120 stop events in a neighbouring customer's account, and one in ours
+    sandbox.clock.set(NOW)
+    neighbour = ClusterSpec(id="c2", name="neighbour")
+    sandbox.add_cluster(neighbour)
+    assert neighbour.account_id() != ClusterSpec(id="c1").account_id()
+    for n in range(120):
+        sandbox.aws.add_event(
+            neighbour, CloudTrailEventSpec(instance_id=f"i-{n}", time=f"-{n + 1}m", username="x")
+        )
+    sandbox.aws.add_event(
+        ClusterSpec(id="c1"), CloudTrailEventSpec(instance_id="i-ours", time="-1m", username="me")
+    )
+    lookups = sandbox.aws.lookups
+    # When our client looks up stop events
+    found = aws.lookup_stop_events(NOW - timedelta(hours=2), NOW)
+    # Then it sees our event only, in one page per event name (no neighbour's pages)
+    assert [e.username for e in found] == ["me"]
+    assert sandbox.aws.lookups - lookups == 2
+
+
 def test_a_verbatim_cloudtrail_record_is_served_as_given(sandbox: Sandbox, aws: AwsClient) -> None:
     sandbox.clock.set(NOW)
     sandbox.aws.add_event(

@@ -3,12 +3,16 @@ deadline and its metric (on a virtual clock: no test here sleeps)."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+
 import pytest
 from prometheus_client import CollectorRegistry
 
 from cad.errors import RateLimitedError
 from cad.ratelimit import InProcessBuckets, RateGates, RateLimit, RateLimits
 from cad.retry import Deadline, RetryPolicy, call_with_retries, current_deadline, deadline_scope
+from cad.simulators.faults import RateLimitRule
 
 
 class VirtualClock:
@@ -85,6 +89,77 @@ def test_the_documented_limits_are_the_defaults_and_no_window_of_theirs_can_be_e
     assert RateLimits(ocm_per_second=0).for_api("ocm").unlimited
 
 
+Lateness = Callable[[int, float], float]
+"""How late call ``n``, whose slot is ``t`` seconds after the first call's, reaches the
+service."""
+
+
+def arrivals_at_the_service(limit: RateLimit, calls: int, lateness: Lateness) -> list[float]:
+    """When ``calls`` calls, each taking its slot as soon as the one before has its own,
+    reach the service (``lateness`` after their slots)."""
+    clock = VirtualClock()
+    buckets = InProcessBuckets(clock)
+    start = clock.now
+    arrivals = []
+    for n in range(calls):
+        wait = buckets.reserve("api", "key", limit, max_wait_s=1e9)
+        assert wait is not None
+        clock.sleep(wait)
+        arrivals.append(clock.now + lateness(n, clock.now - start))
+    return sorted(arrivals)
+
+
+def refused_by_the_service(arrivals: list[float], requests: int, window_s: float) -> int:
+    """How many of ``arrivals`` the simulators' own rate limit (a sliding log of
+    ``requests`` in any ``window_s`` seconds, as the services count) would refuse."""
+    now = [0.0]
+    rule = RateLimitRule(requests, window_s, clock=lambda: now[0])
+    refused = 0
+    for arrival in arrivals:
+        now[0] = arrival
+        refused += rule.admit("key") is not None
+    return refused
+
+
+LATE_PATTERNS: dict[str, Lateness] = {
+    "every other call a second late": lambda n, _t: 0.999 if n % 2 == 0 else 0.0,
+    "every third call a second late": lambda n, _t: 0.999 if n % 3 == 0 else 0.0,
+    "a second late when granted in an even second": lambda _n, t: 0.999 * (int(t) % 2 == 0),
+    "late by a random share of a second": lambda n, _t: random.Random(n).uniform(0.0, 0.999),
+    "later and later, then on time": lambda n, _t: (n % 7) / 7,
+}
+
+
+@pytest.mark.parametrize("pattern", LATE_PATTERNS)
+@pytest.mark.parametrize(
+    ("api", "requests", "window_s"),
+    [("cloudtrail", 2, 1.0), ("ocm", 50, 1.0), ("pagerduty", 960, 60.0)],
+)
+def test_calls_reaching_the_service_up_to_a_second_after_their_slots_are_never_refused(
+    api: str, requests: int, window_s: float, pattern: str
+) -> None:
+    # Given CAD's default budget of an API, and the service's own limit as the simulator
+    # enforces it (CloudTrail 2 a second, OCM 50 a second, PagerDuty 960 a minute)
+    limit = RateLimits().for_api(api)
+    # When calls take their slots back to back and reach the service up to a second late
+    # (a busy worker, a slow connection), some behind calls granted after them
+    arrivals = arrivals_at_the_service(limit, 3 * requests, LATE_PATTERNS[pattern])
+    # Then no window of the service's ever holds more than its limit: nothing is refused
+    assert refused_by_the_service(arrivals, requests, window_s) == 0
+
+
+def test_a_budget_with_only_a_tenth_of_a_second_to_spare_is_refused_when_calls_arrive_late() -> (
+    None
+):
+    # Given CloudTrail's 2 a second, budgeted 10 % below it as before (0.56 s apart)
+    limit = RateLimit.per_window(2, 1.0, lateness_s=0.0)
+    assert limit.per_second == pytest.approx(1.8)
+    # When every third call reaches CloudTrail half a second after its slot
+    arrivals = arrivals_at_the_service(limit, 20, lambda n, _t: 0.5 if n % 3 == 0 else 0.0)
+    # Then it lands in one second with the two calls after it, and one of them is refused
+    assert refused_by_the_service(arrivals, 2, 1.0) > 0
+
+
 def test_the_gate_waits_for_its_slot_and_counts_the_wait_per_api() -> None:
     # Given the gates on a virtual clock, CloudTrail at 2 a second
     clock = VirtualClock()
@@ -102,7 +177,7 @@ def test_the_gate_waits_for_its_slot_and_counts_the_wait_per_api() -> None:
     assert len(clock.slept) == 2
     waited = registry.get_sample_value("cad_rate_limit_wait_seconds_total", {"api": "cloudtrail"})
     assert waited == pytest.approx(sum(clock.slept))
-    assert waited == pytest.approx(2 / 1.8)
+    assert waited == pytest.approx(2 / 1.0)  # a second apart: room for a call a second late
 
 
 def test_a_wait_that_would_cross_the_deadline_of_the_retry_loop_fails_at_once() -> None:

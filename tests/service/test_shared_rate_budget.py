@@ -8,11 +8,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from cad.ratelimit import RateLimit
+from cad.clients.factory import build_clients
+from cad.ratelimit import RateGates, RateLimit, RateLimits
+from cad.simulators.sandbox import Sandbox
+from cad.simulators.world import ClusterSpec
 from cad.store import Store, StoreRateBuckets
 from tests.databases import fresh_store
 
@@ -107,3 +111,34 @@ def test_a_slot_further_away_than_the_caller_may_wait_is_not_reserved(pg_store: 
     assert wait is not None
     assert 0.9 < wait <= 1.0
     assert buckets.reserve("cloudtrail", "456/us-east-1", limit, 60) == 0.0  # another account
+
+
+def test_cloudtrail_lookups_reaching_the_simulator_after_their_slots_are_never_throttled(
+    pg_store: Store, sandbox: Sandbox
+) -> None:
+    # Given CloudTrail's real limit (2 lookups a second per account and region), and CAD's
+    # clients taking its default budget from PostgreSQL on a busy worker: every third wait
+    # for a slot wakes 0.3 s late, so that lookup reaches CloudTrail behind the next two's
+    # slots (with 0.56 s between slots, as before, three landed in one second)
+    sandbox.enforce_rate_limits()
+    sandbox.add_cluster(ClusterSpec(id="c1", name="my-cluster"))
+    waits: list[float] = []
+
+    def wake_late(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds + (0.3 if len(waits) % 3 == 1 else 0.0))
+
+    gates = RateGates(StoreRateBuckets(pg_store), RateLimits(), sleep=wake_late)
+    clients = build_clients(sandbox.settings(), gates=gates)
+    aws = clients.aws_client("c1", "us-east-1")
+    now = datetime.now(UTC)
+    try:
+        # When it looks up stop events three times in a row (six lookups in one account)
+        for _ in range(3):
+            aws.lookup_stop_events(now - timedelta(hours=2), now)
+    finally:
+        aws.close()
+        clients.close()
+    # Then every lookup after the first waited for its slot, and CloudTrail refused none
+    assert len(waits) == 5
+    assert sandbox.throttled()["cloudtrail"] == 0

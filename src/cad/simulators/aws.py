@@ -1,6 +1,7 @@
 """The AWS simulator: moto's server for EC2, STS, Route53, ELB and ELBv2 (per-account state
 models the customer's account; :mod:`cad.simulators.aws_network` seeds the network), with our
-own CloudTrail ``LookupEvents`` (moto lacks it) in front, on one port. Faults match
+own CloudTrail ``LookupEvents`` (moto lacks it: as CloudTrail's, a lookup sees the events
+of its caller's account and region only) in front, on one port. Faults match
 ``/<Action>`` paths (``/DescribeInstances``, ``/LookupEvents``, ``/ListHostedZonesByName``,
 ``/ListResourceRecordSets``); rate limits count per account and region (a throttled call
 gets AWS's ``Throttling`` code, HTTP 429 and a ``Retry-After``)."""
@@ -55,7 +56,8 @@ class AwsSimulator:
     def __init__(self, clock: SimClock) -> None:
         self.clock = clock
         self.faults = FaultBook()
-        self.events: list[dict[str, Any]] = []
+        self.events: dict[str, list[dict[str, Any]]] = {}
+        """CloudTrail events by ``account/region``: a lookup sees its caller's only."""
         self.instance_ids: dict[tuple[str, str], str] = {}
         self._network_accounts: set[tuple[str, str]] = set()
         self.lookups = 0
@@ -214,7 +216,7 @@ class AwsSimulator:
             else json.dumps(_record(spec, event, instance, when.isoformat()))
         )
         with self._lock:
-            self.events.append(
+            self.events.setdefault(f"{spec.account_id()}/{spec.aws.region}", []).append(
                 {
                     "EventId": str(uuid.uuid4()),
                     "EventName": event.event_name,
@@ -263,12 +265,12 @@ class AwsSimulator:
                 if fault.status:
                     return _error(start_response, fault.status, bool(target), fault.retry_after)
             if action == "LookupEvents":
-                return self._lookup(body, start_response)
+                return self._lookup(body, _account_region(environ), start_response)
             return app(environ, start_response)
 
         return serve
 
-    def _lookup(self, body: bytes, start_response: Any) -> list[bytes]:
+    def _lookup(self, body: bytes, caller: str, start_response: Any) -> list[bytes]:
         self.lookups += 1
         request = json.loads(body or b"{}")
         attributes = request.get("LookupAttributes") or []
@@ -278,7 +280,7 @@ class AwsSimulator:
         offset = int(request.get("NextToken") or 0)
         key = {"EventName": "EventName", "Username": "Username", "EventId": "EventId"}
         with self._lock:
-            found = [e for e in self.events if start <= e["EventTime"] <= end]
+            found = [e for e in self.events.get(caller, []) if start <= e["EventTime"] <= end]
         for attribute in attributes:
             name, value = attribute.get("AttributeKey"), attribute.get("AttributeValue")
             if name == "ResourceName":
