@@ -107,7 +107,7 @@ class RateLimits:
     Defaults are the services' documented limits: PagerDuty's REST API allows 960 requests
     a minute per API key, CloudTrail's ``LookupEvents`` 2 a second per account and region.
     OCM publishes none; 50 a second per client is our choice: above what PagerDuty's limit
-    lets CAD run (a CHGM incident makes about 6 PagerDuty and 7 OCM calls), so OCM is never
+    lets CAD run (a CHGM incident makes about 6 PagerDuty and 7 or 8 OCM calls), so OCM is never
     the bottleneck, yet a burst cannot hammer it. Bursts are a sixteenth of PagerDuty's
     minute, a quarter of OCM's second, and one CloudTrail call; the sustained rates leave
     room for calls arriving a second late (:data:`LATENESS_S`) and stay 10 % below each
