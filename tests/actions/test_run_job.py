@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from cad.actions import RunJob, action_class, action_from_json, action_to_json, silence
+from cad.actions import (
+    RunJob,
+    action_class,
+    action_from_json,
+    action_to_json,
+    note,
+    silence,
+)
 from cad.clients.factory import Clients, build_clients
 from cad.domain import ClusterRef, IncidentRef
 from cad.errors import ActionValidationError
@@ -24,6 +31,7 @@ from cad.executor import (
     WriteClients,
     validate_actions,
 )
+from cad.retry import RetryPolicy
 from cad.simulators.kube import KubeWorld
 from cad.simulators.kube_jobs import JobRuns, JobRunSpec
 from cad.simulators.sandbox import Sandbox
@@ -188,6 +196,41 @@ def test_a_job_that_never_finishes_is_deleted_at_its_timeout_on_the_executors_cl
     assert found.facts["cleanup"] == "success"
     assert methods(world) == [("POST", "Job"), ("DELETE", "Job")]
     assert 30 <= clock.now < 40
+
+
+def test_a_job_longer_than_the_executors_deadline_gets_its_whole_timeout(
+    sandbox: Sandbox, clients: Clients, executor: Executor, clock: VirtualClock
+) -> None:
+    # Given a Job allowed 300 s that never finishes, and an executor deadline of 120 s
+    world = management_world(sandbox, JobRunSpec(outcome="hang"))
+    options = ExecutionOptions(retry=RetryPolicy(deadline_s=120))
+    # When it is run
+    report = executor.execute([job(timeout_seconds=300)], context(clients), options)
+    # Then it was waited for its own 300 s, not cut at 120, and deleted
+    found = record(report)
+    assert found.outcome is Outcome.FAILED
+    assert "did not finish within 300 s (timeout 300 s)" in found.error
+    assert methods(world) == [("POST", "Job"), ("DELETE", "Job")]
+    assert 300 <= clock.now < 310
+
+
+def test_after_a_long_job_the_pagerduty_phase_still_has_the_whole_deadline_to_retry(
+    sandbox: Sandbox, clients: Clients, executor: Executor, clock: VirtualClock
+) -> None:
+    # Given a Job that takes its whole 300 s, a note PagerDuty refuses twice, and an
+    # executor deadline of 120 s
+    management_world(sandbox, JobRunSpec(outcome="hang"))
+    sandbox.faults("pagerduty").add(method="POST", path="/incidents/*/notes", status=503, times=2)
+    options = ExecutionOptions(retry=RetryPolicy(deadline_s=120, initial_wait_s=1, jitter_s=0))
+    # When both run
+    report = executor.execute(
+        [job(timeout_seconds=300), note("the Job's account")], context(clients), options
+    )
+    # Then the note is retried after the Job and lands, within 120 s of the Job's end
+    [posted] = [r for r in report.records if r.type == "pagerduty_note"]
+    assert posted.outcome is Outcome.SUCCEEDED
+    assert posted.attempts == 3
+    assert clock.now < 300 + 60 + 120
 
 
 def test_a_redelivery_after_success_does_not_create_another_job(

@@ -264,6 +264,12 @@ class Action(BaseModel):
         """The line that carries this action's reason into the note, if it has one."""
         return None
 
+    def time_needed_s(self) -> float:
+        """How long applying this action may take for work it waits on (a Job): the
+        execution's deadline (``CAD_EXECUTOR_DEADLINE_SECONDS``) is extended by the longest
+        such time of its actions. ``0``: the deadline is enough."""
+        return 0.0
+
     def probe(self, target: ActionTarget) -> str | None:
         """Return why the effect already exists (so applying is skipped), or ``None``."""
         return None

@@ -16,6 +16,7 @@ from cad.actions.etcd_analysis import format_analysis, parse_analysis
 from cad.actions.jobs import (
     CLEANUP,
     JOB,
+    JOB_SLACK_SECONDS,
     MAX_JOB_SECONDS,
     JobFailedError,
     dns_label_problems,
@@ -100,6 +101,9 @@ class EtcdSnapshot(Action):
         if not 0 < self.timeout_seconds <= MAX_JOB_SECONDS:
             found.append(f"the timeout must be above 0 and at most {MAX_JOB_SECONDS:g} s")
         return found
+
+    def time_needed_s(self) -> float:
+        return self.timeout_seconds + JOB_SLACK_SECONDS
 
     def _where(self) -> str:
         cluster = "the management cluster" if self.management_cluster else "the cluster"

@@ -23,6 +23,7 @@ from cad.errors import CADError, ClientError, is_transient
 __all__ = [
     "CLEANUP",
     "JOB",
+    "JOB_SLACK_SECONDS",
     "LOG",
     "MAX_JOB_SECONDS",
     "JobFailedError",
@@ -46,6 +47,8 @@ MAX_LOG_FACT = 64 * 1024
 POLL_SECONDS = 5.0
 TTL_SECONDS = 600
 """Kubernetes deletes a finished Job CAD could not delete after this long."""
+JOB_SLACK_SECONDS = 60.0
+"""Beyond a Job's timeout: creating it, reading its log and deleting it."""
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _JOBS = KINDS["Job"]
@@ -294,6 +297,9 @@ class RunJob(Action):
         if not 0 < self.timeout_seconds <= MAX_JOB_SECONDS:
             found.append(f"the timeout must be above 0 and at most {MAX_JOB_SECONDS:g} s")
         return found
+
+    def time_needed_s(self) -> float:
+        return self.timeout_seconds + JOB_SLACK_SECONDS
 
     def _cluster(self) -> str:
         return "the management cluster" if self.management_cluster else "the cluster"

@@ -30,7 +30,7 @@ from cad.executor.plan import (
     withhold_silence_after_failure,
 )
 from cad.executor.report import ActionRecord, ExecutionReport, Outcome
-from cad.executor.target import execution_target
+from cad.executor.target import execution_deadline, execution_target
 from cad.retry import Deadline, GaveUpError, call_with_retries
 
 __all__ = ["HELD_BACK", "Executor", "validate_actions"]
@@ -150,7 +150,7 @@ class Executor:
         options = options or ExecutionOptions()
         checked = validate_actions(actions)
         started = self._clock()
-        run = _Run(ctx, options, Deadline(options.retry.deadline_s, self._clock))
+        run = _Run(ctx, options, execution_deadline(checked, options, self._clock))
         steps = plan(checked, ctx, options, run.amend, self.budget)
         self.hooks.execution_started(ctx, options, checked)
         target = execution_target(
