@@ -168,3 +168,34 @@ def test_rerun_of_an_incident_never_stored_exits_2(env: dict[str, str]) -> None:
     assert done.returncode == 2
     assert "no delivery of incident 'Q404' is stored" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_incident_investigated_with_a_store_can_be_rerun_here_and_repeats_no_effect(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Given an incident an operator investigated with a store (SQLite, no server running)
+    payload = payload_file(sandbox, tmp_path)
+    first = cadctl("investigate", "-p", payload, "--reason", "page missed", env=env)
+    assert first.returncode == 0, first.stderr
+    notes = len(sandbox.pagerduty.incident("Q1").notes)
+    # When it is re-run
+    again = cadctl("rerun", "Q1", "--reason", "after the fix", "--json", env=env)
+    # Then it ran here on the kept payload, repeated nothing, and recorded why
+    assert again.returncode == 0, again.stderr
+    shown = json.loads(again.stdout)
+    assert (shown["trigger"], shown["reason"], shown["incident_id"]) == (
+        "rerun",
+        "after the fix",
+        "Q1",
+    )
+    assert len(sandbox.pagerduty.incident("Q1").notes) == notes
+    assert len(sandbox.ocm.writes.matching("POST", "/limited_support_reasons")) == 1
+    assert [a["outcome"] for a in shown["actions"] if a["type"] == "limited_support"] == ["skipped"]
+
+
+def test_a_dry_run_of_investigate_keeps_no_payload_and_nothing_to_rerun(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    done = cadctl("investigate", "-p", payload_file(sandbox, tmp_path), "--dry-run", env=env)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "cad.sqlite").exists()

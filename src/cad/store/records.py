@@ -12,7 +12,7 @@ from typing import Protocol
 
 from cad.executor.report import ActionRecord
 
-__all__ = ["FinishedRun", "FinishedStep", "RunRequest"]
+__all__ = ["FinishedRun", "FinishedStep", "KeptPayload", "RunRequest"]
 
 
 class FinishedStep(Protocol):
@@ -69,3 +69,16 @@ class RunRequest:
     reason: str | None = None
     requested_by: str | None = None
     repeat_effects: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptPayload:
+    """The webhook payload an operator's ``cadctl investigate`` ran on, kept as a finished
+    delivery of its incident so that ``cadctl rerun`` can run it again. ``event_id``: the
+    payload's event id (``None``: it has none), which de-duplicates it as a webhook's;
+    ``payload``: its JSON text."""
+
+    incident_id: str
+    event_id: str | None
+    event_type: str
+    payload: str
