@@ -4,7 +4,9 @@ when a store is configured, their record in the history with the store's ledger 
 A run that may write says why (``--reason``) or writes nothing (``--dry-run``); without
 either it is refused before anything is read or written. A dry run keeps nothing anywhere,
 the store included. ``investigate`` keeps its payload as a finished delivery of its run, so
-``cadctl rerun`` can run the incident again.
+``cadctl rerun`` can run the incident again. A recorded run names its process (host, pid:
+:mod:`cad.store.runners`); the runs of this host whose process is gone are marked
+``interrupted`` before a new one starts.
 """
 
 from __future__ import annotations
@@ -111,10 +113,16 @@ class Recorder:
         ``cadctl rerun`` can run its incident again (once per event id)."""
         if self.store is None:
             return call(None)
-        from cad.store import current_run
+        from dataclasses import replace
 
+        from cad.store import current_run
+        from cad.store.runners import this_process
+
+        # Runs of this host whose cadctl was killed end here, before this one starts.
+        self.store.history.interrupt_gone_runners()
+        request = replace(self.request, runner=this_process()) if self.request else None
         run_id = self.store.history.start(
-            delivery_id=None, incident_id=incident_id, request=self.request
+            delivery_id=None, incident_id=incident_id, request=request
         )
         token = current_run.set(run_id)
         try:

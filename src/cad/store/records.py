@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cad.executor.report import ActionRecord
+from cad.store.runners import Runner
 
 __all__ = ["FinishedRun", "FinishedStep", "KeptPayload", "RunRequest"]
 
@@ -63,12 +64,15 @@ class RunRequest:
     """Who asked for a run and why. ``trigger``: ``webhook`` (PagerDuty asked; no reason),
     ``investigate`` or ``run`` (an operator's ``cadctl`` command), ``rerun`` (``cadctl
     rerun`` or the receiver's re-run endpoint). ``repeat_effects``: the run applies again
-    effects the ledger says were applied before."""
+    effects the ledger says were applied before. ``runner``: the process of an operator's
+    run (``cadctl`` running it here), so that the run is marked ``interrupted`` once that
+    process is gone; ``None`` for the service's runs."""
 
     trigger: str
     reason: str | None = None
     requested_by: str | None = None
     repeat_effects: bool = False
+    runner: Runner | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
