@@ -1,18 +1,26 @@
 """Operators' runs: ``run`` and ``investigate`` say why or write nothing, are recorded in the
-history when a store is configured (with its ledger), and ``rerun`` runs a stored incident
-again on SQLite with no server running."""
+history when a store is configured (with its ledger), ``investigate`` keeps its payload so
+``rerun`` can run a stored incident again on SQLite with no server running, and a run whose
+process was killed is marked ``interrupted`` from its host."""
 
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cad.simulators.sandbox import Sandbox
 from cad.simulators.world import WorldSpec
-from cad.store import Store, upgrade
-from tests.cli.test_cadctl import CLEAN_ENV, cadctl
+from cad.store import RunRecord, Store, upgrade
+from cad.store.records import RunRequest
+from cad.store.runners import Runner, this_process
+from tests.cli.test_cadctl import CADCTL, CLEAN_ENV, cadctl
 from tests.worlds import STOPPED_BY_CUSTOMER
 
 CLUSTER = "2abcdefghijklmnopqrstuvwxyz01234"
@@ -168,3 +176,118 @@ def test_rerun_of_an_incident_never_stored_exits_2(env: dict[str, str]) -> None:
     assert done.returncode == 2
     assert "no delivery of incident 'Q404' is stored" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_incident_investigated_with_a_store_can_be_rerun_here_and_repeats_no_effect(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Given an incident an operator investigated with a store (SQLite, no server running)
+    payload = payload_file(sandbox, tmp_path)
+    first = cadctl("investigate", "-p", payload, "--reason", "page missed", env=env)
+    assert first.returncode == 0, first.stderr
+    notes = len(sandbox.pagerduty.incident("Q1").notes)
+    # When it is re-run
+    again = cadctl("rerun", "Q1", "--reason", "after the fix", "--json", env=env)
+    # Then it ran here on the kept payload, repeated nothing, and recorded why
+    assert again.returncode == 0, again.stderr
+    shown = json.loads(again.stdout)
+    assert (shown["trigger"], shown["reason"], shown["incident_id"]) == (
+        "rerun",
+        "after the fix",
+        "Q1",
+    )
+    assert len(sandbox.pagerduty.incident("Q1").notes) == notes
+    assert len(sandbox.ocm.writes.matching("POST", "/limited_support_reasons")) == 1
+    assert [a["outcome"] for a in shown["actions"] if a["type"] == "limited_support"] == ["skipped"]
+    # And both runs name the process that ran them here
+    runs = json.loads(cadctl("history", "--json", env=env).stdout)["runs"]
+    assert [r["runner"]["host"] for r in runs] == [socket.gethostname()] * 2
+    assert runs[0]["runner"]["pid"] != runs[1]["runner"]["pid"]
+
+
+def test_a_dry_run_of_investigate_keeps_no_payload_and_nothing_to_rerun(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    done = cadctl("investigate", "-p", payload_file(sandbox, tmp_path), "--dry-run", env=env)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "cad.sqlite").exists()
+
+
+def wait_for_a_running_run(store: Store, timeout_s: float = 60) -> RunRecord:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        running = [r for r in store.history.runs() if r.status == "running"]
+        if running:
+            return running[0]
+        time.sleep(0.1)
+    raise AssertionError("no run was recorded as running")
+
+
+def test_a_run_whose_cadctl_was_killed_is_marked_interrupted_naming_its_host_and_pid(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    # Given `cadctl run` recorded in the store, held up by a slow OCM, then killed
+    url = f"sqlite:///{env['CAD_DATABASE_PATH']}"
+    upgrade(url)
+    store = Store(url)
+    sandbox.faults("ocm").add(path="*", latency_ms=15_000)
+    try:
+        process = subprocess.Popen(  # our own CLI, fixed arguments
+            [CADCTL, "run", "-c", CLUSTER, "-i", "chgm", "--reason", "slow one"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            killed = wait_for_a_running_run(store)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        sandbox.faults("ocm").clear()
+        assert (killed.runner_host, killed.runner_pid) == (socket.gethostname(), process.pid)
+        # And a run of another host, whose pid means nothing here
+        elsewhere = store.history.start(
+            delivery_id=None,
+            incident_id=None,
+            request=RunRequest(
+                trigger="run", runner=Runner(host="other-host", pid=process.pid, process=None)
+            ),
+        )
+        # When the history is read on this host
+        shown = cadctl("history", "--json", env=env)
+        # Then the killed run is interrupted, naming its host and pid; the other is left alone
+        assert shown.returncode == 0, shown.stderr
+        runs = {r["id"]: r for r in json.loads(shown.stdout)["runs"]}
+        assert runs[killed.id]["status"] == "interrupted"
+        assert f"host {socket.gethostname()}, pid {process.pid}" in runs[killed.id]["error"]
+        assert runs[killed.id]["runner"] == {"host": socket.gethostname(), "pid": process.pid}
+        assert runs[elsewhere]["status"] == "running"
+    finally:
+        sandbox.faults("ocm").clear()
+        store.close()
+
+
+def test_the_next_operator_run_interrupts_a_run_whose_pid_was_reused_and_spares_a_live_one(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    # Given two runs of this host recorded by this test's process: one as it is, one as a
+    # process that held the same pid before (another start time: the pid was reused)
+    url = f"sqlite:///{env['CAD_DATABASE_PATH']}"
+    upgrade(url)
+    store = Store(url)
+    try:
+        me = this_process()
+        assert me.process is not None, "this test needs /proc"
+        before = replace(me, process=me.process.rsplit(" ", 1)[0] + " 1")
+        live, reused = (
+            store.history.start(
+                delivery_id=None, incident_id=None, request=RunRequest(trigger="run", runner=r)
+            )
+            for r in (me, before)
+        )
+        # When an operator's run is recorded on this host
+        done = cadctl("run", "-c", CLUSTER, "-i", "chgm", "--reason", "next one", env=env)
+        assert done.returncode == 0, done.stderr
+        # Then the reused pid's run is interrupted, and the live process's run is not
+        statuses = {r.id: r.status for r in store.history.runs()}
+        assert (statuses[reused], statuses[live]) == ("interrupted", "running")
+    finally:
+        store.close()

@@ -23,6 +23,13 @@ INVALID = [
     ({"CAD_METRICS_ADDRESS": "256.0.0.1"}, "CAD_METRICS_ADDRESS", "not an IP address"),
     ({"CAD_PROMETHEUS_PUSHGATEWAY": "ftp://gw"}, "CAD_PROMETHEUS_PUSHGATEWAY", "http"),
     ({"CAD_OCM_URL": "api.openshift.com"}, "CAD_OCM_URL", "URL with a host"),
+    ({"CAD_ACM_HCP_MUST_GATHER_IMAGE": ""}, "CAD_ACM_HCP_MUST_GATHER_IMAGE", "empty"),
+    (
+        {"CAD_ACM_HCP_MUST_GATHER_IMAGE": "quay.io/acm must-gather:v2"},
+        "CAD_ACM_HCP_MUST_GATHER_IMAGE",
+        "white space",
+    ),
+    ({"CAD_ACM_HCP_MUST_GATHER_IMAGE": "Quay.io/x:y"}, "CAD_ACM_HCP_MUST_GATHER_IMAGE", "lower"),
     ({"CAD_PD_ESCALATION_LEVEL": "0"}, "CAD_PD_ESCALATION_LEVEL", "greater than or equal to 1"),
 ]
 

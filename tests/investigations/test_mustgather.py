@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cad.config.filters import FilterContext, FilterNode, sampling_rng
+from cad.config.settings import Settings
 from cad.investigations.mustgather import checks
 from cad.scenarios.model import Scenario, load_library
 from cad.scenarios.runner import run_scenario
@@ -73,3 +74,20 @@ def test_a_hosted_clusters_gather_pod_names_it_and_runs_on_the_management_cluste
     assert gather["image"] == checks.ACM_HCP_IMAGE
     assert "hosted-cluster-name=my-cluster" in gather["command"][-1]
     assert sandbox.backplane.kube["2abcdefghijklmnopqrstuvwxyz01234"].writes == []
+
+
+def test_cad_acm_hcp_must_gather_image_names_the_image_of_a_hosted_clusters_gather_pod(
+    sandbox: Sandbox,
+) -> None:
+    # Given CAD_ACM_HCP_MUST_GATHER_IMAGE set for the run (the scenario's settings)
+    result = run_scenario(scenario("mustgather-hcp-configured-image"), sandbox)
+    assert result.passed, result.failed_checks
+    # Then the gather pod on the management cluster runs that image, not the original's
+    management = sandbox.backplane.kube["2abcdefghijklmnopqrstuvwxyz01234-management"]
+    [pod] = [w["body"] for w in management.writes if w["kind"] == "Pod"]
+    [gather] = pod["spec"]["initContainers"]
+    assert gather["image"] == "quay.io/acm-d/must-gather-rhel9:v2.9"
+
+
+def test_the_settings_default_image_is_the_originals_acm_image() -> None:
+    assert Settings.model_fields["acm_hcp_must_gather_image"].default == checks.ACM_HCP_IMAGE

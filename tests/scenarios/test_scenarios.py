@@ -241,6 +241,7 @@ def test_the_library_covers_every_outcome_of_mustgather() -> None:
         "mustgather-gather-fails", "mustgather-gather-hangs", "mustgather-upload-fails",
         "mustgather-dry-run", "mustgather-redelivered", "mustgather-fault-after-apply",
         "mustgather-chgm-sampled-in", "mustgather-chgm-sampled-out",
+        "mustgather-hcp-configured-image",
     }  # fmt: skip
     assert required <= names, required - names
 

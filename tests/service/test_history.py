@@ -138,8 +138,9 @@ def test_history_records_are_frozen_and_serialise_as_the_api_shows_them(store: S
         "reason",
         "requested_by",
         "repeat_effects",
+        "runner",
     }
-    assert shown["trigger"] == "webhook"
+    assert (shown["trigger"], shown["runner"]) == ("webhook", None)
     assert shown["started_at"].endswith("+00:00")
     assert shown["chain"] == [{"investigation": "chgm", "outcome": "ran", "reason": "stopped"}]
     assert shown["actions"] == [

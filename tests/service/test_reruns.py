@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 from datetime import UTC
+from pathlib import Path
 
 import httpx
 import pytest
 
 from cad.controller.outcome import RunOutcome
 from cad.simulators.sandbox import Sandbox
+from cad.simulators.world import WorldSpec
 from cad.store import Store
 from cad.store.deliveries import UnknownIncidentError
-from cad.store.records import RunRequest
+from cad.store.records import KeptPayload, RunRequest
 from tests.cli.test_cadctl import CADCTL, CLEAN_ENV
 from tests.service.test_service import CLUSTER, STOPPED, deliver, seed, wait_for_runs
 
@@ -199,3 +201,69 @@ def test_an_operators_run_in_progress_is_not_taken_for_a_dead_workers(store: Sto
     record = store.history.run(mine)
     assert record is not None
     assert record.status == "running"
+
+
+def kept(event_id: str | None = "evt-Q1") -> KeptPayload:
+    payload = json.dumps({"event": {"id": event_id, "data": {"id": "Q1"}}})
+    return KeptPayload(
+        incident_id="Q1", event_id=event_id, event_type="incident.triggered", payload=payload
+    )
+
+
+def test_an_operators_payload_is_kept_finished_once_per_event_id_and_can_be_rerun(
+    store: Store,
+) -> None:
+    # Given `cadctl investigate` keeping its payload for its run, twice, and the webhook too
+    asked = RunRequest(trigger="investigate", reason="page missed", requested_by="gus")
+    run = store.history.start(delivery_id=None, incident_id="Q1", request=asked)
+    first, created = store.deliveries.keep(kept(), run_id=run)
+    again, created_again = store.deliveries.keep(kept(), run_id=run + 1)
+    webhook, webhook_created = store.deliveries.add(
+        webhook_id="wh-1", event_id="evt-Q1", incident_id="Q1",
+        event_type="incident.triggered", payload=kept().payload, queued=True,
+    )  # fmt: skip
+    # Then one delivery holds it, finished with its run, and no worker takes it
+    assert (created, created_again, webhook_created) == (True, False, False)
+    assert again == webhook == first
+    assert store.deliveries.counts() == {"done": 1}
+    assert store.deliveries.ended(first) == ("done", run, None)
+    assert store.deliveries.claim("w-0") is None
+    # And a payload without an event id is kept each time
+    assert store.deliveries.keep(kept(None), run_id=run)[1] is True
+    # And a re-run copies it
+    rerun = store.deliveries.add_rerun("Q1", ASKED)
+    taken = store.deliveries.claim("w-0")
+    assert taken is not None
+    assert (taken.id, taken.request) == (rerun, ASKED)
+    assert json.loads(taken.payload)["event"]["data"]["id"] == "Q1"
+
+
+def test_cadctl_rerun_runs_again_what_cadctl_investigate_ran_and_repeats_no_effect(
+    sandbox: Sandbox, start: Start, tmp_path: Path
+) -> None:
+    # Given an incident an operator investigated with the service's store (no webhook), on
+    # the wall clock as cadctl runs (no frozen world time)
+    sandbox.seed(WorldSpec.model_validate({"clusters": [{"id": CLUSTER, "aws": STOPPED}]}))
+    sandbox.create_incident(
+        "Q1", "ClusterHasGoneMissing CRITICAL (1)", alerts=[{"cluster_id": CLUSTER}]
+    )
+    service, _ = start()
+    env = {**CLEAN_ENV, **sandbox.environment(), "CAD_LOG_LEVEL": "error"}
+    env["CAD_DATABASE_URL"] = service.store.url
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps(sandbox.pagerduty.webhook_payload("Q1")))
+    done = cadctl(env, "investigate", "-p", str(payload), "--reason", "page missed")
+    assert done.returncode == 0, done.stderr
+    notes = len(sandbox.pagerduty.incident("Q1").notes)
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    # When it is re-run
+    again = cadctl(env, "rerun", "Q1", "--reason", "after the fix", "--requested-by", "hal")
+    # Then the re-run ran on its payload, repeated nothing, and says who asked and why
+    assert again.returncode == 0, again.stderr
+    assert "rerun by hal: after the fix" in again.stdout
+    assert len(sandbox.ocm.limited_support_reasons(CLUSTER)) == 1
+    assert len(sandbox.pagerduty.incident("Q1").notes) == notes
+    rerun, first = wait_for_runs(service, 2)
+    assert (first.trigger, rerun.trigger, rerun.reason) == ("investigate", "rerun", "after the fix")
+    assert rerun.incident_id == "Q1"
+    assert [a for a in rerun.actions if a.outcome == "succeeded"] == []

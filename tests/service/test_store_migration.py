@@ -14,6 +14,7 @@ from sqlalchemy import Connection, inspect, text
 
 from cad.store import DurableLedger, Store, downgrade, upgrade
 from cad.store.records import RunRequest
+from cad.store.runners import this_process
 from tests.databases import postgres_database, sqlite_url
 
 AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -271,5 +272,47 @@ def test_the_upgrade_to_0008_keeps_every_run_and_records_organizations_of_new_on
         assert "organization_id" not in columns
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM runs")).scalar_one() == 1
+    finally:
+        store.close()
+
+
+def test_the_upgrade_to_0009_keeps_every_run_and_records_who_runs_new_ones(url: str) -> None:
+    # Given a database at revision 0008 with a run left running by an old cadctl
+    upgrade(url, to="0008")
+    store = Store(url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, incident_id, chain, status, started_at, trigger) "
+                    "VALUES (4, 'Q4', '[]', 'running', :at, 'run')"
+                ),
+                {"at": AT},
+            )
+        # When it is upgraded
+        upgrade(url)
+        # Then the old run reads as before, with no runner, and no sweep judges it
+        record = store.history.run(4)
+        assert record is not None
+        assert (record.status, record.runner_host, record.runner_pid) == ("running", None, None)
+        assert store.history.interrupt_gone_runners() == 0
+        assert "ix_runs_runner_host" in {
+            i["name"] for i in inspect(store.engine).get_indexes("runs")
+        }
+        # And a new operator's run names its process
+        me = this_process()
+        new = store.history.start(
+            delivery_id=None, incident_id="Q5", request=RunRequest(trigger="run", runner=me)
+        )
+        found = store.history.run(new)
+        assert found is not None
+        assert (found.runner_host, found.runner_pid) == (me.host, me.pid)
+        # When it is downgraded to 0008
+        downgrade(url, "0008")
+        # Then the columns are gone and both runs are still there
+        columns = {c["name"] for c in inspect(store.engine).get_columns("runs")}
+        assert not columns & {"runner_host", "runner_pid", "runner_process"}
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM runs")).scalar_one() == 2
     finally:
         store.close()

@@ -3,7 +3,10 @@ when a store is configured, their record in the history with the store's ledger 
 
 A run that may write says why (``--reason``) or writes nothing (``--dry-run``); without
 either it is refused before anything is read or written. A dry run keeps nothing anywhere,
-the store included.
+the store included. ``investigate`` keeps its payload as a finished delivery of its run, so
+``cadctl rerun`` can run the incident again. A recorded run names its process (host, pid:
+:mod:`cad.store.runners`); the runs of this host whose process is gone are marked
+``interrupted`` before a new one starts.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from cad.executor.budget import WriteBudget
     from cad.executor.ledger import IdempotencyLedger
     from cad.store import Store
-    from cad.store.records import RunRequest
+    from cad.store.records import KeptPayload, RunRequest
 
 MAX_REASON = 1000
 """The longest reason kept (characters)."""
@@ -98,18 +101,33 @@ class Recorder:
     ledger: IdempotencyLedger | None = None
     budget: WriteBudget | None = None
 
-    def run(self, incident_id: str | None, call: Callable[[int | None], RunOutcome]) -> RunOutcome:
+    def run(
+        self,
+        incident_id: str | None,
+        call: Callable[[int | None], RunOutcome],
+        kept: KeptPayload | None = None,
+    ) -> RunOutcome:
         """``call(run_id)``, recorded in the history when there is a store: started before,
-        finished with the outcome after (a crash is recorded as ``failed``, then raised)."""
+        finished with the outcome after (a crash is recorded as ``failed``, then raised).
+        ``kept``: the payload the run is on, kept as a finished delivery of the run so that
+        ``cadctl rerun`` can run its incident again (once per event id)."""
         if self.store is None:
             return call(None)
-        from cad.store import current_run
+        from dataclasses import replace
 
+        from cad.store import current_run
+        from cad.store.runners import this_process
+
+        # Runs of this host whose cadctl was killed end here, before this one starts.
+        self.store.history.interrupt_gone_runners()
+        request = replace(self.request, runner=this_process()) if self.request else None
         run_id = self.store.history.start(
-            delivery_id=None, incident_id=incident_id, request=self.request
+            delivery_id=None, incident_id=incident_id, request=request
         )
         token = current_run.set(run_id)
         try:
+            if kept is not None:
+                self.store.deliveries.keep(kept, run_id=run_id)
             outcome = call(run_id)
         except BaseException as error:
             self.store.history.fail(run_id, f"{type(error).__name__}: {error}")

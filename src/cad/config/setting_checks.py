@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import re
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ __all__ = [
     "check_event_types",
     "check_file",
     "check_http_url",
+    "check_image",
     "check_pushgateway",
     "check_store_url",
     "is_loopback",
@@ -64,6 +66,26 @@ def check_http_url(url: str, *, https_only: bool = False) -> str:
     if parsed.scheme not in allowed or not parsed.host:
         raise ValueError(f"expected an {' or '.join(allowed)} URL with a host, got {url!r}")
     return url
+
+
+# What a must-gather action accepts as its image (cad.actions.mustgather): a registry path with
+# a tag or a digest, lower case.
+_IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$")
+
+
+def check_image(image: str) -> str:
+    """``image`` if it is a container image reference: not empty, no white space, the
+    characters a must-gather action accepts (``registry/repository:tag`` or ``@sha256:...``)."""
+    if not image:
+        raise ValueError("empty: expected an image reference such as registry/repository:tag")
+    if any(character.isspace() for character in image):
+        raise ValueError(f"not an image reference: {image!r} holds white space")
+    if not _IMAGE.match(image):
+        raise ValueError(
+            f"not an image reference: {image!r} (expected lower-case registry/repository:tag "
+            "or registry/repository@sha256:digest)"
+        )
+    return image
 
 
 def check_pushgateway(gateway: str) -> str:

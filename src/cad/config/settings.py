@@ -35,6 +35,7 @@ __all__ = ["InvalidSettingsError", "Settings", "get_settings", "load_settings"]
 HttpUrl = Annotated[str, AfterValidator(checks.check_http_url)]
 HttpsUrl = Annotated[str, AfterValidator(lambda url: checks.check_http_url(url, https_only=True))]
 Address = Annotated[str, AfterValidator(checks.check_address)]
+Image = Annotated[str, AfterValidator(checks.check_image)]
 ExistingFile = Annotated[str, AfterValidator(checks.check_file)]
 LogLevel = Annotated[
     Literal["debug", "info", "warning", "error"],
@@ -123,6 +124,11 @@ class Settings(BaseSettings):
     must_gather_poll_seconds: float = Field(default=5.0, gt=0, le=600)
     must_gather_queue_timeout_seconds: float = Field(default=1800.0, ge=0, le=6 * 3600)
     must_gather_queue_poll_seconds: float = Field(default=60.0, gt=0, le=600)
+    # The ACM image of a hosted (HCP) cluster's must-gather on its management cluster: the
+    # original's CAD_ACM_HCP_MUST_GATHER_IMAGE and default (cad.investigations.mustgather).
+    acm_hcp_must_gather_image: Image = (
+        "registry.redhat.io/multicluster-engine/must-gather-rhel9:v2.8"
+    )
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     # The AI agent (the investigation config's ai_agent section): where AgentCore answers
     # (the sandbox's simulator; unset: AWS's regional endpoint), and the credentials that

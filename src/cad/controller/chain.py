@@ -192,6 +192,7 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         now=deps.now,
         cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
         octosql_image=deps.runtime.octosql_image,
+        acm_hcp_must_gather_image=deps.runtime.acm_hcp_must_gather_image,
         shared=run.shared,
         experimental=deps.runtime.experimental,
         update_graph=deps.update_graph,

@@ -23,8 +23,8 @@ from cad.errors import CADError, StoreUnavailableError
 from cad.store.claims import ClaimedDelivery, rows_changed, take
 from cad.store.history import interrupt_runs
 from cad.store.models import DeliveryRow, RunRow
-from cad.store.records import RunRequest
-from cad.store.reruns import RERUN_EVENT, UnknownIncidentError, insert_rerun
+from cad.store.records import KeptPayload, RunRequest
+from cad.store.reruns import RERUN_EVENT, UnknownIncidentError, insert_kept, insert_rerun
 from cad.store.resolutions import (
     CANCELLED_BY_RESOLUTION,
     CancelJobs,
@@ -216,6 +216,16 @@ class DeliveryQueue:
                 with contextlib.suppress(JobAlreadyQueuedError):
                     enqueue(session.connection().connection.driver_connection, incident_id)
             return row.id
+
+    def keep(self, kept: KeptPayload, *, run_id: int) -> tuple[int, bool]:
+        """Keep the payload of an operator's run as a finished delivery of ``run_id`` (see
+        :func:`~cad.store.reruns.insert_kept`); ``(id, False)`` when its event id was stored
+        before (a webhook's delivery, or an earlier run of the same payload)."""
+        try:
+            with self.store.session() as session:
+                return insert_kept(session, kept, run_id).id, True
+        except IntegrityError:
+            return self._existing(None, kept.event_id), False
 
     def claim_delivery(
         self, delivery_id: int, worker: str, lease: timedelta = timedelta(minutes=10)

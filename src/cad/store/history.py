@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cad.store.models import LedgerRow, RunActionRow, RunRow
 from cad.store.records import FinishedRun, RunRequest
+from cad.store.runners import Runner, is_gone, this_process
 
 if TYPE_CHECKING:
     from cad.store.db import Store
@@ -69,7 +70,8 @@ class RunRecord:
     ``trigger``, ``reason``, ``requested_by`` and ``repeat_effects``: who asked for the run
     and why (:class:`~cad.store.records.RunRequest`; ``None`` for runs recorded before
     CAD kept them). ``organization_id``: the OCM organization of the cluster, when the run
-    could read it."""
+    could read it. ``runner_host``, ``runner_pid``: the process of an operator's run
+    (:mod:`cad.store.runners`)."""
 
     id: int
     delivery_id: int | None
@@ -89,6 +91,8 @@ class RunRecord:
     reason: str | None = None
     requested_by: str | None = None
     repeat_effects: bool = False
+    runner_host: str | None = None
+    runner_pid: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The run as ``GET /runs/{id}`` and ``cadctl history --json`` show it."""
@@ -111,6 +115,9 @@ class RunRecord:
             "reason": self.reason,
             "requested_by": self.requested_by,
             "repeat_effects": self.repeat_effects,
+            "runner": (
+                {"host": self.runner_host, "pid": self.runner_pid} if self.runner_host else None
+            ),
         }
 
 
@@ -151,6 +158,9 @@ class RunHistory:
                 reason=asked.reason,
                 requested_by=asked.requested_by,
                 repeat_effects=asked.repeat_effects,
+                runner_host=asked.runner.host if asked.runner else None,
+                runner_pid=asked.runner.pid if asked.runner else None,
+                runner_process=asked.runner.process if asked.runner else None,
             )
             session.add(row)
             session.flush()
@@ -199,6 +209,34 @@ class RunHistory:
             row = session.get(RunRow, run_id)
             if row is not None and row.status == "running":
                 row.status, row.finished_at, row.error = status, datetime.now(UTC), error
+
+    def interrupt_gone_runners(self, host: str | None = None) -> int:
+        """The operator's runs of ``host`` (this one by default) still ``running`` whose
+        process is gone (:func:`~cad.store.runners.is_gone`) become ``interrupted``, the
+        reason naming the host and pid; returns how many. Other hosts' runs are left alone."""
+        host = host or this_process().host
+        with self.store.session() as session:
+            running = session.execute(
+                select(RunRow.id, RunRow.runner_pid, RunRow.runner_process).where(
+                    RunRow.status == "running",
+                    RunRow.runner_host == host,
+                )
+            ).all()
+            runners = [
+                (run_id, Runner(host=host, pid=pid, process=process))
+                for run_id, pid, process in running
+                if pid is not None
+            ]
+            gone = [(run_id, runner) for run_id, runner in runners if is_gone(runner)]
+            return sum(
+                interrupt_runs(
+                    session,
+                    RunRow.id == run_id,
+                    reason=f"its process is gone ({runner.describe()}): killed, or its "
+                    "machine restarted",
+                )
+                for run_id, runner in gone
+            )
 
     def runs(
         self,
@@ -263,6 +301,8 @@ def _record(session: Session, row: RunRow) -> RunRecord:
         reason=row.reason,
         requested_by=row.requested_by,
         repeat_effects=bool(row.repeat_effects),
+        runner_host=row.runner_host,
+        runner_pid=row.runner_pid,
     )
 
 

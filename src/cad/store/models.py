@@ -87,6 +87,11 @@ class RunRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str | None] = mapped_column(String(200))
     repeat_effects: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The process of an operator's run (cad.store.runners): its host, pid and identity; a
+    # worker's or receiver's run has none (its delivery's lease ends it).
+    runner_host: Mapped[str | None] = mapped_column(String(255), index=True)
+    runner_pid: Mapped[int | None] = mapped_column(Integer)
+    runner_process: Mapped[str | None] = mapped_column(String(200))
 
 
 class RunActionRow(Base):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cad.executor.report import ActionRecord
+from cad.store.runners import Runner
 
-__all__ = ["FinishedRun", "FinishedStep", "RunRequest"]
+__all__ = ["FinishedRun", "FinishedStep", "KeptPayload", "RunRequest"]
 
 
 class FinishedStep(Protocol):
@@ -63,9 +64,25 @@ class RunRequest:
     """Who asked for a run and why. ``trigger``: ``webhook`` (PagerDuty asked; no reason),
     ``investigate`` or ``run`` (an operator's ``cadctl`` command), ``rerun`` (``cadctl
     rerun`` or the receiver's re-run endpoint). ``repeat_effects``: the run applies again
-    effects the ledger says were applied before."""
+    effects the ledger says were applied before. ``runner``: the process of an operator's
+    run (``cadctl`` running it here), so that the run is marked ``interrupted`` once that
+    process is gone; ``None`` for the service's runs."""
 
     trigger: str
     reason: str | None = None
     requested_by: str | None = None
     repeat_effects: bool = False
+    runner: Runner | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptPayload:
+    """The webhook payload an operator's ``cadctl investigate`` ran on, kept as a finished
+    delivery of its incident so that ``cadctl rerun`` can run it again. ``event_id``: the
+    payload's event id (``None``: it has none), which de-duplicates it as a webhook's;
+    ``payload``: its JSON text."""
+
+    incident_id: str
+    event_id: str | None
+    event_type: str
+    payload: str

@@ -1,5 +1,6 @@
 """Re-runs in the delivery queue: a delivery carrying a copy of the incident's latest stored
-payload, with who asked for it and why (``cadctl rerun``, the receiver's re-run endpoint)."""
+payload, with who asked for it and why (``cadctl rerun``, the receiver's re-run endpoint);
+and the payloads of operators' runs, kept so that they can be re-run."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from cad.errors import CADError
 from cad.store.models import DeliveryRow
-from cad.store.records import RunRequest
+from cad.store.records import KeptPayload, RunRequest
 
-__all__ = ["RERUN_EVENT", "UnknownIncidentError", "insert_rerun"]
+__all__ = ["RERUN_EVENT", "UnknownIncidentError", "insert_kept", "insert_rerun"]
 
 RERUN_EVENT = "cad.rerun"
 """The event type of a delivery ``cadctl rerun`` queued (a copy of the incident's payload)."""
@@ -45,6 +46,25 @@ def insert_rerun(session: Session, incident_id: str, request: RunRequest) -> Del
         reason=request.reason,
         requested_by=request.requested_by,
         repeat_effects=request.repeat_effects,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def insert_kept(session: Session, kept: KeptPayload, run_id: int) -> DeliveryRow:
+    """Add (and flush) ``kept`` as a ``done`` delivery of its incident, run by ``run_id``:
+    never queued, so no worker takes it; :meth:`insert_rerun` copies it like a webhook's.
+    Its event id is unique among the deliveries (``IntegrityError`` when stored before)."""
+    row = DeliveryRow(
+        event_id=kept.event_id,
+        incident_id=kept.incident_id,
+        event_type=kept.event_type,
+        received_at=datetime.now(UTC),
+        payload=kept.payload,
+        status="done",
+        attempts=1,
+        run_id=run_id,
     )
     session.add(row)
     session.flush()

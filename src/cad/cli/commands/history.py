@@ -47,6 +47,7 @@ def history(
                 "run `cadctl db upgrade`",
                 1,
             )
+        store.history.interrupt_gone_runners()  # runs of killed cadctl processes of this host
         runs = store.history.runs(
             cluster=cluster, incident=incident, organization=organization, limit=limit
         )

@@ -102,6 +102,7 @@ def _rerun(
 
     store = open_store(settings)
     try:
+        store.history.interrupt_gone_runners()  # runs of killed cadctl processes of this host
         if here:
             _require(settings, pagerduty=True)
         enqueue = _enqueue(settings)
@@ -141,8 +142,11 @@ def _queued(store: Store, incident: str, request: RunRequest, enqueue: Enqueue |
 def _run_here(settings: Settings, config: Path | None, delivery: int) -> None:
     """On SQLite with no server: claim the re-run's delivery and run it in this process,
     with the store's ledger and budget (one attempt: a failure notes and escalates)."""
+    from dataclasses import replace
+
     from cad.config.investigation_config import InvestigationConfigError
     from cad.service import build_runtime
+    from cad.store.runners import this_process
     from cad.worker.runs import run_delivery
 
     try:
@@ -154,6 +158,8 @@ def _run_here(settings: Settings, config: Path | None, delivery: int) -> None:
         claimed = runtime.store.deliveries.claim_delivery(delivery, "cadctl-rerun")
         if claimed is None:
             return
+        # A run of this process: marked interrupted from this host if it is killed.
+        claimed = replace(claimed, request=replace(claimed.request, runner=this_process()))
         result = run_delivery(runtime.store, runtime.controller, runtime.metrics, claimed)
         failure = result.retry_reason or result.error
         runtime.store.deliveries.finish(claimed.id, run_id=result.run_id, error=failure)

@@ -11,12 +11,15 @@ import typer
 from cad.cli.common import _config, _fail, _finish, _require, _settings
 from cad.cli.options import ConfigFile, DryRun, Json, Reason, RequestedBy
 
+OPERATOR_EVENT = "cad.investigate"
+"""The event type of a kept payload that names none (an Event Orchestration payload)."""
+
 if TYPE_CHECKING:  # the commands import what they run lazily: cadctl starts fast
     from cad.config.investigation_config import InvestigationConfig
     from cad.config.settings import Settings
     from cad.controller.controller import Controller
     from cad.controller.outcome import RunOutcome
-    from cad.store.records import RunRequest
+    from cad.store.records import KeptPayload, RunRequest
 
 
 def investigate(
@@ -65,8 +68,8 @@ def investigate(
         pagerduty=True,
         dry_run=dry_run,
         as_json=as_json,
-        incident_id=_incident_of(payload),
         work=work,
+        kept=_kept(payload),
     )
 
 
@@ -78,11 +81,12 @@ def _recorded_run(
     pagerduty: bool,
     dry_run: bool,
     as_json: bool,
-    incident_id: str | None,
     work: Callable[[Controller, int | None], RunOutcome],
+    kept: KeptPayload | None = None,
 ) -> None:
     """Build the controller on the recorder's ledger and budget, run ``work(controller,
-    run_id)`` as one run of the history (when a store is configured) and print it."""
+    run_id)`` as one run of the history (when a store is configured; ``kept``: the payload,
+    of its incident, kept for ``cadctl rerun``) and print it."""
     import time
 
     from prometheus_client import CollectorRegistry
@@ -103,20 +107,38 @@ def _recorded_run(
         )
         started = time.monotonic()
         try:
-            outcome = record.run(incident_id, lambda run_id: work(built.controller, run_id))
+            outcome = record.run(
+                kept.incident_id if kept else None,
+                lambda run_id: work(built.controller, run_id),
+                kept,
+            )
         finally:
             built.close()
     _finish(outcome, as_json, settings, built.registry, time.monotonic() - started)
 
 
-def _incident_of(payload: bytes) -> str | None:
-    """The incident a payload names, for the history (``None``: the run will say why)."""
+def _kept(payload: bytes) -> KeptPayload | None:
+    """The incident a payload names and the payload as a delivery keeps it (``None``: the
+    run will say why; ids too long for the store are not kept either)."""
+    import json
+
     from cad.clients.pagerduty.payload import InvalidPayloadError, decode_payload, parse_payload
+    from cad.store.models import EVENT_ID_LENGTH, INCIDENT_ID_LENGTH
+    from cad.store.records import KeptPayload
 
     try:
-        return parse_payload(decode_payload(payload)).incident_id or None
+        data = decode_payload(payload)
+        event = parse_payload(data)
     except InvalidPayloadError:
         return None
+    if not event.incident_id or len(event.incident_id) > INCIDENT_ID_LENGTH:
+        return None
+    return KeptPayload(
+        incident_id=event.incident_id,
+        event_id=event.event_id if 0 < len(event.event_id or "") <= EVENT_ID_LENGTH else None,
+        event_type=event.event_type or OPERATOR_EVENT,
+        payload=json.dumps(data),
+    )
 
 
 def _params(values: list[str]) -> dict[str, str]:
@@ -176,7 +198,6 @@ def run(
         pagerduty=False,
         dry_run=dry_run,
         as_json=as_json,
-        incident_id=None,
         work=lambda controller, _run_id: controller.run_manual(
             cluster,
             investigation,

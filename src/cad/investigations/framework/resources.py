@@ -113,6 +113,7 @@ class Resources:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         cloudtrail_lookback: timedelta = timedelta(hours=2),
         octosql_image: str = "",
+        acm_hcp_must_gather_image: str | None = None,
         shared: SharedClients | None = None,
         experimental: bool = False,
         update_graph: UpdateGraphRead | None = None,
@@ -133,6 +134,9 @@ class Resources:
         self.cloudtrail_lookback = cloudtrail_lookback
         # CAD_OCTOSQL_IMAGE: the image that analyses an etcd snapshot
         self.octosql_image = octosql_image
+        # CAD_ACM_HCP_MUST_GATHER_IMAGE: a hosted cluster's must-gather image (None: the
+        # investigation's default, the original's)
+        self.acm_hcp_must_gather_image = acm_hcp_must_gather_image
         # CAD_EXPERIMENTAL_ENABLED: investigations in an informing phase act only when set
         self.experimental = experimental
         # The OpenShift update graph; None where no client is configured.

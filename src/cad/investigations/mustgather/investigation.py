@@ -18,9 +18,10 @@ from cad.investigations.mustgather import checks
 
 class MustGather(Investigation):
     """Classic: the image of the cluster's ``openshift/must-gather`` ImageStream (the
-    default image when it cannot be read), collected on the cluster. HCP: the original's ACM
-    image and gather command for the hosted cluster, collected on its management cluster
-    after any other must-gather there has finished. Returns the collection (with its upload),
+    default image when it cannot be read), collected on the cluster. HCP: the ACM image
+    (``CAD_ACM_HCP_MUST_GATHER_IMAGE``, else the original's) and the original's gather
+    command for the hosted cluster, collected on its management cluster after any other
+    must-gather there has finished. Returns the collection (with its upload),
     a cluster report and a note; the executor adds the upload's location to the note. No
     escalation and no silence, as the original; a failed collection or upload fails the chain
     (escalated, never silenced). Where the hosted control plane is cannot be found: an
@@ -39,7 +40,7 @@ class MustGather(Investigation):
             except RestConfigError as exc:
                 raise InfrastructureError("must-gather: management cluster unknown", exc) from exc
             action = CollectMustGather(
-                image=checks.ACM_HCP_IMAGE,
+                image=resources.acm_hcp_must_gather_image or checks.ACM_HCP_IMAGE,
                 gather_command=checks.hcp_gather_command(hcp.hcp_namespace, cluster.name),
                 management_cluster=True,
                 wait_for_others=True,
