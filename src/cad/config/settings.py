@@ -149,6 +149,8 @@ class Settings(BaseSettings):
     cloudtrail_lookback_hours: float = Field(default=2.0, gt=0, le=90 * 24)
     # The image that analyses an etcd snapshot (the original's CAD_OCTOSQL_IMAGE).
     octosql_image: str = Field(default="", max_length=512)
+    # How long the etcd snapshot-and-analysis Job may run (the original's 5 minutes).
+    etcd_analysis_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
 
     # Receiver, store, workers
     database_url: Annotated[str, AfterValidator(checks.check_store_url)] | None = None

@@ -192,6 +192,7 @@ def _resources(run: ChainRun, investigation: str) -> Resources:
         now=deps.now,
         cloudtrail_lookback=deps.runtime.cloudtrail_lookback,
         octosql_image=deps.runtime.octosql_image,
+        etcd_analysis_timeout_s=deps.runtime.etcd_analysis_timeout_s,
         acm_hcp_must_gather_image=deps.runtime.acm_hcp_must_gather_image,
         shared=run.shared,
         experimental=deps.runtime.experimental,

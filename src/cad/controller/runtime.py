@@ -32,6 +32,8 @@ class RuntimeConfig:
     cloudtrail_lookback: timedelta = timedelta(hours=2)
     octosql_image: str = ""
     """The image that analyses an etcd snapshot (etcddatabasequotalowspace)."""
+    etcd_analysis_timeout_s: float = 300.0
+    """How long the etcd snapshot-and-analysis Job may run (etcddatabasequotalowspace)."""
     acm_hcp_must_gather_image: str | None = None
     """The image of a hosted cluster's must-gather (mustgather; ``None``: the original's)."""
     experimental: bool = False
@@ -70,6 +72,7 @@ class RuntimeConfig:
             service_log_window=timedelta(days=settings.service_log_dedupe_days),
             cloudtrail_lookback=timedelta(hours=settings.cloudtrail_lookback_hours),
             octosql_image=settings.octosql_image,
+            etcd_analysis_timeout_s=settings.etcd_analysis_timeout_seconds,
             acm_hcp_must_gather_image=settings.acm_hcp_must_gather_image,
             experimental=settings.experimental_enabled,
             executor_max_workers=settings.executor_max_workers,

@@ -78,6 +78,7 @@ class EtcdDatabaseQuotaLowSpace(Investigation):
             management_cluster=hcp,
             etcdctl_env=pod.env,
             host_paths=pod.host_paths,
+            timeout_seconds=resources.etcd_analysis_timeout_s,
         )
         final: Action
         if checks.is_warning(resources.incident.title):

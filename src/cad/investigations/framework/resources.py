@@ -113,6 +113,7 @@ class Resources:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         cloudtrail_lookback: timedelta = timedelta(hours=2),
         octosql_image: str = "",
+        etcd_analysis_timeout_s: float = 300.0,
         acm_hcp_must_gather_image: str | None = None,
         shared: SharedClients | None = None,
         experimental: bool = False,
@@ -134,6 +135,8 @@ class Resources:
         self.cloudtrail_lookback = cloudtrail_lookback
         # CAD_OCTOSQL_IMAGE: the image that analyses an etcd snapshot
         self.octosql_image = octosql_image
+        # CAD_ETCD_ANALYSIS_TIMEOUT_SECONDS: how long the etcd analysis Job may run
+        self.etcd_analysis_timeout_s = etcd_analysis_timeout_s
         # CAD_ACM_HCP_MUST_GATHER_IMAGE: a hosted cluster's must-gather image (None: the
         # investigation's default, the original's)
         self.acm_hcp_must_gather_image = acm_hcp_must_gather_image
